@@ -1,0 +1,244 @@
+"""Shared fixtures: an app on a fresh migrated database, a client that carries CSRF
+tokens like a browser does, one user per role, and factories for the rest."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import event, inspect, select, text
+
+from voicebox import create_app
+from voicebox.anonymity import coarse_date
+from voicebox.extensions import db
+from voicebox.models import Group, Petition, Role, User
+
+PASSWORD = "plum-orbit-canvas-thunder-42"  # strong enough for zxcvbn, cheap in tests
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at production cost would make every login in the suite take 50 ms+."""
+    monkeypatch.setenv("VOICEBOX_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("VOICEBOX_ARGON2_MEMORY_COST", "64")
+
+
+class VoiceboxClient(FlaskClient):
+    """A test client that sends the CSRF token a real form would carry (unless csrf=False)."""
+
+    def csrf_token(self) -> str:
+        app = self.application
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", "test-csrf-" + "0" * 30)
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
+    def post(self, *args: Any, csrf: bool = True, **kwargs: Any) -> Any:
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+    def login(self, user: User | str, password: str = PASSWORD) -> Any:
+        username = user if isinstance(user, str) else user.username
+        response = self.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 302, f"login as {username} failed"
+        return response
+
+    def logout(self) -> Any:
+        return self.post("/logout")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database built by the real migrations once; each test copies it."""
+    folder = tmp_path_factory.mktemp("template")
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'template.sqlite3'}",
+            "AUTO_MIGRATE": True,
+        }
+    )
+    with app.app_context():
+        db.engine.dispose()
+    return folder / "template.sqlite3"
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, migrated_template: Path) -> Iterator[Callable[..., Flask]]:
+    """Build an app on its own copy of the migrated database, with config overrides."""
+    built: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        folder = tmp_path / f"app{len(built)}"
+        (folder / "instance").mkdir(parents=True)
+        database = folder / "voicebox.sqlite3"
+        shutil.copy(migrated_template, database)
+        config = {
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "AUTO_MIGRATE": False,
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+        }
+        config.update(overrides)
+        app = create_app(config)
+        app.test_client_class = VoiceboxClient
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    app = make_app()
+    # A request context, so url_for() in tests gives the paths a browser would follow.
+    with app.test_request_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> VoiceboxClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    counter = iter(range(1, 100_000))
+
+    def build(role: Role | str = Role.MEMBER, username: str | None = None) -> User:
+        role = Role(role)
+        policy = app.extensions["voicebox.password_policy"]
+        user = User(
+            username=username or f"{role.value}{next(counter)}",
+            password_hash=policy.hash(PASSWORD),
+            role=role.value,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return build
+
+
+@pytest.fixture
+def member(make_user: Callable[..., User]) -> User:
+    return make_user(Role.MEMBER, "mira")
+
+
+@pytest.fixture
+def organizer(make_user: Callable[..., User]) -> User:
+    return make_user(Role.ORGANIZER, "oscar")
+
+
+@pytest.fixture
+def leadership(make_user: Callable[..., User]) -> User:
+    return make_user(Role.LEADERSHIP, "lena")
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., User]) -> User:
+    return make_user(Role.ADMIN, "ada")
+
+
+@pytest.fixture
+def users(member: User, organizer: User, leadership: User, admin: User) -> dict[str, User]:
+    """One user per role, keyed by role name."""
+    return {"member": member, "organizer": organizer, "leadership": leadership, "admin": admin}
+
+
+@pytest.fixture
+def make_group(app: Flask) -> Callable[..., Group]:
+    def build(name: str = "Engineering", kind: str = "department") -> Group:
+        group = Group(name=name, kind=kind)
+        db.session.add(group)
+        db.session.commit()
+        return group
+
+    return build
+
+
+@pytest.fixture
+def make_petition(app: Flask, make_user: Callable[..., User]) -> Callable[..., Petition]:
+    """Start a petition through the service (as a fresh member) and, by default, open it."""
+    from voicebox.petitions import service
+
+    def build(
+        title: str = "Switch off keystroke recording",
+        body: str = "We ask that the **recording software** be removed.",
+        goal: int = 100,
+        closes_on: date | None = None,
+        status: str = "open",
+        author: User | None = None,
+    ) -> Petition:
+        author = author or make_user(Role.MEMBER)
+        petition = service.start_petition(
+            author.id,
+            title,
+            body,
+            goal,
+            closes_on or coarse_date() + timedelta(days=30),
+            secrets=app.extensions["voicebox.secrets"],
+            today=coarse_date(),
+        )
+        if status in {"open", "closed"}:
+            service.open_petition(
+                petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
+            )
+        if status == "closed":
+            service.close_petition(petition.id, actor_role="organizer", today=coarse_date())
+        return db.session.get(Petition, petition.id)  # type: ignore[return-value]
+
+    return build
+
+
+@contextmanager
+def recorded_writes(app: Flask) -> Iterator[list[tuple[str, str]]]:
+    """Record (verb, table) for every INSERT, UPDATE and DELETE sent to the database."""
+    writes: list[tuple[str, str]] = []
+    pattern = re.compile(r"^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+\"?(\w+)\"?", re.I)
+
+    def listener(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        match = pattern.match(statement)
+        if match:
+            writes.append((match.group(1).split()[0].upper(), match.group(2)))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield writes
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def dump_database(app: Flask) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table, as a leaked dump would hold it."""
+    db.session.commit()
+    tables = inspect(db.engine).get_table_names()
+    dump: dict[str, list[dict[str, Any]]] = {}
+    with db.engine.connect() as connection:
+        for table in tables:
+            rows = connection.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608 - names from the schema
+            dump[table] = [dict(row._mapping) for row in rows]
+    return dump
+
+
+def count_rows(model: Any, *where: Any) -> int:
+    return len(db.session.scalars(select(model).where(*where)).all())

@@ -1,0 +1,119 @@
+"""voicebox: anonymous petitions, concerns and reports for a workplace."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT_ROOT / "templates"
+STATIC = PROJECT_ROOT / "static"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers and one writer work at once; busy_timeout makes writers queue
+    # instead of failing; secure_delete overwrites deleted rows (withdrawn signatures,
+    # destroyed keys) instead of leaving them in free pages of the file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def _configure_engine(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the voicebox app from the environment, `instance/`, and `config` overrides."""
+    from voicebox.auth.passwords import PasswordPolicy
+    from voicebox.config import load_secrets, load_settings
+
+    overrides = dict(config or {})
+    environ: Mapping[str, str] = overrides.pop("ENVIRON", os.environ)
+    instance_path = Path(
+        overrides.pop("INSTANCE_PATH", None)
+        or environ.get("VOICEBOX_INSTANCE_PATH")
+        or PROJECT_ROOT / "instance"
+    ).resolve()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
+    )
+    app.config.from_mapping(load_settings(instance_path, environ).as_flask_config())
+    secrets = load_secrets(instance_path, environ)
+    app.config["SECRET_KEY"] = secrets.secret_key
+    app.config.update(overrides)
+    app.extensions["voicebox.secrets"] = secrets
+    app.extensions["voicebox.password_policy"] = PasswordPolicy(
+        time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST"]
+    )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _init_templates(app)
+
+    from voicebox.cli import register_cli
+
+    register_cli(app)
+    if app.config.get("AUTO_MIGRATE"):
+        from voicebox.database import upgrade_database
+
+        upgrade_database(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from voicebox import models  # noqa: F401 - every table registered before use
+    from voicebox.auth.service import load_user_by_session_token
+    from voicebox.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        _configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    # Session protection would put a hash of IP and user agent in the cookie (A4);
+    # sessions are instead ended by rotating the account's session token.
+    login_manager.session_protection = None
+    login_manager.user_loader(load_user_by_session_token)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from voicebox.admin.views import bp as admin_bp
+    from voicebox.auth.views import bp as auth_bp
+    from voicebox.main.views import bp as main_bp
+    from voicebox.main.views import register_error_pages
+    from voicebox.petitions.views import bp as petitions_bp
+
+    for blueprint in (main_bp, auth_bp, petitions_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    register_error_pages(app)
+
+
+def _init_templates(app: Flask) -> None:
+    from voicebox.navigation import navigation_for
+    from voicebox.text import plain_excerpt, render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["excerpt"] = plain_excerpt
+    app.context_processor(lambda: {"navigation": navigation_for()})

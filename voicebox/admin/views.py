@@ -1,0 +1,133 @@
+"""Admin and organizer pages: invites, settings, groups, roles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from voicebox.admin import service
+from voicebox.admin.forms import ButtonForm, GroupForm, InviteForm, RoleForm, SettingsForm
+from voicebox.auth import service as accounts
+from voicebox.auth.access import role_required
+from voicebox.models import Role
+from voicebox.web import current_secrets, today
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _invite_form() -> InviteForm:
+    form = InviteForm()
+    if not current_user.has_role(Role.ADMIN):
+        # Organizers bring in colleagues; only admins hand out privileged roles.
+        form.role.choices = [(Role.MEMBER.value, "Member")]
+    return form
+
+
+@bp.route("/invites", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.ORGANIZER)
+def invites() -> str:
+    form = _invite_form()
+    new_code = None
+    if form.validate_on_submit():
+        allowed = {value for value, _ in form.role.choices}
+        if form.role.data not in allowed:
+            abort(403)
+        try:
+            new_code = accounts.create_invite(
+                Role(form.role.data),
+                uses=form.uses.data or 1,
+                expires_on=form.expires_on.data,
+                pepper=current_secrets().pepper,
+                actor_role=current_user.role,
+                today=today(),
+                note=form.note.data or "",
+            )
+        except accounts.AccountError as exc:
+            form.uses.errors = [str(exc)]
+    return render_template(
+        "admin/invites.html",
+        form=form,
+        new_code=new_code,
+        invites=service.list_invites(),
+        revoke_form=ButtonForm(),
+        today=today(),
+    )
+
+
+@bp.post("/invites/<int:invite_id>/revoke")
+@role_required(Role.ADMIN, Role.ORGANIZER)
+def revoke_invite(invite_id: int) -> Response:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        service.revoke_invite(invite_id, actor_role=current_user.role, today=today())
+    except service.AdminError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Invite revoked.", "success")
+    return redirect(url_for("admin.invites"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def settings() -> str | Response:
+    current = accounts.instance_settings()
+    form = SettingsForm(obj=current)
+    if form.validate_on_submit():
+        change = service.SettingsChange(
+            headcount=form.headcount.data,
+            small_group_threshold=form.small_group_threshold.data or 5,
+            cosponsors_needed=form.cosponsors_needed.data or 0,
+            retention_days=form.retention_days.data or 365,
+        )
+        try:
+            service.update_settings(change, actor_role=current_user.role, today=today())
+        except service.AdminError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form)
+
+
+@bp.route("/groups", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.ORGANIZER)
+def groups() -> str | Response:
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            service.add_group(
+                form.name.data or "",
+                form.kind.data or "",
+                actor_role=current_user.role,
+                today=today(),
+            )
+        except service.AdminError as exc:
+            form.name.errors = [str(exc)]
+        else:
+            flash("Group added.", "success")
+            return redirect(url_for("admin.groups"))
+    return render_template("admin/groups.html", form=form, groups=service.list_groups())
+
+
+@bp.route("/users", methods=["GET"])
+@role_required(Role.ADMIN)
+def users() -> str:
+    return render_template("admin/users.html", users=service.list_users(), form=RoleForm())
+
+
+@bp.post("/users/<user_id>/role")
+@role_required(Role.ADMIN)
+def change_role(user_id: str) -> Response:
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose a role from the list.", "error")
+        return redirect(url_for("admin.users"))
+    try:
+        service.change_role(user_id, Role(form.role.data), actor=current_user, today=today())
+    except service.AdminError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Role changed. That account's sessions have ended.", "success")
+    return redirect(url_for("admin.users"))

@@ -1,0 +1,24 @@
+"""Recording privileged actions into the public audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from voicebox.anonymity import coarse_date
+from voicebox.models import AuditEvent
+
+
+def record_event(
+    session: Session, actor_role: str, action: str, subject: str = "", on: date | None = None
+) -> AuditEvent:
+    """Add an audit event to the caller's transaction (committed with the action itself)."""
+    event = AuditEvent(
+        actor_role=actor_role,
+        action=action,
+        subject=subject[:300],
+        occurred_on=on or coarse_date(),
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,221 @@
+"""Accounts: registering with an invite, signing in, first-run set-up, invites."""
+
+from __future__ import annotations
+
+import re
+import secrets as random
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from voicebox.anonymity import receipt_wordlist
+from voicebox.audit import record_event
+from voicebox.auth.passwords import PasswordPolicy, password_problems
+from voicebox.crypto import hashes_match, keyed_hash
+from voicebox.extensions import db
+from voicebox.models import InstanceSettings, Invite, Role, User
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,39}$")
+INVITE_WORDS = 5
+
+
+class AccountError(Exception):
+    """A request about accounts that can't be carried out; the message is for the user."""
+
+
+class InvalidInvite(AccountError):
+    pass
+
+
+class UsernameTaken(AccountError):
+    pass
+
+
+class WeakPassword(AccountError):
+    pass
+
+
+class LoginFailed(AccountError):
+    pass
+
+
+class SetupUnavailable(AccountError):
+    pass
+
+
+def _invite_hash(pepper: bytes, code: str) -> str:
+    return keyed_hash(pepper, "invite", normalize_invite_code(code))
+
+
+def normalize_invite_code(code: str) -> str:
+    """Invite codes are typed by hand: ignore case, spacing and separators."""
+    return "-".join(re.findall(r"[a-z0-9]+", code.lower()))
+
+
+def check_new_credentials(username: str, password: str) -> None:
+    """Raise AccountError if the username is malformed or WeakPassword if the password is weak."""
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError(
+            "Usernames are 3–40 letters, digits, dots, dashes or underscores. "
+            "Pick one that isn't your real name."
+        )
+    problems = password_problems(password, username)
+    if problems:
+        raise WeakPassword(" ".join(problems))
+
+
+def create_user(username: str, password: str, role: Role, policy: PasswordPolicy) -> User:
+    """Create an account directly (CLI, set-up); raises UsernameTaken or WeakPassword."""
+    check_new_credentials(username, password)
+    user = User(username=username, password_hash=policy.hash(password), role=role.value)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise UsernameTaken("That username is taken; choose another.") from exc
+    return user
+
+
+def register_with_invite(
+    invite_code: str,
+    username: str,
+    password: str,
+    *,
+    pepper: bytes,
+    policy: PasswordPolicy,
+    today: date,
+) -> User:
+    """Create an account from an invite; raises InvalidInvite, UsernameTaken or WeakPassword."""
+    code_hash = _invite_hash(pepper, invite_code)
+    invite = db.session.scalars(select(Invite).where(Invite.code_hash == code_hash)).first()
+    if invite is None or not invite.usable_on(today):
+        raise InvalidInvite("That invite code isn't valid. Check it, or ask for a new one.")
+    check_new_credentials(username, password)
+    # Conditional increment: two people racing for the last use can't both win.
+    claimed = db.session.execute(
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.uses < Invite.max_uses, Invite.revoked.is_(False))
+        .values(uses=Invite.uses + 1)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise InvalidInvite("That invite code has been used up. Ask for a new one.")
+    user = create_user(username, password, Role(invite.role), policy)
+    db.session.commit()
+    return user
+
+
+def authenticate(username: str, password: str, policy: PasswordPolicy) -> User:
+    """Return the user for these credentials; raises LoginFailed with one message for every failure."""
+    user = db.session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        policy.burn_time_for_unknown_user(password)
+        raise LoginFailed("Username or password is incorrect.")
+    if not policy.verify(user.password_hash, password):
+        raise LoginFailed("Username or password is incorrect.")
+    if policy.needs_rehash(user.password_hash):
+        user.password_hash = policy.hash(password)
+        db.session.commit()
+    return user
+
+
+def load_user_by_session_token(token: str) -> User | None:
+    """The user whose current session token this is, if any."""
+    return db.session.scalars(select(User).where(User.session_token == token)).first()
+
+
+def admin_exists() -> bool:
+    """Whether any admin account exists yet."""
+    count = db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN.value)
+    )
+    return bool(count)
+
+
+def instance_settings() -> InstanceSettings:
+    """The single settings row, created with defaults the first time it is asked for."""
+    settings = db.session.get(InstanceSettings, 1)
+    if settings is None:
+        settings = InstanceSettings(id=1)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def issue_setup_token(pepper: bytes) -> str | None:
+    """A fresh one-time set-up token while no admin exists (replacing any older one), else None."""
+    if admin_exists():
+        return None
+    token = random.token_urlsafe(24)
+    instance_settings().setup_token_hash = keyed_hash(pepper, "setup", token)
+    db.session.commit()
+    return token
+
+
+def setup_token_valid(token: str, pepper: bytes) -> bool:
+    """Whether `token` is the current unused set-up token."""
+    stored = instance_settings().setup_token_hash
+    return (
+        bool(stored)
+        and not admin_exists()
+        and hashes_match(stored or "", keyed_hash(pepper, "setup", token))
+    )
+
+
+def complete_setup(
+    token: str, username: str, password: str, *, pepper: bytes, policy: PasswordPolicy
+) -> User:
+    """Create the first admin with the set-up token; raises SetupUnavailable, UsernameTaken, WeakPassword."""
+    if not setup_token_valid(token, pepper):
+        raise SetupUnavailable("This set-up link has been used or replaced.")
+    user = create_user(username, password, Role.ADMIN, policy)
+    instance_settings().setup_token_hash = None
+    record_event(db.session, Role.ADMIN.value, "set up the instance", "first admin account")
+    db.session.commit()
+    return user
+
+
+def new_invite_code() -> str:
+    """Five random words from the EFF list: about 64 bits, easy to read out."""
+    words = receipt_wordlist()
+    return "-".join(random.choice(words) for _ in range(INVITE_WORDS))
+
+
+def create_invite(
+    role: Role,
+    *,
+    uses: int,
+    expires_on: date | None,
+    pepper: bytes,
+    actor_role: str,
+    today: date,
+    note: str = "",
+) -> str:
+    """Create an invite and return its code (shown once); raises AccountError on bad limits."""
+    if uses < 1 or uses > 100_000:
+        raise AccountError("An invite can be used between 1 and 100,000 times.")
+    if expires_on is not None and expires_on < today:
+        raise AccountError("The expiry date is in the past.")
+    code = new_invite_code()
+    db.session.add(
+        Invite(
+            code_hash=_invite_hash(pepper, code),
+            role=role.value,
+            max_uses=uses,
+            expires_on=expires_on,
+            created_on=today,
+            note=note.strip()[:80],
+        )
+    )
+    record_event(
+        db.session,
+        actor_role,
+        "issued an invite",
+        f"{role.value}, {uses} use{'s' if uses != 1 else ''}"
+        + (f", expires {expires_on.isoformat()}" if expires_on else ""),
+        on=today,
+    )
+    db.session.commit()
+    return code

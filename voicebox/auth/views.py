@@ -1,0 +1,110 @@
+"""Sign in, sign out, register with an invite, and the first-run set-up link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from voicebox.auth import service
+from voicebox.auth.forms import LoginForm, NewAccountForm, RegisterForm
+from voicebox.auth.passwords import PasswordPolicy
+from voicebox.extensions import limiter
+from voicebox.web import current_secrets, today
+
+bp = Blueprint("auth", __name__)
+
+
+def password_policy() -> PasswordPolicy:
+    """The instance's argon2 policy (one per app, so the dummy hash is made once)."""
+    return current_app.extensions["voicebox.password_policy"]
+
+
+def _home_for_user() -> str:
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(_home_for_user())
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = service.authenticate(
+                form.username.data or "", form.password.data or "", password_policy()
+            )
+        except service.LoginFailed as exc:
+            form.password.errors = [str(exc)]
+        else:
+            login_user(user)
+            return redirect(_home_for_user())
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout() -> str | Response:
+    if current_user.is_authenticated:
+        if request.method == "GET":
+            return render_template("auth/logout.html")
+        # POST only, CSRF-checked: a link on another site can't sign people out.
+        logout_user()
+        flash("You are signed out.", "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+def register() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(_home_for_user())
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = service.register_with_invite(
+                form.invite_code.data or "",
+                (form.username.data or "").strip(),
+                form.password.data or "",
+                pepper=current_secrets().pepper,
+                policy=password_policy(),
+                today=today(),
+            )
+        except service.InvalidInvite as exc:
+            form.invite_code.errors = [str(exc)]
+        except service.WeakPassword as exc:
+            form.password.errors = [str(exc)]
+        except service.AccountError as exc:
+            form.username.errors = [str(exc)]
+        else:
+            login_user(user)
+            flash("Welcome to voicebox. Your account is ready.", "success")
+            return redirect(_home_for_user())
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def setup(token: str) -> str | Response:
+    pepper = current_secrets().pepper
+    if not service.setup_token_valid(token, pepper):
+        return render_template("auth/setup_used.html"), 404
+    form = NewAccountForm()
+    if form.validate_on_submit():
+        try:
+            user = service.complete_setup(
+                token,
+                (form.username.data or "").strip(),
+                form.password.data or "",
+                pepper=pepper,
+                policy=password_policy(),
+            )
+        except service.WeakPassword as exc:
+            form.password.errors = [str(exc)]
+        except service.AccountError as exc:
+            form.username.errors = [str(exc)]
+        else:
+            login_user(user)
+            flash("You are the first admin. Next: issue invites to staff.", "success")
+            return redirect(url_for("admin.invites"))
+    return render_template("auth/setup.html", form=form, token=token)

@@ -1,0 +1,75 @@
+"""`flask --app app voicebox ...`: accounts, invites, set-up link, backup, purge."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from voicebox.audit import record_event
+from voicebox.auth import service as accounts
+from voicebox.extensions import db
+from voicebox.models import Role
+from voicebox.web import current_secrets, today
+
+voicebox_cli = AppGroup("voicebox", help="Administer this voicebox instance.")
+
+ROLE_NAMES = [role.value for role in Role]
+
+
+@voicebox_cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLE_NAMES), default=Role.MEMBER.value, show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(username: str, role: str, password_stdin: bool) -> None:
+    """Create an account. The password comes from stdin or an interactive prompt."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        accounts.create_user(
+            username, password, Role(role), current_app.extensions["voicebox.password_policy"]
+        )
+        record_event(db.session, "admin", "created an account from the console", role)
+        db.session.commit()
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {role} account {username!r}.", err=True)
+
+
+@voicebox_cli.command("invite")
+@click.option("--role", type=click.Choice(ROLE_NAMES), default=Role.MEMBER.value, show_default=True)
+@click.option("--uses", type=click.IntRange(1, 100_000), default=1, show_default=True)
+@click.option("--expires", "expires_on", type=click.DateTime(["%Y-%m-%d"]), default=None)
+def invite(role: str, uses: int, expires_on: object) -> None:
+    """Create an invite and print its code alone on stdout."""
+    try:
+        code = accounts.create_invite(
+            Role(role),
+            uses=uses,
+            expires_on=expires_on.date() if expires_on else None,  # type: ignore[attr-defined]
+            pepper=current_secrets().pepper,
+            actor_role="admin",
+            today=today(),
+        )
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(code)
+
+
+@voicebox_cli.command("setup-link")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+def setup_link(base_url: str) -> None:
+    """Print a fresh one-time link that creates the first admin (only while none exists)."""
+    token = accounts.issue_setup_token(current_secrets().pepper)
+    if token is None:
+        raise click.ClickException("An admin already exists; sign in as them instead.")
+    click.echo(f"{base_url.rstrip('/')}/setup/{token}")
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the voicebox command group to the app."""
+    app.cli.add_command(voicebox_cli)

@@ -1,0 +1,166 @@
+"""Settings: a function of the environment and the instance folder, nothing else.
+
+Secrets are never defaulted. On first run they are generated into
+`instance/secrets.json` with mode 0600, or supplied by environment variables
+(VOICEBOX_SECRET_KEY, VOICEBOX_MASTER_KEY, VOICEBOX_DATA_KEY, VOICEBOX_PEPPER, each
+base64url). The database never sees them: a leaked dump alone can't unwrap a key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from voicebox.crypto import KEY_BYTES, generate_key
+
+log = logging.getLogger(__name__)
+
+SECRETS_FILE = "secrets.json"
+SECRET_NAMES = ("secret_key", "master_key", "data_key", "pepper")
+
+
+class ConfigError(RuntimeError):
+    """The instance can't start safely with the settings it was given."""
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The four keys that live outside the database."""
+
+    secret_key: bytes
+    master_key: bytes
+    data_key: bytes
+    pepper: bytes
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode()
+
+
+def _unb64(name: str, text: str) -> bytes:
+    try:
+        value = base64.urlsafe_b64decode(text.encode())
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{name} is not valid base64url") from exc
+    if len(value) != KEY_BYTES:
+        raise ConfigError(f"{name} must decode to {KEY_BYTES} bytes")
+    return value
+
+
+def load_secrets(instance_path: Path, environ: Mapping[str, str]) -> Secrets:
+    """Read secrets from the environment or the instance file, creating the file once.
+
+    Raises ConfigError if the file is unreadable, malformed, or readable by others.
+    """
+    from_env = {n: environ.get(f"VOICEBOX_{n.upper()}") for n in SECRET_NAMES}
+    if all(from_env.values()):
+        return Secrets(**{n: _unb64(n, v or "") for n, v in from_env.items()})
+    path = instance_path / SECRETS_FILE
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        generated = {n: _b64(generate_key()) for n in SECRET_NAMES}
+        # O_EXCL: two workers starting at once never both write a different key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                json.dump(generated, handle, indent=2)
+            log.warning("voicebox: generated new instance secrets in %s", path)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ConfigError(
+            f"{path} is readable by other users (mode {mode:o}); run: chmod 600 {path}"
+        )
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path} can't be read: {exc}") from exc
+    values = {n: from_env[n] or stored.get(n) for n in SECRET_NAMES}
+    missing = [n for n, v in values.items() if not v]
+    if missing:
+        raise ConfigError(f"{path} lacks {', '.join(missing)}")
+    return Secrets(**{n: _unb64(n, str(v)) for n, v in values.items()})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed application settings; `as_flask_config` maps them onto Flask's names."""
+
+    database_url: str
+    redis_url: str | None
+    session_hours: int
+    cookie_secure: bool
+    max_content_length: int
+    argon2_time_cost: int
+    argon2_memory_cost: int
+    auto_migrate: bool
+    ratelimit_enabled: bool
+
+    def as_flask_config(self) -> dict[str, Any]:
+        """The Flask / extension config keys these settings stand for."""
+        engine_options: dict[str, Any] = {}
+        if self.database_url.startswith("sqlite"):
+            engine_options["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        else:
+            engine_options["pool_pre_ping"] = True
+        return {
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "REDIS_URL": self.redis_url,
+            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_hours),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.cookie_secure,
+            "MAX_CONTENT_LENGTH": self.max_content_length,
+            "ARGON2_TIME_COST": self.argon2_time_cost,
+            "ARGON2_MEMORY_COST": self.argon2_memory_cost,
+            "AUTO_MIGRATE": self.auto_migrate,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "SETTINGS": asdict(self),
+        }
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    value = environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def load_settings(instance_path: Path, environ: Mapping[str, str]) -> Settings:
+    """Build Settings from environment variables, defaulting to SQLite in the instance folder."""
+    default_db = f"sqlite:///{instance_path / 'voicebox.sqlite3'}"
+    return Settings(
+        database_url=environ.get("DATABASE_URL") or default_db,
+        redis_url=environ.get("REDIS_URL") or None,
+        session_hours=_integer(environ, "VOICEBOX_SESSION_HOURS", 12),
+        cookie_secure=_flag(environ, "VOICEBOX_HTTPS", False),
+        max_content_length=_integer(environ, "VOICEBOX_MAX_CONTENT_LENGTH", 1024 * 1024),
+        argon2_time_cost=_integer(environ, "VOICEBOX_ARGON2_TIME_COST", 3),
+        argon2_memory_cost=_integer(environ, "VOICEBOX_ARGON2_MEMORY_COST", 65536),
+        auto_migrate=_flag(environ, "VOICEBOX_AUTO_MIGRATE", True),
+        ratelimit_enabled=_flag(environ, "VOICEBOX_RATELIMIT", True),
+    )

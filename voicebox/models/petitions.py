@@ -1,0 +1,135 @@
+"""Petitions, their anonymous signatures and the counters that make tallies cheap.
+
+No table here references a user (A1). Signatures and co-sponsorships are found only
+through nullifiers under the petition's own key, which is stored wrapped by the master
+key and destroyed at close (A2).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from voicebox.anonymity import coarse_date
+from voicebox.models.base import ANONYMOUS_TABLE_ARGS, Base, random_pk
+
+
+class PetitionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Petition(Base):
+    __tablename__ = "petitions"
+    __table_args__ = (
+        CheckConstraint("signature_count >= 0", name="signature_count_nonnegative"),
+        ANONYMOUS_TABLE_ARGS,
+    )
+
+    id: Mapped[str] = random_pk()
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    goal: Mapped[int] = mapped_column(Integer)
+    closes_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default=PetitionStatus.DRAFT.value)
+    created_on: Mapped[date] = mapped_column(Date, default=coarse_date)
+    opened_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The petition key, AES-GCM wrapped under the master key; NULL once closed.
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # Lets the starter manage their draft without a user column: HMAC("author", them).
+    author_nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signature_count: Mapped[int] = mapped_column(Integer, default=0)
+    cosponsor_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PetitionStatus.OPEN
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PetitionStatus.DRAFT
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == PetitionStatus.CLOSED
+
+
+class Signature(Base):
+    """One anonymous signature: a nullifier, a date, and what the signer chose to add."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "nullifier", name="uq_signatures_petition_nullifier"),
+        ANONYMOUS_TABLE_ARGS,
+    )
+
+    id: Mapped[str] = random_pk()
+    petition_id: Mapped[str] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
+    nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signed_on: Mapped[date] = mapped_column(Date, default=coarse_date)
+    display_name: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="SET NULL"), nullable=True
+    )
+    comment_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class Cosponsorship(Base):
+    """A member backing a draft before it opens; a nullifier, nothing else."""
+
+    __tablename__ = "cosponsorships"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "nullifier", name="uq_cosponsorships_petition_nullifier"),
+        ANONYMOUS_TABLE_ARGS,
+    )
+
+    id: Mapped[str] = random_pk()
+    petition_id: Mapped[str] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
+    nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class PetitionDayTally(Base):
+    """Net signatures per petition per UTC day: the timeline without a scan."""
+
+    __tablename__ = "petition_day_tallies"
+    __table_args__ = (ANONYMOUS_TABLE_ARGS,)
+
+    petition_id: Mapped[str] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    signatures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PetitionGroupDayTally(Base):
+    """Net signatures per petition, group and day; shown only through suppression (A6)."""
+
+    __tablename__ = "petition_group_day_tallies"
+    __table_args__ = (ANONYMOUS_TABLE_ARGS,)
+
+    petition_id: Mapped[str] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    signatures: Mapped[int] = mapped_column(Integer, default=0)

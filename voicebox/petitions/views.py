@@ -1,0 +1,217 @@
+"""Petition pages: thin views that parse, call one service function, and render."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from voicebox.auth.access import login_required, role_required
+from voicebox.auth.service import instance_settings
+from voicebox.extensions import limiter
+from voicebox.models import PARTICIPANT_ROLES, Role
+from voicebox.petitions import service, tallies
+from voicebox.petitions.forms import ConfirmForm, PetitionForm, SignForm
+from voicebox.web import current_secrets, today
+
+bp = Blueprint("petitions", __name__, url_prefix="/petitions")
+
+DRAFT_READERS = (Role.MEMBER, Role.ORGANIZER, Role.ADMIN)
+
+
+def _can_see_drafts() -> bool:
+    return current_user.has_role(*DRAFT_READERS)
+
+
+def _load_visible(petition_id: str):  # noqa: ANN202 - returns a Petition
+    try:
+        petition = service.get_petition(petition_id)
+    except service.PetitionNotFound:
+        abort(404)
+    if petition.is_draft and not _can_see_drafts():
+        abort(404)
+    return petition
+
+
+def _sign_form() -> SignForm:
+    form = SignForm()
+    form.group.choices = [("", "Prefer not to say")] + [
+        (str(group.id), group.name) for group in tallies.group_choices()
+    ]
+    return form
+
+
+def _parse_group(raw: str | None) -> int | str | None:
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() else "invalid"
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    service.close_due_petitions(today())
+    grouped = tallies.petitions_by_status(include_drafts=_can_see_drafts())
+    return render_template(
+        "petitions/index.html",
+        grouped=grouped,
+        can_start=current_user.has_role(*PARTICIPANT_ROLES),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*PARTICIPANT_ROLES)
+@limiter.limit("20 per hour", methods=["POST"])
+def new() -> str | Response:
+    form = PetitionForm()
+    if form.validate_on_submit():
+        try:
+            petition = service.start_petition(
+                current_user.id,
+                form.title.data or "",
+                form.body.data or "",
+                form.goal.data,
+                form.closes_on.data,
+                secrets=current_secrets(),
+                today=today(),
+            )
+        except service.InvalidPetition as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [message]
+        else:
+            flash(
+                "Draft saved. Share it so others can co-sponsor, then an organizer opens it.",
+                "success",
+            )
+            return redirect(url_for("petitions.detail", petition_id=petition.id))
+    return render_template("petitions/new.html", form=form)
+
+
+@bp.get("/<petition_id>")
+@login_required
+def detail(petition_id: str) -> str:
+    service.close_due_petitions(today())
+    petition = _load_visible(petition_id)
+    settings = instance_settings()
+    standing = service.Standing()
+    if current_user.has_role(*PARTICIPANT_ROLES):
+        standing = service.standing_of(petition, current_user.id, current_secrets())
+    return render_template(
+        "petitions/detail.html",
+        petition=petition,
+        progress=tallies.progress_of(petition, settings.headcount, today()),
+        public_names=tallies.public_signers(petition.id),
+        standing=standing,
+        cosponsors_needed=settings.cosponsors_needed,
+        sign_form=_sign_form(),
+        confirm_form=ConfirmForm(),
+        can_participate=current_user.has_role(*PARTICIPANT_ROLES),
+        can_organize=current_user.has_role(Role.ORGANIZER),
+    )
+
+
+@bp.post("/<petition_id>/sign")
+@role_required(*PARTICIPANT_ROLES)
+@limiter.limit("30 per minute")
+def sign(petition_id: str) -> str | Response:
+    form = _sign_form()
+    target = url_for("petitions.detail", petition_id=petition_id)
+    if not form.validate_on_submit():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                flash(str(message), "error")
+        return redirect(target)
+    group = _parse_group(form.group.data)
+    if group == "invalid":
+        flash("Choose a group from the list, or none.", "error")
+        return redirect(target)
+    choice = service.SignatureChoice(
+        display_name=form.display_name.data or "",
+        group_id=group if isinstance(group, int) else None,
+        comment=form.comment.data or "",
+    )
+    try:
+        service.sign_petition(
+            petition_id, current_user.id, choice, secrets=current_secrets(), today=today()
+        )
+    except service.PetitionNotFound:
+        abort(404)
+    except service.PetitionError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Thank you: your signature is counted.", "success")
+    return redirect(target)
+
+
+@bp.post("/<petition_id>/withdraw")
+@role_required(*PARTICIPANT_ROLES)
+@limiter.limit("30 per minute")
+def withdraw(petition_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.withdraw_signature(
+            petition_id, current_user.id, secrets=current_secrets(), today=today()
+        )
+    except service.PetitionNotFound:
+        abort(404)
+    except service.PetitionError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Your signature has been withdrawn and removed.", "success")
+    return redirect(url_for("petitions.detail", petition_id=petition_id))
+
+
+@bp.post("/<petition_id>/cosponsor")
+@role_required(*PARTICIPANT_ROLES)
+def cosponsor(petition_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.cosponsor_petition(petition_id, current_user.id, secrets=current_secrets())
+    except service.PetitionNotFound:
+        abort(404)
+    except service.PetitionError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("You co-sponsor this draft. Nobody can see who co-sponsors.", "success")
+    return redirect(url_for("petitions.detail", petition_id=petition_id))
+
+
+@bp.post("/<petition_id>/open")
+@role_required(Role.ORGANIZER)
+def open_for_signing(petition_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.open_petition(
+            petition_id,
+            cosponsors_needed=instance_settings().cosponsors_needed,
+            actor_role=current_user.role,
+            today=today(),
+        )
+    except service.PetitionNotFound:
+        abort(404)
+    except service.PetitionError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("The petition is open for signatures.", "success")
+    return redirect(url_for("petitions.detail", petition_id=petition_id))
+
+
+@bp.post("/<petition_id>/close")
+@role_required(Role.ORGANIZER)
+def close(petition_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.close_petition(petition_id, actor_role=current_user.role, today=today())
+    except service.PetitionNotFound:
+        abort(404)
+    except service.PetitionError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            "Closed. Its key is destroyed: signatures can no longer be linked to anyone.", "success"
+        )
+    return redirect(url_for("petitions.detail", petition_id=petition_id))
