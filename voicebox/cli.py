@@ -70,6 +70,31 @@ def setup_link(base_url: str) -> None:
     click.echo(f"{base_url.rstrip('/')}/setup/{token}")
 
 
+@voicebox_cli.command("demo")
+def demo() -> None:
+    """Fill an EMPTY instance with sample data to look around; refuses one holding data."""
+    from voicebox.demo import DEMO_PASSWORD, DemoRefused, build_demo
+
+    try:
+        summary = build_demo(
+            secrets=current_secrets(),
+            policy=current_app.extensions["voicebox.password_policy"],
+            today=today(),
+        )
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    created = ", ".join(f"{count} {what}" for what, count in summary.counts.items())
+    click.echo(f"Demo data created: {created}.")
+    click.echo(f"Sign in with any of these accounts; the password is {DEMO_PASSWORD}")
+    for username, role in summary.accounts:
+        click.echo(f"  {username:<18} {role}")
+    click.echo(
+        f"  {summary.colleague_names[0]} … {summary.colleague_names[-1]}"
+        "  members who signed and posted (same password)"
+    )
+    click.echo("This is sample data with a published password: never use it for real.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the voicebox command group to the app."""
     app.cli.add_command(voicebox_cli)

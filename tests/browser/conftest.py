@@ -1,0 +1,145 @@
+"""Browser fixtures: one seeded server and one Chromium per session, a new context per test.
+
+Debian's Chromium is driven headless by Playwright (never `playwright install`: the
+browser comes from apt). Without it every browser test is skipped with "skipped: no
+Chromium", so a machine that can't run them says so instead of passing silently.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser import server as live
+from tests.browser.pages import Visit
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The network here is closed: without these Chromium waits on update and sync calls.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_SCRIPT = live.PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DEVICES: dict[str, dict[str, Any]] = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
+}
+
+
+def chromium_path() -> Path | None:
+    if CHROMIUM.exists():
+        return CHROMIUM
+    found = shutil.which("chromium")
+    return Path(found) if found else None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("skipped: no Chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("skipped: no Chromium (Playwright for Python is not installed)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    if not AXE_SCRIPT.exists():
+        pytest.skip("skipped: axe-core is not installed; run `npm ci`")
+    return AXE_SCRIPT
+
+
+@pytest.fixture(scope="session")
+def live_server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
+    """Depends on `browser` so a machine without Chromium skips before seeding anything."""
+    server = live.start(tmp_path_factory.mktemp("voicebox-live"))
+    yield server
+    live.stop(server)
+
+
+@pytest.fixture(params=list(DEVICES))
+def device(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def open_context(browser: Any, server: live.LiveServer, device: str, **options: Any) -> Any:
+    # bypass_csp lets axe-core be injected under the app's strict CSP; the headers
+    # themselves are tested without a browser and in test_headers_in_the_browser.
+    settings: dict[str, Any] = {"base_url": server.url, "bypass_csp": True, "locale": "en-GB"}
+    settings.update(DEVICES[device])
+    settings.update(options)
+    return browser.new_context(**settings)
+
+
+@pytest.fixture
+def context(browser: Any, live_server: live.LiveServer, device: str) -> Iterator[Any]:
+    ctx = open_context(browser, live_server, device)
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+def watch_for_errors(page: Any) -> list[str]:
+    """Script errors and failed loads a member's browser would show in its console."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on(
+        "response",
+        lambda response: errors.append(f"HTTP {response.status}: {response.url}")
+        if response.status >= 400
+        else None,
+    )
+    page.on(
+        "console",
+        lambda message: errors.append(f"console {message.type}: {message.text}")
+        if message.type == "error"
+        else None,
+    )
+    return errors
+
+
+@pytest.fixture
+def visit(context: Any, live_server: live.LiveServer, device: str, axe_script: Path) -> Iterator[Visit]:
+    page = context.new_page()
+    errors = watch_for_errors(page)
+    yield Visit(page=page, server=live_server, device=device, axe_script=axe_script)
+    assert not errors, "the browser reported errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def new_visit(
+    browser: Any, live_server: live.LiveServer, device: str, axe_script: Path
+) -> Iterator[Any]:
+    """A factory for a second person in the same test (their own cookies), same device."""
+    contexts: list[Any] = []
+
+    def make(**options: Any) -> Visit:
+        ctx = open_context(browser, live_server, device, **options)
+        ctx.set_default_timeout(10_000)
+        contexts.append(ctx)
+        return Visit(page=ctx.new_page(), server=live_server, device=device, axe_script=axe_script)
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

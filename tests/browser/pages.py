@@ -1,0 +1,91 @@
+"""What every journey checks on every page, and the steps journeys share.
+
+`Visit.check(name)` runs axe-core on the page (no serious or critical violation), proves the
+page doesn't scroll sideways, and, when VOICEBOX_SCREENSHOTS names a folder, saves a
+screenshot there (`tests/browser/screenshots.py` points it at docs/screenshots/).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.server import PASSWORD, LiveServer
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ')),
+  }));
+}"""
+SCROLL_WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+
+
+@dataclass
+class Visit:
+    """One browser page in one journey, on one device."""
+
+    page: Page
+    server: LiveServer
+    device: str
+    axe_script: Path
+    checked: list[str] = field(default_factory=list)
+
+    def go(self, path: str) -> None:
+        self.page.goto(path)
+
+    def check(self, name: str) -> None:
+        """Accessibility, no sideways scrolling, and an optional screenshot of this page."""
+        page = self.page
+        page.wait_for_load_state("load")
+        assert page.title(), f"{name}: the page has no title"
+        if page.evaluate("() => typeof window.axe === 'undefined'"):
+            page.add_script_tag(path=str(self.axe_script))
+        violations: list[dict[str, Any]] = page.evaluate(AXE_RUN)
+        blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, f"{name} ({page.url}): accessibility violations:\n" + "\n".join(
+            f"  [{v['impact']}] {v['id']}: {v['help']} at {v['nodes']}" for v in blocking
+        )
+        scroll_width, viewport_width = page.evaluate(SCROLL_WIDTH)
+        assert scroll_width <= viewport_width, (
+            f"{name} ({page.url}) scrolls sideways on {self.device}: "
+            f"{scroll_width}px of content in a {viewport_width}px window"
+        )
+        self.checked.append(name)
+        folder = os.environ.get("VOICEBOX_SCREENSHOTS")
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(folder) / f"{name}-{self.device}.png"), full_page=True)
+
+    # -- steps journeys share ------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> None:
+        self.go("/login")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password", exact=True).fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    def sign_out(self) -> None:
+        self.page.get_by_role("button", name="Sign out").click()
+        expect(self.page.get_by_role("link", name="Sign in")).to_be_visible()
+
+    def register(self, username: str, password: str = PASSWORD) -> None:
+        self.go("/register")
+        self.page.get_by_label("Invite code").fill(self.server.invite_code)
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label(re.compile(r"^Password$")).fill(password)
+        self.page.get_by_label("Repeat the password").fill(password)
+        self.page.get_by_role("button", name="Create account").click()
+        expect(self.page.get_by_text("Your account is ready")).to_be_visible()
+
+    def flash(self) -> str:
+        """The text of the status messages the last action produced."""
+        return self.page.locator(".flashes").inner_text()

@@ -1,0 +1,89 @@
+"""Forms work by keyboard alone, and the core flows work with JavaScript switched off."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from voicebox.demo import OPEN_PETITION
+
+pytestmark = pytest.mark.browser
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return {id: el.id, tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || '').trim(),
+          outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0};
+}"""
+
+
+def tab_to(page, wanted, limit: int = 40) -> dict:
+    """Press Tab until `wanted(focused)` holds; every stop on the way must show its focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["tag"] in {"a", "button", "input", "select", "textarea"}:
+            assert focused["outline"], f"focus is invisible on {focused}"
+        if wanted(focused):
+            return focused
+    raise AssertionError(f"Tab never reached the control; last focus was {focused}")
+
+
+def tab_to_id(page, element_id: str) -> None:
+    tab_to(page, lambda f: f["id"] == element_id)
+
+
+@pytest.mark.parametrize("device", ["desktop"], indirect=True)
+def test_register_and_sign_by_keyboard_alone(visit):
+    page, keyboard = visit.page, visit.page.keyboard
+    visit.go("/register")
+    tab_to_id(page, "invite_code")
+    keyboard.type(visit.server.invite_code)
+    keyboard.press("Tab")
+    keyboard.type("keyboard-only")
+    keyboard.press("Tab")
+    keyboard.type("plum-orbit-canvas-thunder-42")
+    keyboard.press("Tab")
+    keyboard.type("plum-orbit-canvas-thunder-42")
+    keyboard.press("Enter")
+    expect(page.get_by_text("Your account is ready")).to_be_visible()
+
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == OPEN_PETITION)
+    keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(OPEN_PETITION)
+    tab_to_id(page, "display_name")
+    keyboard.type("Kay")
+    keyboard.press("Tab")
+    keyboard.type("Cust")  # type-ahead picks "Customer Support" in a focused select
+    expect(page.get_by_label("Your department or site (optional)")).to_have_value(
+        page.locator("#group option", has_text="Customer Support").get_attribute("value") or ""
+    )
+    keyboard.press("Tab")
+    keyboard.type("Signed without touching the mouse.")
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Sign this petition")
+    keyboard.press("Enter")
+    expect(page.get_by_text("your signature is counted")).to_be_visible()
+    expect(page.locator(".public-names")).to_contain_text("Kay")
+
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Withdraw my signature")
+    keyboard.press("Space")
+    expect(page.get_by_text("Your signature has been withdrawn")).to_be_visible()
+
+
+@pytest.mark.parametrize("device", ["phone"], indirect=True)
+def test_core_flows_work_without_javascript(new_visit):
+    visit = new_visit(java_script_enabled=False)
+    page = visit.page
+    visit.register("no-script-reader")
+    page.get_by_role("link", name=OPEN_PETITION).first.click()
+    count = page.locator("#signature-count strong")
+    before = int(count.inner_text().replace(",", ""))
+
+    page.get_by_label("Your department or site (optional)").select_option(label="Finance")
+    page.get_by_role("button", name="Sign this petition").click()
+    expect(page.get_by_text("your signature is counted")).to_be_visible()
+    assert int(count.inner_text().replace(",", "")) == before + 1
+
+    page.get_by_role("button", name="Withdraw my signature").click()
+    expect(page.get_by_text("Your signature has been withdrawn")).to_be_visible()
+    assert int(count.inner_text().replace(",", "")) == before

@@ -1,0 +1,234 @@
+"""Sample data for a first look around: `flask --app app voicebox demo` on an EMPTY instance.
+
+Everything is built through the same service functions members and organizers use, with
+dates spread over the past weeks (every service takes `today` explicitly), so the tallies,
+timelines and audit log look like a workplace a month into using voicebox. The accounts
+share one published password: a demo instance is for looking around, never for real use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from voicebox.admin import service as admin
+from voicebox.auth import service as accounts
+from voicebox.auth.passwords import PasswordPolicy
+from voicebox.config import Secrets
+from voicebox.extensions import db
+from voicebox.models import Group, Invite, Petition, Role, User
+from voicebox.petitions import service as petitions
+
+# Published on purpose: printed by the command and named in the README.
+DEMO_PASSWORD = "lantern-quarry-demo-58"  # noqa: S105
+NAMED_ACCOUNTS = (
+    ("demo-admin", Role.ADMIN),
+    ("demo-organizer", Role.ORGANIZER),
+    ("demo-leadership", Role.LEADERSHIP),
+    ("demo-member", Role.MEMBER),
+)
+COLLEAGUES = 24
+GROUPS = (
+    ("Engineering", "department"),
+    ("Customer Support", "department"),
+    ("Finance", "department"),
+    ("Leeds warehouse", "site"),
+)
+
+# Titles the browser tests and screenshots look for.
+OPEN_PETITION = "Pause the keystroke and screenshot recording pilot"
+DRAFT_PETITION = "A quiet room on the second floor"
+CLOSED_PETITION = "Keep the four-day rota trial in Customer Support"
+
+# Tables a person fills in; if any holds a row, this is somebody's real instance.
+# Settings, categories seeded by migrations and the audit log don't count.
+OWNED_TABLES: list[type] = [User, Invite, Group, Petition]
+
+
+class DemoRefused(Exception):
+    """The instance already holds data; the demo never mixes sample rows into it."""
+
+
+@dataclass
+class DemoSummary:
+    """What the demo created, for the console."""
+
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+    colleague_names: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class DemoContext:
+    """The people and groups later steps draw on."""
+
+    secrets: Secrets
+    policy: PasswordPolicy
+    today: date
+    users: dict[str, User] = field(default_factory=dict)
+    colleagues: list[User] = field(default_factory=list)
+    groups: dict[str, Group] = field(default_factory=dict)
+
+    def ago(self, days: int) -> date:
+        return self.today - timedelta(days=days)
+
+
+def instance_is_empty() -> bool:
+    """Whether no account, invite, group or petition exists yet."""
+    return not any(
+        db.session.scalar(select(func.count()).select_from(model)) for model in OWNED_TABLES
+    )
+
+
+def _people(ctx: DemoContext, summary: DemoSummary) -> None:
+    for username, role in NAMED_ACCOUNTS:
+        ctx.users[username] = accounts.create_user(username, DEMO_PASSWORD, role, ctx.policy)
+        summary.accounts.append((username, role.value))
+    for number in range(1, COLLEAGUES + 1):
+        username = f"colleague-{number:02d}"
+        ctx.colleagues.append(accounts.create_user(username, DEMO_PASSWORD, Role.MEMBER, ctx.policy))
+        summary.colleague_names.append(username)
+    db.session.commit()
+    for name, kind in GROUPS:
+        ctx.groups[name] = admin.add_group(name, kind, actor_role="admin", today=ctx.ago(40))
+    admin.update_settings(
+        admin.SettingsChange(
+            headcount=180, small_group_threshold=5, cosponsors_needed=2, retention_days=365
+        ),
+        actor_role="admin",
+        today=ctx.ago(40),
+    )
+
+
+def _sign_many(
+    ctx: DemoContext,
+    petition: Petition,
+    signers: list[User],
+    first_day: date,
+    group_for: Callable[[int], str | None],
+    comments: dict[int, str] | None = None,
+    names: dict[int, str] | None = None,
+) -> None:
+    """Sign with each of `signers`, a few a day from `first_day`, in the groups chosen."""
+    comments = comments or {}
+    names = names or {}
+    for index, signer in enumerate(signers):
+        group = group_for(index)
+        petitions.sign_petition(
+            petition.id,
+            signer.id,
+            petitions.SignatureChoice(
+                display_name=names.get(index, ""),
+                group_id=ctx.groups[group].id if group else None,
+                comment=comments.get(index, ""),
+            ),
+            secrets=ctx.secrets,
+            today=min(first_day + timedelta(days=index // 3), ctx.today),
+        )
+
+
+def _draft(ctx: DemoContext, author: User, title: str, body: str, goal: int, days_ago: int) -> Petition:
+    return petitions.start_petition(
+        author.id, title, body, goal, None, secrets=ctx.secrets, today=ctx.ago(days_ago)
+    )
+
+
+def _open(ctx: DemoContext, petition: Petition, backers: list[User], on: date) -> None:
+    for backer in backers:
+        petitions.cosponsor_petition(petition.id, backer.id, secrets=ctx.secrets)
+    petitions.open_petition(petition.id, cosponsors_needed=2, actor_role="organizer", today=on)
+
+
+def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
+    member, team = ctx.users["demo-member"], ctx.colleagues
+    made: dict[str, Petition] = {}
+
+    closed = _draft(
+        ctx,
+        team[5],
+        CLOSED_PETITION,
+        "The trial cut sick days and queue times. We ask that it continues for another "
+        "quarter, with the results **published** before any decision.",
+        30,
+        60,
+    )
+    _open(ctx, closed, [team[6], team[7]], ctx.ago(58))
+    _sign_many(
+        ctx, closed, team[:20], ctx.ago(57), lambda i: "Customer Support" if i % 3 else "Finance"
+    )
+    petitions.close_petition(closed.id, actor_role="organizer", today=ctx.ago(35))
+    made["closed"] = closed
+
+    monitoring = petitions.start_petition(
+        member.id,
+        OPEN_PETITION,
+        "The new endpoint software records every keystroke and takes screenshots, "
+        "officially *to train AI tools*. We ask leadership to:\n\n"
+        "1. pause the pilot until staff have been consulted;\n"
+        "2. publish what is collected, who can read it and for how long it is kept;\n"
+        "3. delete what has been recorded so far.",
+        40,
+        ctx.ago(-21),
+        secrets=ctx.secrets,
+        today=ctx.ago(14),
+    )
+    _open(ctx, monitoring, [team[0], team[1]], ctx.ago(12))
+    groups = ["Engineering", "Engineering", "Customer Support", "Leeds warehouse", None]
+    _sign_many(
+        ctx,
+        monitoring,
+        team[:23],
+        ctx.ago(12),
+        lambda i: groups[i % len(groups)],
+        comments={
+            0: "Screenshots can capture payslips and medical letters.",
+            4: "Nobody told us this was being rolled out.",
+        },
+        names={1: "Priya (Platform team)", 3: "Sam K."},
+    )
+    made["open"] = monitoring
+
+    retention = _draft(
+        ctx,
+        team[10],
+        "Publish the retention policy for monitoring data",
+        "Tell staff how long recordings and logs are kept, and who may read them.",
+        25,
+        6,
+    )
+    _open(ctx, retention, [team[11], team[12]], ctx.ago(5))
+    _sign_many(ctx, retention, team[8:15], ctx.ago(5), lambda i: "Finance" if i < 3 else None)
+    made["second_open"] = retention
+
+    draft = _draft(
+        ctx,
+        team[20],
+        DRAFT_PETITION,
+        "Open-plan noise makes focused work and private calls hard. We propose turning the "
+        "small meeting room by the lifts into a bookable quiet room.",
+        20,
+        2,
+    )
+    petitions.cosponsor_petition(draft.id, team[21].id, secrets=ctx.secrets)
+    made["draft"] = draft
+    summary.counts["petitions"] = len(made)
+    return made
+
+
+def build_demo(*, secrets: Secrets, policy: PasswordPolicy, today: date) -> DemoSummary:
+    """Fill an empty instance with sample data; raises DemoRefused if it already holds data."""
+    if not instance_is_empty():
+        raise DemoRefused(
+            "This instance already holds data; the demo only fills an empty one. "
+            "Point VOICEBOX_INSTANCE_PATH (or DATABASE_URL) at a new, empty location."
+        )
+    summary = DemoSummary()
+    ctx = DemoContext(secrets=secrets, policy=policy, today=today)
+    _people(ctx, summary)
+    _petitions(ctx, summary)
+    summary.counts["accounts"] = len(NAMED_ACCOUNTS) + COLLEAGUES
+    summary.counts["groups"] = len(GROUPS)
+    return summary
