@@ -137,7 +137,9 @@ def test_a2_after_close_not_even_the_master_key_and_the_database_relink_a_signat
     old_wrapped = petition.wrapped_key
     old_nullifiers = {nullifier(old_key, "signature", user.id) for user in members}
     # Before close, the holder of database and master key could link: that's why close matters.
-    stored = set(db.session.scalars(select(Signature.nullifier).where(Signature.petition_id == petition.id)))
+    stored = set(
+        db.session.scalars(select(Signature.nullifier).where(Signature.petition_id == petition.id))
+    )
     assert old_nullifiers & stored
 
     service.close_petition(petition.id, actor_role="organizer", today=coarse_date())
@@ -147,7 +149,10 @@ def test_a2_after_close_not_even_the_master_key_and_the_database_relink_a_signat
     assert service.petition_key(closed, secrets) is None
     with pytest.raises(ValueError):
         nullifier(b"", "signature", members[0].id)
-    assert set(db.session.scalars(select(Signature.nullifier).where(Signature.petition_id == petition.id))) == {None}
+    remaining = db.session.scalars(
+        select(Signature.nullifier).where(Signature.petition_id == petition.id)
+    )
+    assert set(remaining) == {None}
     raw = _raw_database_bytes(app)
     assert old_wrapped not in raw
     assert old_key not in raw
@@ -174,7 +179,7 @@ def test_a3_anonymous_rows_have_random_ids_and_no_rowid(app, signed_scenario):
     try:
         for table in ("signatures", "cosponsorships", "petitions"):
             with pytest.raises(sqlite3.OperationalError, match="no such column: rowid"):
-                connection.execute(f"SELECT rowid FROM {table}")  # noqa: S608 - fixed names
+                connection.execute(f"SELECT rowid FROM {table}")
     finally:
         connection.close()
 
