@@ -13,6 +13,11 @@ def upgrade_database(app: Flask) -> None:
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory, revision="heads")
         restrict_sqlite_file(app)
+        from voicebox.auth.service import instance_settings
+        from voicebox.extensions import db
+
+        instance_settings()
+        db.session.commit()
 
 
 def restrict_sqlite_file(app: Flask) -> None:
