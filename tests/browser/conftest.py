@@ -85,7 +85,7 @@ def device(request: pytest.FixtureRequest) -> str:
 
 def open_context(browser: Any, server: live.LiveServer, device: str, **options: Any) -> Any:
     # bypass_csp lets axe-core be injected under the app's strict CSP; the headers
-    # themselves are tested without a browser and in test_headers_in_the_browser.
+    # themselves are tested by test_served_headers.py, which loads pages without it.
     settings: dict[str, Any] = {"base_url": server.url, "bypass_csp": True, "locale": "en-GB"}
     settings.update(DEVICES[device])
     settings.update(options)
