@@ -242,3 +242,38 @@ def dump_database(app: Flask) -> dict[str, list[dict[str, Any]]]:
 
 def count_rows(model: Any, *where: Any) -> int:
     return len(db.session.scalars(select(model).where(*where)).all())
+
+
+@pytest.fixture
+def make_category(app: Flask) -> Callable[..., Any]:
+    """Add a concern category as an organizer would."""
+    from voicebox.concerns import moderation
+
+    def build(name: str = "Workplace monitoring", description: str = "") -> Any:
+        return moderation.add_category(name, description, actor_role="organizer", today=coarse_date())
+
+    return build
+
+
+@pytest.fixture
+def make_concern(app: Flask) -> Callable[..., Any]:
+    """Post a concern through the service; returns (concern, receipt phrase)."""
+    from voicebox.concerns import service
+
+    def build(
+        title: str = "Keystroke logging on every laptop",
+        body: str = "The new agent records **every keystroke**. Nobody was asked.",
+        category_id: int | None = None,
+    ) -> tuple[Any, str]:
+        posted = service.post_concern(
+            title,
+            body,
+            category_id,
+            username="nobody-in-particular",
+            confirmed_identifying=True,
+            secrets=app.extensions["voicebox.secrets"],
+            today=coarse_date(),
+        )
+        return posted.concern, posted.receipt
+
+    return build
