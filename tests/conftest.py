@@ -277,3 +277,14 @@ def make_concern(app: Flask) -> Callable[..., Any]:
         return posted.concern, posted.receipt
 
     return build
+
+
+@pytest.fixture
+def rate_limited_member(make_app: Callable[..., Flask], make_user: Callable[..., User]) -> Iterator[Any]:
+    """A signed-in member's client on an app with rate limits switched on."""
+    limited = make_app(RATELIMIT_ENABLED=True)
+    with limited.test_request_context():
+        member = make_user(Role.MEMBER)
+        client = limited.test_client()
+        client.login(member)
+        yield client

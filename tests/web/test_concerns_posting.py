@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.conftest import count_rows, recorded_writes
 from voicebox.concerns.service import BODY_MAX, concern_body, receipt_hash
 from voicebox.extensions import db
-from voicebox.models import Concern, ConcernStatusChange, Role
+from voicebox.models import Concern, ConcernStatusChange
 
 
 def _post(client, **data):
@@ -115,12 +115,7 @@ def test_leadership_and_admin_cannot_post_and_visitors_must_sign_in(client, user
     assert count_rows(Concern) == 0
 
 
-def test_posting_is_rate_limited(make_app, make_user):
-    app = make_app(RATELIMIT_ENABLED=True)
-    with app.test_request_context():
-        member = make_user(Role.MEMBER)
-        client = app.test_client()
-        client.login(member)
-        codes = [_post(client, title=f"t{i}", body="b").status_code for i in range(11)]
+def test_posting_is_rate_limited(rate_limited_member):
+    codes = [_post(rate_limited_member, title=f"t{i}", body="b").status_code for i in range(11)]
     assert codes[:10] == [200] * 10
     assert codes[10] == 429

@@ -107,7 +107,7 @@ def change_status(concern_id: str, status: str, *, actor_role: str, today: date)
     """
     concern = get_concern(concern_id)
     if status not in next_statuses(concern.status):
-        raise ConcernError(f'A concern that is {concern.status} can\'t move to "{status}".')
+        raise ConcernError(f"A concern that is {concern.status} cannot move to {status or 'nothing'}.")
     previous = concern.status
     concern.status = status
     position = db.session.scalar(
