@@ -297,3 +297,10 @@ def rate_limited_member(make_app: Callable[..., Flask], make_user: Callable[...,
         client = limited.test_client()
         client.login(member)
         yield client
+
+
+def receipt_shown_on(page: str) -> str:
+    """The receipt phrase on the page shown after posting a concern (a few EFF words have dashes)."""
+    found = re.search(r'id="receipt"><code>([a-z -]+)</code>', page)
+    assert found, "no receipt phrase on the page"
+    return found.group(1)

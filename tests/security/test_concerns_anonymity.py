@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import url_for
 from sqlalchemy import inspect, text
 
-from tests.conftest import dump_database
+from tests.conftest import dump_database, receipt_shown_on
 from voicebox.extensions import db
 from voicebox.models import Role
 
@@ -24,10 +24,6 @@ BODIES = [
 MESSAGES = ["Axolotl-unique reply from staff", "Capybara-unique answer from the author"]
 
 
-def _receipt_from(page: str) -> str:
-    return re.search(r'id="receipt"><code>([a-z ]+)</code>', page).group(1)
-
-
 def _scenario(app, make_user):
     """Three members post, several support and flag, staff and authors exchange messages."""
     members = [make_user(Role.MEMBER, f"zelda_quixote_{i}") for i in range(3)]
@@ -38,7 +34,7 @@ def _scenario(app, make_user):
         client.login(member)
         page = client.post(url_for("concerns.new"),
                            data={"title": f"Title {body[:8]}", "body": body}).get_data(as_text=True)
-        receipts.append(_receipt_from(page))
+        receipts.append(receipt_shown_on(page))
         client.logout()
     concern_ids = [row[0] for row in db.session.execute(text("SELECT id FROM concerns"))]
     for member in [*members, organizer]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
 
 from flask import url_for
 
+from tests.conftest import receipt_shown_on
 from tests.xss_payloads import XSS_PAYLOADS, live_markup_in
 from voicebox.extensions import db
 from voicebox.models import Category, Concern
@@ -73,7 +73,7 @@ def test_payloads_render_inert_everywhere(client, users, make_concern):
             "title": payload, "body": payload, "category": str(category_id), "confirm_identifying": "y"})
         page = posted.get_data(as_text=True)
         _assert_inert(page, f"receipt page for {payload!r}")
-        receipts.append(re.search(r'id="receipt"><code>([a-z ]+)</code>', page).group(1))
+        receipts.append(receipt_shown_on(page))
     concerns = db.session.query(Concern).all()
     assert len(concerns) == len(XSS_PAYLOADS)
     client.logout()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
-from tests.conftest import count_rows, recorded_writes
+from tests.conftest import count_rows, receipt_shown_on, recorded_writes
 from voicebox.concerns.service import BODY_MAX, concern_body, receipt_hash
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernStatusChange
@@ -26,7 +26,7 @@ def test_posting_shows_the_receipt_once_and_stores_only_its_hash(app, client, me
     assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
     assert "This is the only time it is shown" in page
-    phrase = page.split('<p class="receipt-phrase" id="receipt"><code>')[1].split("</code>")[0]
+    phrase = receipt_shown_on(page)
     assert len(phrase.split()) == 8
     concern = db.session.scalars(select(Concern)).one()
     secrets = app.extensions["voicebox.secrets"]
