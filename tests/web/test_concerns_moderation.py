@@ -126,3 +126,17 @@ def test_moderation_role_matrix(client, users, make_concern, make_category, role
         stored = _fresh(concern.id)
         assert not stored.hidden and stored.status == "open"
         assert count_rows(Category) == 1
+
+
+def test_leadership_sees_no_flags_or_moderation_controls(client, users, make_concern):
+    concern, _ = make_concern()
+    client.login(users["member"])
+    client.post(url_for("concerns.flag", concern_id=concern.id))
+    client.logout()
+    client.login(users["leadership"])
+    page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
+    assert "flag" not in page.lower()
+    assert "Hide this concern" not in page and "Change status" not in page
+    assert "Private thread with the author" in page
+    nav = page.split("</nav>")[0]
+    assert "Moderation" not in nav and "Categories" not in nav and "Concerns" in nav

@@ -39,9 +39,11 @@ class FollowupForm(FlaskForm):
         validators=[DataRequired("Type the receipt phrase you were given.")],
         description="The words you wrote down when you posted, separated by spaces.",
     )
+    # Length is checked by the service, so a too-long answer comes back inside the open
+    # thread with its message kept, instead of on a blank form asking for the phrase again.
     message = TextAreaField(
         "Your answer (optional)",
-        validators=[Optional(), Length(max=MESSAGE_MAX)],
+        validators=[Optional()],
         description=f"Only organizers and leadership read it. Up to {MESSAGE_MAX:,} characters.",
     )
     submit = SubmitField("Open my thread")
