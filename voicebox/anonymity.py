@@ -48,10 +48,14 @@ def nullifier(item_key: bytes, purpose: str, member_id: str) -> str:
 
 @cache
 def receipt_wordlist() -> tuple[str, ...]:
-    """The EFF long word list shipped with xkcdpass (7,776 words, ~12.9 bits each)."""
+    """The EFF long word list shipped with xkcdpass, letters-only words (7,772, ~12.9 bits each).
+
+    The four hyphenated entries (t-shirt, yo-yo...) are dropped: people write phrases
+    down and type them back with or without the hyphen, and both must match.
+    """
     path = xkcd_password.locate_wordfile("eff-long")
     words = xkcd_password.generate_wordlist(wordfile=path, min_length=1, max_length=20)
-    return tuple(sorted(set(words)))
+    return tuple(sorted({word for word in words if re.fullmatch(r"[a-z]+", word)}))
 
 
 def new_receipt_phrase(words: int = RECEIPT_WORDS) -> str:
