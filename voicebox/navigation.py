@@ -32,10 +32,14 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "main.index"),
     NavItem("Petitions", "petitions.index"),
+    NavItem("Reports", "reports.index"),
+    NavItem("Responses", "responses.feed"),
+    NavItem("Dashboard", "dashboard.overview", (Role.ORGANIZER,)),
     NavItem("Invites", "admin.invites", (Role.ADMIN, Role.ORGANIZER)),
     NavItem("Groups", "admin.groups", (Role.ADMIN, Role.ORGANIZER)),
     NavItem("Accounts", "admin.users", (Role.ADMIN,)),
     NavItem("Settings", "admin.settings", (Role.ADMIN,)),
+    NavItem("Thresholds", "responses.threshold_settings", (Role.ADMIN,)),
 ]
 
 

@@ -91,7 +91,7 @@ def test_no_cell_under_k_is_shown_or_derivable(example):
         else:
             assert table.row_totals[r] == true_row[r] >= k
     if not public_columns:
-        for c, shown in enumerate(table.column_totals):
+        for shown in table.column_totals:
             assert shown is None or shown >= k
         assert table.total is None or table.total >= k
 
@@ -105,8 +105,10 @@ def test_no_cell_under_k_is_shown_or_derivable(example):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.text(min_size=1, max_size=4), st.integers(0, 60), min_size=2, max_size=8),
-       st.integers(3, 9))
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=4), st.integers(0, 60), min_size=2, max_size=8),
+    st.integers(3, 9),
+)
 def test_one_dimensional_breakdown_hides_small_groups_from_the_public_total(counts, k):
     shown = suppress_small_groups(counts, k)
     hidden = [name for name, value in shown.items() if value is None]
@@ -118,7 +120,11 @@ def test_one_dimensional_breakdown_hides_small_groups_from_the_public_total(coun
 
 
 def test_examples_read_the_way_a_reader_would_expect():
-    assert suppress_small_groups({"Sales": 2, "Ops": 10, "IT": 7}, 5) == {"Sales": None, "Ops": 10, "IT": None}
+    assert suppress_small_groups({"Sales": 2, "Ops": 10, "IT": 7}, 5) == {
+        "Sales": None,
+        "Ops": 10,
+        "IT": None,
+    }
     assert suppress_small_groups({"Sales": 20, "Ops": 10}, 5) == {"Sales": 20, "Ops": 10}
 
 

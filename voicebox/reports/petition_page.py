@@ -1,0 +1,59 @@
+"""What a petition page adds beyond its tally: chart, group breakdown, thresholds, answers.
+
+Also serves the petition's chart as an SVG resource of its own (never inline HTML).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, url_for
+from flask_login import current_user
+
+from voicebox.auth.access import login_required
+from voicebox.auth.service import instance_settings
+from voicebox.charts import timeline_svg
+from voicebox.extensions import db
+from voicebox.models import Petition, Role
+from voicebox.reports.tallies import daily_series, group_week_table, suppression_threshold
+from voicebox.responses.forms import ResponseForm
+from voicebox.responses.service import PETITION, petition_start, responses_to, wait_between
+from voicebox.responses.thresholds import crossings_of, record_crossings
+from voicebox.web import today
+
+bp = Blueprint("tallies", __name__)
+SVG_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
+
+
+def petition_extras(petition: Petition) -> dict[str, Any]:
+    """Template context for the petition page's extras block; empty for drafts."""
+    if petition.is_draft:
+        return {"extras": None}
+    record_crossings(instance_settings().headcount, today())
+    responses = responses_to(PETITION, petition.id)
+    threshold = suppression_threshold()
+    return {
+        "extras": {
+            "threshold": threshold,
+            "daily": daily_series(petition.id),
+            "breakdown": group_week_table(petition.id, threshold),
+            "crossings": crossings_of(petition.id),
+            "responses": responses,
+            "wait": wait_between(
+                petition_start(petition), responses[0].responded_on if responses else None, today()
+            ),
+            "chart_url": url_for("tallies.petition_chart", petition_id=petition.id),
+            "respond_url": url_for("responses.respond_to_petition", petition_id=petition.id),
+        },
+        "respond_form": ResponseForm() if current_user.has_role(Role.LEADERSHIP) else None,
+    }
+
+
+@bp.get("/petitions/<petition_id>/chart.svg")
+@login_required
+def petition_chart(petition_id: str) -> Response:
+    petition = db.session.get(Petition, petition_id)
+    if petition is None or petition.is_draft:
+        abort(404)
+    svg = timeline_svg("Signatures over time", [(petition.title, daily_series(petition.id))])
+    return Response(svg, mimetype="image/svg+xml", headers=SVG_HEADERS)
