@@ -83,7 +83,14 @@ ID_PARAMETER = {"name": "id", "in": "path", "required": True, "schema": {"type":
 @cache
 def openapi_document() -> dict[str, Any]:
     """The API description; report bodies use the same JSON Schema as the .json export."""
-    report_schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    # Embedded under components, the export schema's own "#/$defs/..." pointers are
+    # re-rooted so any OpenAPI tool resolves them inside this one document.
+    text = SCHEMA_PATH.read_text(encoding="utf-8").replace(
+        '"#/$defs/', '"#/components/schemas/ReportExport/$defs/'
+    )
+    report_schema = json.loads(text)
+    report_schema.pop("$id", None)
+    report_schema.pop("$schema", None)
     return {
         "openapi": "3.1.0",
         "info": {

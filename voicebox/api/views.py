@@ -30,9 +30,13 @@ def signed_in_only() -> tuple[Response, int] | None:
     return jsonify(error="Sign in to use the API."), 401
 
 
-@bp.errorhandler(HTTPException)
 def json_error(error: HTTPException) -> tuple[Response, int]:
     return jsonify(error=error.description or error.name), error.code or 500
+
+
+# Code-specific handlers, because the site's HTML error pages are registered per code too.
+for _code in (400, 401, 403, 404, 405, 429, 500):
+    bp.register_error_handler(_code, json_error)
 
 
 def _day(value: Any) -> str | None:

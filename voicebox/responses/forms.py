@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from voicebox.models import ResponseStatus
@@ -14,7 +15,7 @@ from voicebox.responses.thresholds import MAX_DAYS
 class ResponseForm(FlaskForm):
     status = SelectField(
         "Status",
-        choices=[(s.value, s.value.capitalize()) for s in ResponseStatus],
+        choices=[SelectChoice(s.value, s.value.capitalize()) for s in ResponseStatus],
         default=ResponseStatus.ACKNOWLEDGED.value,
     )
     body = TextAreaField(
