@@ -16,7 +16,7 @@ from voicebox.extensions import csrf, db
 from voicebox.models import Petition, PetitionStatus
 from voicebox.reports import service as reports
 from voicebox.reports.exports import export_document
-from voicebox.reports.tallies import daily_series, group_week_table, suppression_threshold
+from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table, suppression_threshold
 from voicebox.responses.service import PETITION, responses_to
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -81,15 +81,12 @@ def petition(petition_id: str) -> Response:
     headcount = instance_settings().headcount
     breakdown = None
     if table is not None:
+        groups, by_week = breakdown_rows(table)
         breakdown = {
             "suppression_threshold": threshold,
-            "groups": [
-                {"group": name, "signatures": table.row_totals[i]} for i, name in enumerate(table.rows)
-            ],
+            "groups": groups,
             "weeks": list(table.columns),
-            "by_week": [
-                {"group": name, "signatures": list(table.cells[i])} for i, name in enumerate(table.rows)
-            ],
+            "by_week": by_week,
         }
     return jsonify(
         {

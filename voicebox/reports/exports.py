@@ -17,6 +17,7 @@ from typing import Any
 from fpdf import FPDF
 
 from voicebox.charts import timeline_svg
+from voicebox.reports.tallies import fewer_than
 
 CSV_COLUMNS = (
     "report_id",
@@ -176,7 +177,7 @@ def to_pdf(snapshot: dict[str, Any], digest: str) -> bytes:
             f"{petition['signatures_in_period']:,} in the period. Status: {petition['status']}."
         )
         if petition["groups"]:
-            cells = "; ".join(f"{c['group']}: {_count(c['signatures'], k)}" for c in petition["groups"])
+            cells = "; ".join(f"{c['group']}: {fewer_than(c['signatures'], k)}" for c in petition["groups"])
             pdf.text_block(f"By group: {cells}")
         _responses(pdf, petition)
     if snapshot["concerns"]:
@@ -208,10 +209,6 @@ def chart_series(snapshot: dict[str, Any], labels: list[str]) -> list[tuple[str,
         (label, [(date.fromisoformat(d["day"]), d["signatures"]) for d in petition["daily"]])
         for label, petition in zip(labels, snapshot["petitions"], strict=True)
     ]
-
-
-def _count(value: int | None, k: int) -> str:
-    return f"fewer than {k}" if value is None else f"{value:,}"
 
 
 def _responses(pdf: _ReportPDF, item: dict[str, Any]) -> None:

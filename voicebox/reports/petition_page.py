@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from voicebox.auth.access import login_required
 from voicebox.auth.service import instance_settings
-from voicebox.charts import timeline_svg
+from voicebox.charts import SVG_HEADERS, timeline_svg
 from voicebox.extensions import db
 from voicebox.models import Petition, Role
 from voicebox.reports.tallies import daily_series, group_week_table, suppression_threshold
@@ -22,7 +22,6 @@ from voicebox.responses.thresholds import crossings_of, record_crossings
 from voicebox.web import today
 
 bp = Blueprint("tallies", __name__)
-SVG_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
 
 
 def petition_extras(petition: Petition) -> dict[str, Any]:

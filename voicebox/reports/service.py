@@ -91,6 +91,12 @@ def validate_draft(draft: ReportDraft) -> dict[str, str]:
     return errors
 
 
+def _check(draft: ReportDraft) -> None:
+    errors = validate_draft(draft)
+    if errors:
+        raise InvalidReport(errors)
+
+
 def _apply(report: Report, draft: ReportDraft) -> None:
     assert draft.period_start is not None and draft.period_end is not None  # noqa: S101 - validated
     report.title = draft.title.strip()
@@ -103,9 +109,7 @@ def _apply(report: Report, draft: ReportDraft) -> None:
 
 def create_report(draft: ReportDraft, *, actor_role: str, today: date) -> Report:
     """Save a new unpublished report; raises InvalidReport with per-field messages."""
-    errors = validate_draft(draft)
-    if errors:
-        raise InvalidReport(errors)
+    _check(draft)
     report = Report(created_on=today)
     _apply(report, draft)
     db.session.add(report)
@@ -117,9 +121,7 @@ def create_report(draft: ReportDraft, *, actor_role: str, today: date) -> Report
 def update_report(report_id: str, draft: ReportDraft, *, actor_role: str, today: date) -> Report:
     """Change a report's working copy (published versions stay as they are); raises InvalidReport."""
     report = get_report(report_id)
-    errors = validate_draft(draft)
-    if errors:
-        raise InvalidReport(errors)
+    _check(draft)
     _apply(report, draft)
     record_event(db.session, actor_role, "edited a report", report.title, on=today)
     db.session.commit()

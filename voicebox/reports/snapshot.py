@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from voicebox.extensions import db
 from voicebox.models import Category, Concern, Petition
-from voicebox.reports.tallies import daily_series, group_week_table
+from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table
 from voicebox.responses.service import CONCERN, PETITION, petition_start, responses_to, wait_between
 
 FORMAT = "voicebox-report/1"
@@ -55,13 +55,8 @@ def _petition(
     groups: list[dict[str, Any]] = []
     by_week: dict[str, Any] = {"weeks": [], "rows": []}
     if table is not None:
-        groups = [{"group": name, "signatures": table.row_totals[i]} for i, name in enumerate(table.rows)]
-        by_week = {
-            "weeks": list(table.columns),
-            "rows": [
-                {"group": name, "signatures": list(table.cells[i])} for i, name in enumerate(table.rows)
-            ],
-        }
+        groups, rows = breakdown_rows(table)
+        by_week = {"weeks": list(table.columns), "rows": rows}
     count = petition.signature_count
     return {
         "id": petition.id,

@@ -138,6 +138,13 @@ def group_week_table(
     return suppress_table(rows, weeks, counts, threshold, public_column_totals=True)
 
 
+def breakdown_rows(table: SuppressedTable) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """A suppressed group × week table as JSON-ready (group totals, group rows by week)."""
+    totals = [{"group": name, "signatures": table.row_totals[i]} for i, name in enumerate(table.rows)]
+    by_week = [{"group": name, "signatures": list(table.cells[i])} for i, name in enumerate(table.rows)]
+    return totals, by_week
+
+
 def fewer_than(value: int | None, threshold: int) -> str:
     """How a count reads to people: the number, or "fewer than k" when suppressed."""
     return f"fewer than {threshold}" if value is None else f"{value:,}"

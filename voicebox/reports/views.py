@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.auth.service import instance_settings
-from voicebox.charts import timeline_svg
+from voicebox.charts import SVG_HEADERS, timeline_svg
 from voicebox.models import Report, Role
 from voicebox.reports import exports, service
 from voicebox.reports.forms import PublishForm, ReportForm
@@ -24,7 +24,6 @@ EXPORTS = {
     "csv": ("text/csv; charset=utf-8", exports.to_csv),
     "json": ("application/json", exports.to_json),
 }
-SVG_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
 
 
 def _is_composer() -> bool:
