@@ -3,6 +3,7 @@ tokens like a browser does, one user per role, and factories for the rest."""
 
 from __future__ import annotations
 
+import contextvars
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, inspect, select, text
@@ -34,6 +35,14 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
 
 class VoiceboxClient(FlaskClient):
     """A test client that sends the CSRF token a real form would carry (unless csrf=False)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        # Each request runs in a fresh context, as in production: its own app context,
+        # its own database session and no `g` left over from the test or earlier requests.
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test's own objects re-read what the request wrote
+        return response
 
     def csrf_token(self) -> str:
         app = self.application
@@ -235,7 +244,7 @@ def dump_database(app: Flask) -> dict[str, list[dict[str, Any]]]:
     dump: dict[str, list[dict[str, Any]]] = {}
     with db.engine.connect() as connection:
         for table in tables:
-            rows = connection.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608 - names from the schema
+            rows = connection.execute(text(f'SELECT * FROM "{table}"'))
             dump[table] = [dict(row._mapping) for row in rows]
     return dump
 
@@ -246,19 +255,79 @@ def count_rows(model: Any, *where: Any) -> int:
 
 @pytest.fixture
 def make_category(app: Flask) -> Callable[..., Any]:
-    from voicebox.models import Category
+    """Add a concern category as an organizer would."""
+    from voicebox.concerns import moderation
 
-    def build(name: str = "Workload") -> Category:
-        category = Category(name=name)
-        db.session.add(category)
-        db.session.commit()
-        return category
+    def build(name: str = "Workplace monitoring", description: str = "") -> Any:
+        return moderation.add_category(name, description, actor_role="organizer", today=coarse_date())
 
     return build
 
 
 @pytest.fixture
 def make_concern(app: Flask) -> Callable[..., Any]:
+    """Post a concern through the service; returns (concern, receipt phrase)."""
+    from voicebox.concerns import service
+
+    def build(
+        title: str = "Keystroke logging on every laptop",
+        body: str = "The new agent records **every keystroke**. Nobody was asked.",
+        category_id: int | None = None,
+    ) -> tuple[Any, str]:
+        posted = service.post_concern(
+            title,
+            body,
+            category_id,
+            username="nobody-in-particular",
+            confirmed_identifying=True,
+            secrets=app.extensions["voicebox.secrets"],
+            today=coarse_date(),
+        )
+        return posted.concern, posted.receipt
+
+    return build
+
+
+@pytest.fixture
+def rate_limited_member(make_app: Callable[..., Flask], make_user: Callable[..., User]) -> Iterator[Any]:
+    """A signed-in member's client on an app with rate limits switched on."""
+    limited = make_app(RATELIMIT_ENABLED=True)
+    with limited.test_request_context():
+        member = make_user(Role.MEMBER)
+        client = limited.test_client()
+        client.login(member)
+        yield client
+
+
+def receipt_shown_on(page: str) -> str:
+    """The receipt phrase on the page shown after posting a concern (a few EFF words have dashes)."""
+    found = re.search(r'id="receipt"><code>([a-z -]+)</code>', page)
+    assert found, "no receipt phrase on the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def sign_many(app: Flask) -> Callable[..., None]:
+    """Sign a petition `n` times as `n` different members (through the service, counters and all)."""
+    from voicebox.anonymity import random_id
+    from voicebox.petitions import service
+
+    def sign(petition: Petition, n: int, group: Group | None = None) -> None:
+        choice = service.SignatureChoice(group_id=group.id if group is not None else None)
+        for _ in range(n):
+            service.sign_petition(
+                petition.id,
+                random_id(),
+                choice,
+                secrets=app.extensions["voicebox.secrets"],
+                today=coarse_date(),
+            )
+
+    return sign
+
+
+@pytest.fixture
+def make_concern_row(app: Flask) -> Callable[..., Any]:
     """A concern row as the concerns area would store it (ciphertext body, receipt hash)."""
     from voicebox.anonymity import random_id
     from voicebox.crypto import encrypt_text
@@ -291,23 +360,3 @@ def make_concern(app: Flask) -> Callable[..., Any]:
         return concern
 
     return build
-
-
-@pytest.fixture
-def sign_many(app: Flask) -> Callable[..., None]:
-    """Sign a petition `n` times as `n` different members (through the service, counters and all)."""
-    from voicebox.anonymity import random_id
-    from voicebox.petitions import service
-
-    def sign(petition: Petition, n: int, group: Group | None = None) -> None:
-        choice = service.SignatureChoice(group_id=group.id if group is not None else None)
-        for _ in range(n):
-            service.sign_petition(
-                petition.id,
-                random_id(),
-                choice,
-                secrets=app.extensions["voicebox.secrets"],
-                today=coarse_date(),
-            )
-
-    return sign

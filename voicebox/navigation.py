@@ -32,6 +32,9 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "main.index"),
     NavItem("Petitions", "petitions.index"),
+    NavItem("Concerns", "concerns.index"),
+    NavItem("Moderation", "concerns.moderation_queue", (Role.ORGANIZER,)),
+    NavItem("Categories", "concerns.categories", (Role.ORGANIZER,)),
     NavItem("Reports", "reports.index"),
     NavItem("Responses", "responses.feed"),
     NavItem("Dashboard", "dashboard.overview", (Role.ORGANIZER,)),

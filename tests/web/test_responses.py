@@ -47,8 +47,8 @@ def test_unanswered_items_show_how_long_they_have_waited(client, member, make_pe
 
 
 @pytest.mark.parametrize("role", ["member", "organizer", "admin"])
-def test_only_leadership_may_respond(client, users, role, make_petition, make_concern):
-    petition, concern = make_petition(), make_concern()
+def test_only_leadership_may_respond(client, users, role, make_petition, make_concern_row):
+    petition, concern = make_petition(), make_concern_row()
     client.login(users[role])
     assert _respond(client, petition).status_code == 403
     assert (
@@ -69,14 +69,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, make_petition):
     assert count_rows(OfficialResponse) == 0
 
 
-def test_bad_responses_get_clear_messages(client, leadership, make_petition, make_concern):
+def test_bad_responses_get_clear_messages(client, leadership, make_petition, make_concern_row):
     petition = make_petition()
     client.login(leadership)
     page = client.get(_respond(client, petition, status="ignored").headers["Location"]).get_data(as_text=True)
     assert "Not a valid choice" in page or "Choose a status" in page
     page = client.get(_respond(client, petition, body="   ").headers["Location"]).get_data(as_text=True)
     assert "Write the response text." in page
-    hidden = make_concern(hidden=True)
+    hidden = make_concern_row(hidden=True)
     client.post(
         url_for("responses.respond_to_concern", concern_id=hidden.id),
         data={"status": "acknowledged", "body": "x"},
@@ -87,8 +87,8 @@ def test_bad_responses_get_clear_messages(client, leadership, make_petition, mak
     assert _respond(client, draft).status_code == 404
 
 
-def test_leadership_answers_a_concern(client, leadership, make_concern):
-    concern = make_concern(title="Rota changes with no notice")
+def test_leadership_answers_a_concern(client, leadership, make_concern_row):
+    concern = make_concern_row(title="Rota changes with no notice")
     client.login(leadership)
     client.post(
         url_for("responses.respond_to_concern", concern_id=concern.id),
@@ -150,10 +150,30 @@ def test_only_admins_manage_thresholds(client, users, role):
     assert count_rows(ResponseThreshold) == 0
 
 
-def test_leadership_home_lists_concerns_oldest_first_and_never_hidden_ones(client, leadership, make_concern):
-    make_concern(title="Older concern")
-    make_concern(title="Hidden concern title", hidden=True)
+def test_leadership_home_lists_concerns_oldest_first_and_never_hidden_ones(
+    client, leadership, make_concern_row
+):
+    make_concern_row(title="Older concern")
+    make_concern_row(title="Hidden concern title", hidden=True)
     client.login(leadership)
     home = client.get("/").get_data(as_text=True)
     assert "Older concern" in home
     assert "Hidden concern title" not in home
+
+
+def test_concern_page_shows_answers_and_leadership_form(client, leadership, member, make_concern):
+    concern, _ = make_concern(title="Keystroke logging on every laptop")
+    client.login(leadership)
+    page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
+    assert 'class="respond-form"' in page
+    response = client.post(
+        url_for("responses.respond_to_concern", concern_id=concern.id),
+        data={"status": "resolved", "body": "The agent is *removed*."},
+    )
+    assert response.headers["Location"].endswith(url_for("concerns.detail", concern_id=concern.id))
+    client.logout()
+    client.login(member)
+    page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
+    assert "<em>removed</em>" in page
+    assert "Answered the same day" in page
+    assert 'class="respond-form"' not in page

@@ -50,11 +50,11 @@ def test_draft_charts_are_not_found(client, member, make_petition):
 
 
 def test_organizer_dashboard_shows_counts_trends_and_categories(
-    client, users, make_petition, sign_many, make_concern, make_category
+    client, users, make_petition, sign_many, make_concern_row, make_category
 ):
     petition = make_petition(title="Four-day week")
     sign_many(petition, 4)
-    make_concern(
+    make_concern_row(
         title="Broken lifts", category=make_category("Facilities"), status="acknowledged", supports=9
     )
     client.login(users["organizer"])

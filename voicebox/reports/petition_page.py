@@ -8,17 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, url_for
-from flask_login import current_user
 
 from voicebox.auth.access import login_required
 from voicebox.auth.service import instance_settings
 from voicebox.charts import SVG_HEADERS, timeline_svg
 from voicebox.extensions import db
-from voicebox.models import Petition, Role
+from voicebox.models import Petition
 from voicebox.reports.tallies import daily_series, group_week_table, suppression_threshold
-from voicebox.responses.forms import ResponseForm
-from voicebox.responses.service import PETITION, petition_start, responses_to, wait_between
+from voicebox.responses.service import PETITION, petition_start
 from voicebox.responses.thresholds import crossings_of, record_crossings
+from voicebox.responses.views import response_panel
 from voicebox.web import today
 
 bp = Blueprint("tallies", __name__)
@@ -29,7 +28,6 @@ def petition_extras(petition: Petition) -> dict[str, Any]:
     if petition.is_draft:
         return {"extras": None}
     record_crossings(instance_settings().headcount, today())
-    responses = responses_to(PETITION, petition.id)
     threshold = suppression_threshold()
     return {
         "extras": {
@@ -37,14 +35,9 @@ def petition_extras(petition: Petition) -> dict[str, Any]:
             "daily": daily_series(petition.id),
             "breakdown": group_week_table(petition.id, threshold),
             "crossings": crossings_of(petition.id),
-            "responses": responses,
-            "wait": wait_between(
-                petition_start(petition), responses[0].responded_on if responses else None, today()
-            ),
             "chart_url": url_for("tallies.petition_chart", petition_id=petition.id),
-            "respond_url": url_for("responses.respond_to_petition", petition_id=petition.id),
         },
-        "respond_form": ResponseForm() if current_user.has_role(Role.LEADERSHIP) else None,
+        "answers": response_panel(PETITION, petition.id, petition_start(petition), can_respond=True),
     }
 
 

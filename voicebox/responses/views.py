@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from voicebox.auth.access import login_required, role_required
-from voicebox.models import Role
+from voicebox.models import Concern, Role
 from voicebox.responses import service, thresholds
 from voicebox.responses.forms import ButtonForm, ResponseForm, ThresholdForm
 from voicebox.web import today
@@ -22,6 +25,26 @@ def item_url(kind: str, item_id: str) -> str:
     if "concerns.detail" in current_app.view_functions:
         return url_for("concerns.detail", concern_id=item_id)
     return url_for("responses.feed")
+
+
+def response_panel(kind: str, item_id: str, waiting_since: date, can_respond: bool) -> dict[str, Any]:
+    """Context for the official-responses panel of one item (see _item_responses.html)."""
+    responses = service.responses_to(kind, item_id)
+    endpoint = "responses.respond_to_petition" if kind == service.PETITION else "responses.respond_to_concern"
+    key = "petition_id" if kind == service.PETITION else "concern_id"
+    return {
+        "responses": responses,
+        "wait": service.wait_between(
+            waiting_since, responses[0].responded_on if responses else None, today()
+        ),
+        "respond_url": url_for(endpoint, **{key: item_id}),
+        "respond_form": ResponseForm() if can_respond and current_user.has_role(Role.LEADERSHIP) else None,
+    }
+
+
+def concern_extras(concern: Concern) -> dict[str, Any]:
+    """Template context for the concern page's extras block: its answers and leadership's form."""
+    return {"answers": response_panel(service.CONCERN, concern.id, concern.created_on, not concern.hidden)}
 
 
 @bp.get("/responses")
