@@ -30,10 +30,14 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Concerns", "concerns.index"),
     NavItem("Moderation", "concerns.moderation_queue", (Role.ORGANIZER,)),
     NavItem("Categories", "concerns.categories", (Role.ORGANIZER,)),
+    NavItem("Reports", "reports.index"),
+    NavItem("Responses", "responses.feed"),
+    NavItem("Dashboard", "dashboard.overview", (Role.ORGANIZER,)),
     NavItem("Invites", "admin.invites", (Role.ADMIN, Role.ORGANIZER)),
     NavItem("Groups", "admin.groups", (Role.ADMIN, Role.ORGANIZER)),
     NavItem("Accounts", "admin.users", (Role.ADMIN,)),
     NavItem("Settings", "admin.settings", (Role.ADMIN,)),
+    NavItem("Thresholds", "responses.threshold_settings", (Role.ADMIN,)),
 ]
 
 
