@@ -251,3 +251,112 @@ def dump_database(app: Flask) -> dict[str, list[dict[str, Any]]]:
 
 def count_rows(model: Any, *where: Any) -> int:
     return len(db.session.scalars(select(model).where(*where)).all())
+
+
+@pytest.fixture
+def make_category(app: Flask) -> Callable[..., Any]:
+    """Add a concern category as an organizer would."""
+    from voicebox.concerns import moderation
+
+    def build(name: str = "Workplace monitoring", description: str = "") -> Any:
+        return moderation.add_category(name, description, actor_role="organizer", today=coarse_date())
+
+    return build
+
+
+@pytest.fixture
+def make_concern(app: Flask) -> Callable[..., Any]:
+    """Post a concern through the service; returns (concern, receipt phrase)."""
+    from voicebox.concerns import service
+
+    def build(
+        title: str = "Keystroke logging on every laptop",
+        body: str = "The new agent records **every keystroke**. Nobody was asked.",
+        category_id: int | None = None,
+    ) -> tuple[Any, str]:
+        posted = service.post_concern(
+            title,
+            body,
+            category_id,
+            username="nobody-in-particular",
+            confirmed_identifying=True,
+            secrets=app.extensions["voicebox.secrets"],
+            today=coarse_date(),
+        )
+        return posted.concern, posted.receipt
+
+    return build
+
+
+@pytest.fixture
+def rate_limited_member(make_app: Callable[..., Flask], make_user: Callable[..., User]) -> Iterator[Any]:
+    """A signed-in member's client on an app with rate limits switched on."""
+    limited = make_app(RATELIMIT_ENABLED=True)
+    with limited.test_request_context():
+        member = make_user(Role.MEMBER)
+        client = limited.test_client()
+        client.login(member)
+        yield client
+
+
+def receipt_shown_on(page: str) -> str:
+    """The receipt phrase on the page shown after posting a concern (a few EFF words have dashes)."""
+    found = re.search(r'id="receipt"><code>([a-z -]+)</code>', page)
+    assert found, "no receipt phrase on the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def sign_many(app: Flask) -> Callable[..., None]:
+    """Sign a petition `n` times as `n` different members (through the service, counters and all)."""
+    from voicebox.anonymity import random_id
+    from voicebox.petitions import service
+
+    def sign(petition: Petition, n: int, group: Group | None = None) -> None:
+        choice = service.SignatureChoice(group_id=group.id if group is not None else None)
+        for _ in range(n):
+            service.sign_petition(
+                petition.id,
+                random_id(),
+                choice,
+                secrets=app.extensions["voicebox.secrets"],
+                today=coarse_date(),
+            )
+
+    return sign
+
+
+@pytest.fixture
+def make_concern_row(app: Flask) -> Callable[..., Any]:
+    """A concern row as the concerns area would store it (ciphertext body, receipt hash)."""
+    from voicebox.anonymity import random_id
+    from voicebox.crypto import encrypt_text
+    from voicebox.models import Concern
+
+    def build(
+        title: str = "Rota changes with no notice",
+        category: Any = None,
+        status: str = "open",
+        supports: int = 0,
+        hidden: bool = False,
+        body: str = "The rota changes the night before.",
+    ) -> Concern:
+        concern_id = random_id()
+        concern = Concern(
+            id=concern_id,
+            title=title,
+            body_ciphertext=encrypt_text(
+                app.extensions["voicebox.secrets"].data_key, body, f"concern:{concern_id}"
+            ),
+            category_id=category.id if category is not None else None,
+            status=status,
+            receipt_hash=random_id() + random_id(),
+            support_count=supports,
+            hidden=hidden,
+            hidden_reason="Names a colleague" if hidden else None,
+        )
+        db.session.add(concern)
+        db.session.commit()
+        return concern
+
+    return build
