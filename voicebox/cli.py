@@ -83,14 +83,19 @@ def demo() -> None:
         )
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from exc
-    created = ", ".join(f"{count} {what}" for what, count in summary.counts.items())
+    created = ", ".join(
+        f"{count} {what[:-1] if count == 1 else what}" for what, count in summary.counts.items()
+    )
     click.echo(f"Demo data created: {created}.")
     click.echo(f"Sign in with any of these accounts; the password is {DEMO_PASSWORD}")
     for username, role in summary.accounts:
         click.echo(f"  {username:<18} {role}")
     click.echo(
         f"  {summary.colleague_names[0]} … {summary.colleague_names[-1]}"
-        "  members who signed and posted (same password)"
+        "  members who signed, posted and supported (same password)"
+    )
+    click.echo(
+        f"Read and answer leadership's reply at /followup with the receipt: {summary.receipt}"
     )
     click.echo("This is sample data with a published password: never use it for real.")
 

@@ -17,10 +17,15 @@ from sqlalchemy import func, select
 from voicebox.admin import service as admin
 from voicebox.auth import service as accounts
 from voicebox.auth.passwords import PasswordPolicy
+from voicebox.concerns import followup, moderation
+from voicebox.concerns import service as concerns
 from voicebox.config import Secrets
 from voicebox.extensions import db
-from voicebox.models import Group, Invite, Petition, Role, User
+from voicebox.models import Concern, Group, Invite, Petition, Report, Role, User
 from voicebox.petitions import service as petitions
+from voicebox.reports import service as reports
+from voicebox.reports.tallies import suppression_threshold
+from voicebox.responses import service as responses
 
 # Published on purpose: printed by the command and named in the README.
 DEMO_PASSWORD = "lantern-quarry-demo-58"  # noqa: S105
@@ -42,10 +47,17 @@ GROUPS = (
 OPEN_PETITION = "Pause the keystroke and screenshot recording pilot"
 DRAFT_PETITION = "A quiet room on the second floor"
 CLOSED_PETITION = "Keep the four-day rota trial in Customer Support"
+REPLIED_CONCERN = "Screenshots capture private messages"
+PUBLISHED_REPORT = "Staff voice report: monitoring and workload"
+CATEGORIES = (
+    ("Monitoring and privacy", "Recording, tracking and what happens to the data."),
+    ("Workload", "Targets, rotas, staffing."),
+    ("Health and safety", "Anything that puts people at risk."),
+)
 
 # Tables a person fills in; if any holds a row, this is somebody's real instance.
 # Settings, categories seeded by migrations and the audit log don't count.
-OWNED_TABLES: list[type] = [User, Invite, Group, Petition]
+OWNED_TABLES: list[type] = [User, Invite, Group, Petition, Concern, Report]
 
 
 class DemoRefused(Exception):
@@ -58,6 +70,7 @@ class DemoSummary:
 
     accounts: list[tuple[str, str]] = field(default_factory=list)
     colleague_names: list[str] = field(default_factory=list)
+    receipt: str = ""
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -71,13 +84,14 @@ class DemoContext:
     users: dict[str, User] = field(default_factory=dict)
     colleagues: list[User] = field(default_factory=list)
     groups: dict[str, Group] = field(default_factory=dict)
+    categories: dict[str, int] = field(default_factory=dict)
 
     def ago(self, days: int) -> date:
         return self.today - timedelta(days=days)
 
 
 def instance_is_empty() -> bool:
-    """Whether no account, invite, group or petition exists yet."""
+    """Whether no account, invite, group, petition, concern or report exists yet."""
     return not any(
         db.session.scalar(select(func.count()).select_from(model)) for model in OWNED_TABLES
     )
@@ -218,6 +232,113 @@ def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
     return made
 
 
+def _concern(
+    ctx: DemoContext, author: User, title: str, body: str, category: str, days_ago: int, supporters: int
+) -> concerns.PostedConcern:
+    """Post as `author`, then "me too" from the first `supporters` other colleagues."""
+    posted = concerns.post_concern(
+        title,
+        body,
+        ctx.categories[category],
+        username=author.username,
+        confirmed_identifying=False,
+        secrets=ctx.secrets,
+        today=ctx.ago(days_ago),
+    )
+    backers = [colleague for colleague in ctx.colleagues if colleague is not author][:supporters]
+    for index, backer in enumerate(backers):
+        concerns.toggle_support(
+            posted.concern.id, backer.id, secrets=ctx.secrets, today=ctx.ago(max(days_ago - index // 4, 0))
+        )
+    return posted
+
+
+def _concerns(ctx: DemoContext, summary: DemoSummary) -> dict[str, Concern]:
+    for name, description in CATEGORIES:
+        ctx.categories[name] = moderation.add_category(
+            name, description, actor_role="organizer", today=ctx.ago(40)
+        ).id
+    team = ctx.colleagues
+    screenshots = _concern(
+        ctx, team[2], REPLIED_CONCERN,
+        "The recording tool takes screenshots while personal chats and banking pages are open "
+        "during breaks. Nobody has said who can see them.",
+        "Monitoring and privacy", 11, 14,
+    )
+    moderation.change_status(screenshots.concern.id, "acknowledged", actor_role="organizer", today=ctx.ago(9))
+    followup.staff_reply(
+        screenshots.concern.id,
+        "Thank you for raising this. Does it happen on every team's laptops, or only some?",
+        actor_role="leadership", secrets=ctx.secrets, today=ctx.ago(8),
+    )
+    followup.author_reply(
+        screenshots.receipt, "Everyone in our building has the same image, so every team.",
+        secrets=ctx.secrets, today=ctx.ago(7),
+    )
+    targets = _concern(
+        ctx, team[9], "Ticket targets raised without notice",
+        "The daily ticket target went from 40 to 55 overnight, with no extra staff.",
+        "Workload", 9, 8,
+    )
+    moderation.change_status(targets.concern.id, "acknowledged", actor_role="organizer", today=ctx.ago(6))
+    moderation.change_status(targets.concern.id, "in progress", actor_role="organizer", today=ctx.ago(3))
+    first_aid = _concern(
+        ctx, team[15], "Night shift has no trained first-aider",
+        "Since the rota change there is often nobody trained in first aid on the night shift.",
+        "Health and safety", 20, 6,
+    )
+    moderation.change_status(first_aid.concern.id, "resolved", actor_role="organizer", today=ctx.ago(4))
+    _concern(
+        ctx, team[18], "Meeting rooms booked and never used",
+        "Rooms are blocked all week by recurring bookings nobody attends.",
+        "Workload", 2, 3,
+    )
+    summary.counts["concerns"] = 4
+    summary.receipt = screenshots.receipt
+    return {"replied": screenshots.concern, "targets": targets.concern, "resolved": first_aid.concern}
+
+
+def _answers_and_report(
+    ctx: DemoContext, made: dict[str, Petition], raised: dict[str, Concern], summary: DemoSummary
+) -> None:
+    respond = responses.post_response
+    respond(
+        responses.PETITION, made["closed"].id, "accepted",
+        "The four-day rota continues in Customer Support until the end of next quarter; "
+        "results will be shared with the team first.",
+        actor_role="leadership", today=ctx.ago(30),
+    )
+    respond(
+        responses.PETITION, made["open"].id, "under review",
+        "We have paused screenshot capture while we review the pilot with the works council.",
+        actor_role="leadership", today=ctx.ago(3),
+    )
+    respond(
+        responses.CONCERN, raised["targets"].id, "acknowledged",
+        "Targets return to 40 while we review staffing for the queue.",
+        actor_role="leadership", today=ctx.ago(2),
+    )
+    report = reports.create_report(
+        reports.ReportDraft(
+            title=PUBLISHED_REPORT,
+            period_start=ctx.ago(60),
+            period_end=ctx.ago(1),
+            narrative="Monitoring dominated this period: **one in eight** staff signed the petition "
+            "to pause the recording pilot, and the most supported concern is about screenshots.",
+            petition_ids=[made["open"].id, made["closed"].id],
+            concern_ids=[raised["replied"].id, raised["targets"].id],
+        ),
+        actor_role="organizer",
+        today=ctx.ago(1),
+    )
+    reports.publish_report(
+        report.id, 0, threshold=suppression_threshold(), headcount=180,
+        actor_role="organizer", today=ctx.ago(1),
+    )
+    summary.counts["responses"] = 3
+    summary.counts["published reports"] = 1
+
+
 def build_demo(*, secrets: Secrets, policy: PasswordPolicy, today: date) -> DemoSummary:
     """Fill an empty instance with sample data; raises DemoRefused if it already holds data."""
     if not instance_is_empty():
@@ -228,7 +349,9 @@ def build_demo(*, secrets: Secrets, policy: PasswordPolicy, today: date) -> Demo
     summary = DemoSummary()
     ctx = DemoContext(secrets=secrets, policy=policy, today=today)
     _people(ctx, summary)
-    _petitions(ctx, summary)
+    made = _petitions(ctx, summary)
+    raised = _concerns(ctx, summary)
+    _answers_and_report(ctx, made, raised, summary)
     summary.counts["accounts"] = len(NAMED_ACCOUNTS) + COLLEAGUES
     summary.counts["groups"] = len(GROUPS)
     return summary

@@ -1,4 +1,5 @@
-"""Forms work by keyboard alone, and the core flows work with JavaScript switched off."""
+"""Forms work by keyboard alone; registering, signing, withdrawing and posting a concern work
+with JavaScript switched off."""
 
 from __future__ import annotations
 
@@ -87,3 +88,15 @@ def test_core_flows_work_without_javascript(new_visit):
     page.get_by_role("button", name="Withdraw my signature").click()
     expect(page.get_by_text("Your signature has been withdrawn")).to_be_visible()
     assert int(count.inner_text().replace(",", "")) == before
+
+    visit.go("/concerns/new")
+    page.get_by_label("Title").fill("Printer room door jams shut")
+    page.get_by_label("What is the concern?").fill("The door sticks and people get stuck inside.")
+    page.get_by_label("Category").select_option(label="Health and safety")
+    page.get_by_role("button", name="Post anonymously").click()
+    receipt = page.locator("#receipt").inner_text().strip()
+    assert len(receipt.split()) >= 7
+    visit.go("/followup")
+    page.get_by_label("Receipt phrase").fill(receipt)
+    page.get_by_role("button", name="Open my thread").click()
+    expect(page.get_by_role("heading", name="Your concern: Printer room door jams shut")).to_be_visible()

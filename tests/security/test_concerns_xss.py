@@ -31,7 +31,7 @@ class _Markup(HTMLParser):
             + " ".join(f'{n}="{v}"' if n in URL_ATTRIBUTES else f"{n}=" for n, v in attrs)
         )
         if tag in DANGEROUS_TAGS and not (tag == "meta" and not dict(attrs).get("http-equiv")) \
-                and not (tag == "link" and dict(attrs).get("rel") == "stylesheet"
+                and not (tag == "link" and dict(attrs).get("rel") in {"stylesheet", "icon"}
                          and "/static/" in (dict(attrs).get("href") or "")):
             self.problems.append(f"<{tag}>")
         for name, value in attrs:

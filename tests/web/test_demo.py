@@ -5,9 +5,29 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.conftest import count_rows
-from voicebox.demo import CLOSED_PETITION, DEMO_PASSWORD, DRAFT_PETITION, OPEN_PETITION
+from voicebox.demo import (
+    CLOSED_PETITION,
+    DEMO_PASSWORD,
+    DRAFT_PETITION,
+    OPEN_PETITION,
+    PUBLISHED_REPORT,
+    REPLIED_CONCERN,
+)
 from voicebox.extensions import db
-from voicebox.models import Group, Petition, PetitionGroupDayTally, Role, Signature, User
+from voicebox.models import (
+    Concern,
+    ConcernSupport,
+    FollowupMessage,
+    Group,
+    OfficialResponse,
+    Petition,
+    PetitionGroupDayTally,
+    Report,
+    ReportVersion,
+    Role,
+    Signature,
+    User,
+)
 
 
 def run_demo(app):
@@ -48,9 +68,28 @@ def test_demo_fills_an_empty_instance_with_petitions_at_every_stage(app, client)
     )
     assert groups_signed >= 3
 
+    assert count_rows(Concern) >= 3 and count_rows(ConcernSupport) >= 10
+    assert {c.status for c in db.session.scalars(select(Concern))} >= {"open", "in progress", "resolved"}
+    assert count_rows(OfficialResponse) >= 2
+    report = db.session.scalars(select(Report).where(Report.title == PUBLISHED_REPORT)).one()
+    assert count_rows(ReportVersion, ReportVersion.report_id == report.id) == 1
+
     assert client.login("demo-member", DEMO_PASSWORD).status_code == 302
     page = client.get(f"/petitions/{opened.id}").get_data(as_text=True)
     assert OPEN_PETITION in page and f"<strong>{opened.signature_count}</strong>" in page
+
+
+def test_demo_prints_a_receipt_that_opens_a_thread_with_a_leadership_reply(app, client):
+    result = run_demo(app)
+    receipt = result.output.split("receipt: ")[1].splitlines()[0].strip()
+    replied = db.session.scalars(select(Concern).where(Concern.title == REPLIED_CONCERN)).one()
+    assert count_rows(FollowupMessage, FollowupMessage.concern_id == replied.id) == 2
+
+    client.login("colleague-01", DEMO_PASSWORD)
+    page = client.post("/followup", data={"receipt": receipt, "message": ""}).get_data(as_text=True)
+
+    assert REPLIED_CONCERN in page
+    assert "Does it happen on every team" in page
 
 
 def test_demo_refuses_an_instance_that_already_holds_data(app, member):

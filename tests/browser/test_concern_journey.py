@@ -1,0 +1,58 @@
+"""A member raises a concern, keeps the receipt, reads leadership's private reply and answers."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+REPLY = "Thank you. Which floor is affected, so facilities can check today?"
+ANSWER = "The second floor, by the lifts."
+
+
+def test_member_raises_a_concern_and_answers_a_reply_with_the_receipt(visit, new_visit):
+    member, page = visit, visit.page
+    member.sign_in(member.server.accounts["member"])
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Concerns").click()
+    expect(page.get_by_role("heading", name="Concerns", level=1)).to_be_visible()
+    member.check("concerns")
+
+    page.get_by_role("link", name="Raise a concern").click()
+    member.check("concern-new")
+    title = f"Broken lockers in the changing room ({member.device})"
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("What is the concern?").fill(
+        "Half the lockers don't close, so people leave valuables in their bags on the floor."
+    )
+    page.get_by_label("Category").select_option(label="Health and safety")
+    page.get_by_role("button", name="Post anonymously").click()
+    receipt = page.locator("#receipt").inner_text().strip()
+    assert len(receipt.split()) >= 7
+    member.check("concern-receipt")
+    page.get_by_role("link", name="See your concern").click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    concern_url = page.url
+    member.check("concern-detail")
+
+    leader = new_visit()
+    leader.sign_in(leader.server.accounts["leadership"])
+    leader.go(concern_url)
+    leader.page.get_by_label("Private message to the author").fill(REPLY)
+    leader.page.get_by_role("button", name="Send to the author").click()
+    expect(leader.page.locator(".thread")).to_contain_text(REPLY)
+    leader.check("concern-leadership-reply")
+
+    member.go("/followup")
+    member.check("followup")
+    page.get_by_label("Receipt phrase").fill(receipt)
+    page.get_by_role("button", name="Open my thread").click()
+    expect(page.get_by_role("heading", name=f"Your concern: {title}")).to_be_visible()
+    expect(page.locator(".thread")).to_contain_text(REPLY)
+    member.check("followup-thread")
+    page.get_by_label("Your answer (optional)").fill(ANSWER)
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.locator(".thread")).to_contain_text(ANSWER)
+
+    leader.page.reload()
+    expect(leader.page.locator(".thread")).to_contain_text(ANSWER)
