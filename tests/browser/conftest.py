@@ -36,7 +36,6 @@ DEVICES: dict[str, dict[str, Any]] = {
         "viewport": {"width": 390, "height": 844},
         "is_mobile": True,
         "has_touch": True,
-        "device_scale_factor": 2,
     },
 }
 

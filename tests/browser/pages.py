@@ -25,6 +25,8 @@ AXE_RUN = """async () => {
     nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ')),
   }));
 }"""
+# What a template shows when it prints a Python object instead of its value.
+TEMPLATE_LEAKS = ("<built-in method", " object at 0x", "Undefined", "{{", "{%")
 SCROLL_WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 
@@ -46,6 +48,9 @@ class Visit:
         page = self.page
         page.wait_for_load_state("load")
         assert page.title(), f"{name}: the page has no title"
+        text = page.locator("body").inner_text()
+        for leak in TEMPLATE_LEAKS:
+            assert leak not in text, f"{name} ({page.url}) shows template internals: {leak!r}"
         if page.evaluate("() => typeof window.axe === 'undefined'"):
             page.add_script_tag(path=str(self.axe_script))
         violations: list[dict[str, Any]] = page.evaluate(AXE_RUN)
