@@ -333,3 +333,13 @@ def dump_database(app: Flask) -> dict[str, list[dict[str, Any]]]:
 
 def count_rows(model: Any, *where: Any) -> int:
     return len(db.session.scalars(select(model).where(*where)).all())
+
+
+@pytest.fixture
+def empty_database_url(database_engine: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet, on the engine under test (migrations, servers, restores)."""
+    if database_engine == "postgresql":
+        with scratch_postgres_database(postgres_base_url()) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
