@@ -52,9 +52,16 @@ forwarded_allow_ips = "127.0.0.1,::1"
 control_socket_disable = True
 
 
+def _is_voicebox(app: Any) -> bool:
+    # The benchmark serves its baseline app with this same file; the hooks skip it.
+    return "voicebox.secrets" in getattr(app, "extensions", {})
+
+
 def _dispose_engines(app: Any) -> None:
     from voicebox.extensions import db
 
+    if not _is_voicebox(app):
+        return
     with app.app_context():
         for engine in db.engines.values():
             # close=False: leave the parent's sockets alone; just never reuse them here.
@@ -66,8 +73,9 @@ def when_ready(server: Any) -> None:
     from voicebox.startup import announce_setup_link
 
     app = server.app.wsgi()
-    public_url = os.environ.get("VOICEBOX_PUBLIC_URL") or f"http://{bind}"
-    announce_setup_link(app, public_url)
+    if _is_voicebox(app):
+        public_url = os.environ.get("VOICEBOX_PUBLIC_URL") or f"http://{bind}"
+        announce_setup_link(app, public_url)
     _dispose_engines(app)
 
 
