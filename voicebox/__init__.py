@@ -38,7 +38,7 @@ def _configure_engine(engine: Engine) -> None:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the voicebox app from the environment, `instance/`, and `config` overrides."""
     from voicebox.auth.passwords import PasswordPolicy
-    from voicebox.config import load_secrets, load_settings
+    from voicebox.config import engine_options, load_secrets, load_settings
 
     overrides = dict(config or {})
     environ: Mapping[str, str] = overrides.pop("ENVIRON", os.environ)
@@ -58,6 +58,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     secrets = load_secrets(instance_path, environ)
     app.config["SECRET_KEY"] = secrets.secret_key
     app.config.update(overrides)
+    if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        # Options follow the engine actually used, not the one the environment named.
+        settings = app.config["SETTINGS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+            overrides["SQLALCHEMY_DATABASE_URI"], settings["db_pool_size"], settings["db_max_overflow"]
+        )
     app.extensions["voicebox.secrets"] = secrets
     app.extensions["voicebox.password_policy"] = PasswordPolicy(
         time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST"]
