@@ -242,3 +242,34 @@ def dump_database(app: Flask) -> dict[str, list[dict[str, Any]]]:
 
 def count_rows(model: Any, *where: Any) -> int:
     return len(db.session.scalars(select(model).where(*where)).all())
+
+
+@pytest.fixture
+def sign(app: Flask) -> Callable[..., Any]:
+    """Sign a petition through the service as `user`, with optional display name, group, comment."""
+    from voicebox.petitions import service
+
+    def build(petition: Petition, user: User, **choice: Any) -> Any:
+        return service.sign_petition(
+            petition.id,
+            user.id,
+            service.SignatureChoice(**choice),
+            secrets=app.extensions["voicebox.secrets"],
+            today=coarse_date(),
+        )
+
+    return build
+
+
+def _open_as_a_fresh_request(self: VoiceboxClient, *args: Any, **kwargs: Any) -> Any:
+    # The `app` fixture keeps an app context pushed, and Flask reuses it for every test
+    # request, so Flask-Login's per-request user cache (g._login_user) would carry one
+    # client's user into the next client's request. Each request must load its own user.
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("_login_user", None)
+    return FlaskClient.open(self, *args, **kwargs)
+
+
+VoiceboxClient.open = _open_as_a_fresh_request  # type: ignore[method-assign]

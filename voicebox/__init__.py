@@ -63,7 +63,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST"]
     )
 
+    from voicebox.log_privacy import install_log_scrubbing
+    from voicebox.security import init_security
+
+    install_log_scrubbing()
     _init_extensions(app)
+    init_security(app)
     _register_blueprints(app)
     _init_templates(app)
 
@@ -100,12 +105,14 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from voicebox.admin.views import bp as admin_bp
+    from voicebox.auditlog.views import bp as audit_bp
+    from voicebox.auth.account_views import bp as account_bp
     from voicebox.auth.views import bp as auth_bp
     from voicebox.main.views import bp as main_bp
     from voicebox.main.views import register_error_pages
     from voicebox.petitions.views import bp as petitions_bp
 
-    for blueprint in (main_bp, auth_bp, petitions_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, petitions_bp, admin_bp, account_bp, audit_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

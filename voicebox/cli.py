@@ -70,6 +70,16 @@ def setup_link(base_url: str) -> None:
     click.echo(f"{base_url.rstrip('/')}/setup/{token}")
 
 
+@voicebox_cli.command("purge")
+def purge() -> None:
+    """Delete follow-up threads and closed items older than the retention period."""
+    from voicebox.retention import purge_expired
+
+    result = purge_expired(db.session, today())
+    for line in result.as_lines():
+        click.echo(line)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the voicebox command group to the app."""
     app.cli.add_command(voicebox_cli)

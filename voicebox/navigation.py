@@ -36,6 +36,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Groups", "admin.groups", (Role.ADMIN, Role.ORGANIZER)),
     NavItem("Accounts", "admin.users", (Role.ADMIN,)),
     NavItem("Settings", "admin.settings", (Role.ADMIN,)),
+    NavItem("Audit log", "audit.index"),
+    NavItem("Account", "account.overview"),
 ]
 
 
