@@ -3,6 +3,7 @@ tokens like a browser does, one user per role, and factories for the rest."""
 
 from __future__ import annotations
 
+import contextvars
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, inspect, select, text
@@ -34,6 +35,14 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
 
 class VoiceboxClient(FlaskClient):
     """A test client that sends the CSRF token a real form would carry (unless csrf=False)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        # Each request runs in a fresh context, as in production: its own app context,
+        # its own database session and no `g` left over from the test or earlier requests.
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test's own objects re-read what the request wrote
+        return response
 
     def csrf_token(self) -> str:
         app = self.application

@@ -63,7 +63,9 @@ def password_problems(password: str, username: str = "") -> list[str]:
     result = zxcvbn(password, user_inputs=inputs)
     if result["score"] < MIN_STRENGTH_SCORE:
         feedback = result.get("feedback") or {}
-        advice = feedback.get("warning") or "This password is easy to guess."
-        suggestions = " ".join(feedback.get("suggestions") or [])
-        return [f"{advice} {suggestions} A few unrelated words make a strong password.".strip()]
+        details = " ".join([feedback.get("warning") or "", *(feedback.get("suggestions") or [])])
+        return [
+            f"This password is too easy to guess. {details.strip()} "
+            "A few unrelated words make a strong password.".replace("  ", " ")
+        ]
     return []

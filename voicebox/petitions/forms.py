@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from voicebox.petitions.service import (
     BODY_MAX,
@@ -29,7 +29,7 @@ class PetitionForm(FlaskForm):
     goal = IntegerField(
         "Signature goal",
         validators=[
-            DataRequired("Set a goal: how many signatures?"),
+            InputRequired("Set a goal: how many signatures?"),
             NumberRange(min=1, max=GOAL_MAX, message=f"Choose a goal from 1 to {GOAL_MAX:,}."),
         ],
     )
