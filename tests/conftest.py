@@ -269,16 +269,3 @@ def sign(app: Flask) -> Callable[..., Any]:
 
     return build
 
-
-def _open_as_a_fresh_request(self: VoiceboxClient, *args: Any, **kwargs: Any) -> Any:
-    # The `app` fixture keeps an app context pushed, and Flask reuses it for every test
-    # request, so Flask-Login's per-request user cache (g._login_user) would carry one
-    # client's user into the next client's request. Each request must load its own user.
-    from flask import g, has_app_context
-
-    if has_app_context():
-        g.pop("_login_user", None)
-    return FlaskClient.open(self, *args, **kwargs)
-
-
-VoiceboxClient.open = _open_as_a_fresh_request  # type: ignore[method-assign]
