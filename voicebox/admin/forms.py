@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from voicebox.models import Role
 
-ROLE_CHOICES = [(role.value, role.value.capitalize()) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.value.capitalize()) for role in Role]
 
 
 class InviteForm(FlaskForm):
@@ -52,7 +53,9 @@ class SettingsForm(FlaskForm):
 
 class GroupForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
-    kind = SelectField("Kind", choices=[("department", "Department"), ("site", "Site")])
+    kind = SelectField(
+        "Kind", choices=[SelectChoice("department", "Department"), SelectChoice("site", "Site")]
+    )
     submit = SubmitField("Add group")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from voicebox.admin import service
 from voicebox.admin.forms import ButtonForm, GroupForm, InviteForm, RoleForm, SettingsForm
@@ -20,7 +21,7 @@ def _invite_form() -> InviteForm:
     form = InviteForm()
     if not current_user.has_role(Role.ADMIN):
         # Organizers bring in colleagues; only admins hand out privileged roles.
-        form.role.choices = [(Role.MEMBER.value, "Member")]
+        form.role.choices = [SelectChoice(Role.MEMBER.value, "Member")]
     return form
 
 
@@ -30,7 +31,7 @@ def invites() -> str:
     form = _invite_form()
     new_code = None
     if form.validate_on_submit():
-        allowed = {value for value, _ in form.role.choices}
+        allowed = {choice.value for choice in form.role.choices}
         if form.role.data not in allowed:
             abort(403)
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.auth.service import instance_settings
@@ -35,8 +36,8 @@ def _load_visible(petition_id: str):  # noqa: ANN202 - returns a Petition
 
 def _sign_form() -> SignForm:
     form = SignForm()
-    form.group.choices = [("", "Prefer not to say")] + [
-        (str(group.id), group.name) for group in tallies.group_choices()
+    form.group.choices = [SelectChoice("", "Prefer not to say")] + [
+        SelectChoice(str(group.id), group.name) for group in tallies.group_choices()
     ]
     return form
 
