@@ -50,8 +50,11 @@ def test_password_change_needs_the_current_password(client, member):
     before = db.session.get(User, member.id).password_hash
     response = client.post(
         url_for("account.password"),
-        data={"current_password": "not-my-password-at-all", "password": NEW_PASSWORD,
-              "password_confirm": NEW_PASSWORD},
+        data={
+            "current_password": "not-my-password-at-all",
+            "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD,
+        },
     )
     assert response.status_code == 200
     assert "current password is not correct" in response.get_data(as_text=True)
@@ -70,8 +73,9 @@ def test_password_change_rejects_short_weak_and_overlong_passwords(client, membe
     client.login(member)  # the old password still works
 
 
-def test_data_download_lists_own_signatures_and_nothing_of_others(client, member, make_user, make_petition,
-                                                                     make_group, sign):
+def test_data_download_lists_own_signatures_and_nothing_of_others(
+    client, member, make_user, make_petition, make_group, sign
+):
     group = make_group("Warehouse")
     mine = make_petition(title="Mine to sign")
     theirs = make_petition(title="Only others signed")
