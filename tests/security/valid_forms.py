@@ -1,0 +1,71 @@
+"""A valid submission for every POST route, and who may send it.
+
+The CSRF test sends these without a token (so a failure to check would change data);
+the fuzzing test starts from them and replaces one field at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from tests.conftest import PASSWORD
+from voicebox.anonymity import coarse_date
+
+NEW_PASSWORD = "harbor-violet-gravel-seventy-3"
+
+
+def valid_forms(world: Any) -> dict[str, tuple[str, dict[str, str]]]:
+    """endpoint → (role that may post it, form data that would succeed)."""
+    later = (coarse_date() + timedelta(days=30)).isoformat()
+    group_id = str(world.ids.get("group_id", ""))
+    return {
+        "auth.login": ("anonymous", {"username": "mira", "password": PASSWORD}),
+        "auth.logout": ("member", {}),
+        "auth.register": (
+            "anonymous",
+            {
+                "invite_code": world.ids.get("invite_code", ""),
+                "username": "newcomer",
+                "password": PASSWORD,
+                "password_confirm": PASSWORD,
+            },
+        ),
+        "auth.setup": (
+            "anonymous",
+            {"username": "firstadmin", "password": PASSWORD, "password_confirm": PASSWORD},
+        ),
+        "account.password": (
+            "member",
+            {"current_password": PASSWORD, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+        ),
+        "account.delete": ("member", {"password": PASSWORD, "withdraw": "y"}),
+        "petitions.new": (
+            "member",
+            {"title": "Fair rotas", "body": "Publish rotas **early**.", "goal": "50", "closes_on": later},
+        ),
+        "petitions.sign": (
+            "member",
+            {"display_name": "A colleague", "group": group_id, "comment": "Because it matters."},
+        ),
+        "petitions.withdraw": ("member", {}),
+        "petitions.cosponsor": ("member", {}),
+        "petitions.open_for_signing": ("organizer", {}),
+        "petitions.close": ("organizer", {}),
+        "admin.invites": (
+            "admin",
+            {"role": "member", "uses": "3", "expires_on": later, "note": "night shift"},
+        ),
+        "admin.revoke_invite": ("admin", {}),
+        "admin.groups": ("organizer", {"name": "Packing", "kind": "department"}),
+        "admin.settings": (
+            "admin",
+            {
+                "headcount": "800",
+                "small_group_threshold": "6",
+                "cosponsors_needed": "1",
+                "retention_days": "90",
+            },
+        ),
+        "admin.change_role": ("admin", {"role": "organizer"}),
+    }
