@@ -244,7 +244,7 @@ def dump_database(app: Flask) -> dict[str, list[dict[str, Any]]]:
     dump: dict[str, list[dict[str, Any]]] = {}
     with db.engine.connect() as connection:
         for table in tables:
-            rows = connection.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608 - names from the schema
+            rows = connection.execute(text(f'SELECT * FROM "{table}"'))
             dump[table] = [dict(row._mapping) for row in rows]
     return dump
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -144,75 +146,64 @@ def sign(petition_id: str) -> str | Response:
     return redirect(target)
 
 
-@bp.post("/<petition_id>/withdraw")
-@role_required(*PARTICIPANT_ROLES)
-@limiter.limit("30 per minute")
-def withdraw(petition_id: str) -> Response:
+def _confirmed_action(petition_id: str, action: Callable[[], object], success: str) -> Response:
+    """Run a one-button action: check its CSRF token, call the service, report the outcome."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        service.withdraw_signature(
-            petition_id, current_user.id, secrets=current_secrets(), today=today()
-        )
+        action()
     except service.PetitionNotFound:
         abort(404)
     except service.PetitionError as exc:
         flash(str(exc), "error")
     else:
-        flash("Your signature has been withdrawn and removed.", "success")
+        flash(success, "success")
     return redirect(url_for("petitions.detail", petition_id=petition_id))
+
+
+@bp.post("/<petition_id>/withdraw")
+@role_required(*PARTICIPANT_ROLES)
+@limiter.limit("30 per minute")
+def withdraw(petition_id: str) -> Response:
+    return _confirmed_action(
+        petition_id,
+        lambda: service.withdraw_signature(
+            petition_id, current_user.id, secrets=current_secrets(), today=today()
+        ),
+        "Your signature has been withdrawn and removed.",
+    )
 
 
 @bp.post("/<petition_id>/cosponsor")
 @role_required(*PARTICIPANT_ROLES)
 def cosponsor(petition_id: str) -> Response:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        service.cosponsor_petition(petition_id, current_user.id, secrets=current_secrets())
-    except service.PetitionNotFound:
-        abort(404)
-    except service.PetitionError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("You co-sponsor this draft. Nobody can see who co-sponsors.", "success")
-    return redirect(url_for("petitions.detail", petition_id=petition_id))
+    return _confirmed_action(
+        petition_id,
+        lambda: service.cosponsor_petition(petition_id, current_user.id, secrets=current_secrets()),
+        "You co-sponsor this draft. Nobody can see who co-sponsors.",
+    )
 
 
 @bp.post("/<petition_id>/open")
 @role_required(Role.ORGANIZER)
 def open_for_signing(petition_id: str) -> Response:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        service.open_petition(
+    return _confirmed_action(
+        petition_id,
+        lambda: service.open_petition(
             petition_id,
             cosponsors_needed=instance_settings().cosponsors_needed,
             actor_role=current_user.role,
             today=today(),
-        )
-    except service.PetitionNotFound:
-        abort(404)
-    except service.PetitionError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("The petition is open for signatures.", "success")
-    return redirect(url_for("petitions.detail", petition_id=petition_id))
+        ),
+        "The petition is open for signatures.",
+    )
 
 
 @bp.post("/<petition_id>/close")
 @role_required(Role.ORGANIZER)
 def close(petition_id: str) -> Response:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        service.close_petition(petition_id, actor_role=current_user.role, today=today())
-    except service.PetitionNotFound:
-        abort(404)
-    except service.PetitionError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(
-            "Closed. Its key is destroyed: signatures can no longer be linked to anyone.", "success"
-        )
-    return redirect(url_for("petitions.detail", petition_id=petition_id))
+    return _confirmed_action(
+        petition_id,
+        lambda: service.close_petition(petition_id, actor_role=current_user.role, today=today()),
+        "Closed. Its key is destroyed: signatures can no longer be linked to anyone.",
+    )
