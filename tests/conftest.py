@@ -254,6 +254,59 @@ def count_rows(model: Any, *where: Any) -> int:
 
 
 @pytest.fixture
+def make_category(app: Flask) -> Callable[..., Any]:
+    """Add a concern category as an organizer would."""
+    from voicebox.concerns import moderation
+
+    def build(name: str = "Workplace monitoring", description: str = "") -> Any:
+        return moderation.add_category(name, description, actor_role="organizer", today=coarse_date())
+
+    return build
+
+
+@pytest.fixture
+def make_concern(app: Flask) -> Callable[..., Any]:
+    """Post a concern through the service; returns (concern, receipt phrase)."""
+    from voicebox.concerns import service
+
+    def build(
+        title: str = "Keystroke logging on every laptop",
+        body: str = "The new agent records **every keystroke**. Nobody was asked.",
+        category_id: int | None = None,
+    ) -> tuple[Any, str]:
+        posted = service.post_concern(
+            title,
+            body,
+            category_id,
+            username="nobody-in-particular",
+            confirmed_identifying=True,
+            secrets=app.extensions["voicebox.secrets"],
+            today=coarse_date(),
+        )
+        return posted.concern, posted.receipt
+
+    return build
+
+
+@pytest.fixture
+def rate_limited_member(make_app: Callable[..., Flask], make_user: Callable[..., User]) -> Iterator[Any]:
+    """A signed-in member's client on an app with rate limits switched on."""
+    limited = make_app(RATELIMIT_ENABLED=True)
+    with limited.test_request_context():
+        member = make_user(Role.MEMBER)
+        client = limited.test_client()
+        client.login(member)
+        yield client
+
+
+def receipt_shown_on(page: str) -> str:
+    """The receipt phrase on the page shown after posting a concern (a few EFF words have dashes)."""
+    found = re.search(r'id="receipt"><code>([a-z -]+)</code>', page)
+    assert found, "no receipt phrase on the page"
+    return found.group(1)
+
+
+@pytest.fixture
 def sign(app: Flask) -> Callable[..., Any]:
     """Sign a petition through the service as `user`, with optional display name, group, comment."""
     from voicebox.petitions import service

@@ -108,11 +108,15 @@ def _register_blueprints(app: Flask) -> None:
     from voicebox.auditlog.views import bp as audit_bp
     from voicebox.auth.account_views import bp as account_bp
     from voicebox.auth.views import bp as auth_bp
+    from voicebox.concerns.views import bp as concerns_bp
+    from voicebox.concerns.views import followup_bp
     from voicebox.main.views import bp as main_bp
     from voicebox.main.views import register_error_pages
     from voicebox.petitions.views import bp as petitions_bp
 
-    for blueprint in (main_bp, auth_bp, petitions_bp, admin_bp, account_bp, audit_bp):
+    for blueprint in (
+        main_bp, auth_bp, petitions_bp, concerns_bp, followup_bp, admin_bp, account_bp, audit_bp
+    ):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

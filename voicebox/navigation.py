@@ -32,6 +32,9 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "main.index"),
     NavItem("Petitions", "petitions.index"),
+    NavItem("Concerns", "concerns.index"),
+    NavItem("Moderation", "concerns.moderation_queue", (Role.ORGANIZER,)),
+    NavItem("Categories", "concerns.categories", (Role.ORGANIZER,)),
     NavItem("Invites", "admin.invites", (Role.ADMIN, Role.ORGANIZER)),
     NavItem("Groups", "admin.groups", (Role.ADMIN, Role.ORGANIZER)),
     NavItem("Accounts", "admin.users", (Role.ADMIN,)),

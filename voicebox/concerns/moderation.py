@@ -1,0 +1,201 @@
+"""Organizer rules: hiding and unhiding, dismissing flags, moving status, keeping categories.
+
+Each action is recorded in the public audit log in the same transaction. Audit subjects
+name a concern by a short id rather than its title, because a hidden concern's title
+must not resurface in a log every member reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from voicebox.audit import record_event
+from voicebox.concerns.service import (
+    CLOSED_STATUSES,
+    ConcernError,
+    concern_body,
+    get_concern,
+)
+from voicebox.config import Secrets
+from voicebox.extensions import db
+from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
+
+REASON_MAX = 300
+CATEGORY_NAME_MAX = 80
+CATEGORY_DESCRIPTION_MAX = 200
+STATUS_ORDER = tuple(status.value for status in ConcernStatus)
+
+
+class InvalidCategory(ConcernError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A concern waiting for a moderator, with its decrypted body for review."""
+
+    concern: Concern
+    body: str
+
+
+def _subject(concern: Concern) -> str:
+    return f"concern {concern.id[:8]}"
+
+
+def next_statuses(current: str) -> list[str]:
+    """The statuses a concern may move to: only forward, and resolved/declined are final."""
+    if current in CLOSED_STATUSES or current not in STATUS_ORDER:
+        return []
+    return list(STATUS_ORDER[STATUS_ORDER.index(current) + 1 :])
+
+
+def hide_concern(concern_id: str, reason: str, *, actor_role: str, today: date) -> Concern:
+    """Hide a concern behind a public reason; raises ConcernNotFound or ConcernError."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ConcernError("Give the reason members will see for hiding it.")
+    if len(reason) > REASON_MAX:
+        raise ConcernError(f"Keep the reason under {REASON_MAX} characters.")
+    concern = get_concern(concern_id)
+    if concern.hidden:
+        raise ConcernError("This concern is already hidden.")
+    concern.hidden = True
+    concern.hidden_reason = reason
+    concern.hidden_on = today
+    record_event(db.session, actor_role, "hid a concern", f"{_subject(concern)}: {reason}", on=today)
+    db.session.commit()
+    return concern
+
+
+def unhide_concern(concern_id: str, *, actor_role: str, today: date) -> Concern:
+    """Show a hidden concern again; its flags count as reviewed. Raises ConcernNotFound or ConcernError."""
+    concern = get_concern(concern_id)
+    if not concern.hidden:
+        raise ConcernError("This concern is not hidden.")
+    concern.hidden = False
+    concern.hidden_reason = None
+    concern.hidden_on = None
+    concern.flag_count = 0
+    record_event(db.session, actor_role, "unhid a concern", _subject(concern), on=today)
+    db.session.commit()
+    return concern
+
+
+def dismiss_flags(concern_id: str, *, actor_role: str, today: date) -> Concern:
+    """Keep a flagged concern visible and clear it from the queue; raises ConcernNotFound.
+
+    The flag rows stay, so members who flagged it can't flag it again; new flags from
+    others bring it back to the queue.
+    """
+    concern = get_concern(concern_id)
+    concern.flag_count = 0
+    record_event(db.session, actor_role, "kept a flagged concern visible", _subject(concern), on=today)
+    db.session.commit()
+    return concern
+
+
+def change_status(concern_id: str, status: str, *, actor_role: str, today: date) -> Concern:
+    """Move a concern forward; resolving or declining destroys its key (A2).
+
+    Raises ConcernNotFound, or ConcernError for a move that isn't forward.
+    """
+    concern = get_concern(concern_id)
+    if status not in next_statuses(concern.status):
+        raise ConcernError(f"A concern that is {concern.status} cannot move to {status or 'nothing'}.")
+    previous = concern.status
+    concern.status = status
+    position = db.session.scalar(
+        select(func.coalesce(func.max(ConcernStatusChange.position), -1)).where(
+            ConcernStatusChange.concern_id == concern.id
+        )
+    )
+    db.session.add(
+        ConcernStatusChange(concern_id=concern.id, status=status, changed_on=today, position=position + 1)
+    )
+    if status in CLOSED_STATUSES:
+        # Destroying the key makes every "me too" permanent and unlinkable; clearing the
+        # nullifiers too means a copy of the key taken earlier can't re-link them either.
+        concern.wrapped_key = None
+        db.session.execute(
+            update(ConcernSupport).where(ConcernSupport.concern_id == concern.id).values(nullifier=None)
+        )
+        db.session.execute(
+            update(ConcernFlag).where(ConcernFlag.concern_id == concern.id).values(nullifier=None)
+        )
+    record_event(
+        db.session, actor_role, "changed a concern's status",
+        f"{_subject(concern)}: {previous} → {status}", on=today,
+    )
+    db.session.commit()
+    return concern
+
+
+def status_history(concern_id: str) -> list[ConcernStatusChange]:
+    """Every status a concern has had, oldest first, with its date."""
+    return list(
+        db.session.scalars(
+            select(ConcernStatusChange)
+            .where(ConcernStatusChange.concern_id == concern_id)
+            .order_by(ConcernStatusChange.position)
+        )
+    )
+
+
+def moderation_queue(secrets: Secrets) -> tuple[list[QueueItem], list[QueueItem]]:
+    """Flagged concerns still visible (most flags first) and hidden ones (newest first)."""
+    rows = db.session.scalars(
+        select(Concern)
+        .where(or_(Concern.hidden.is_(True), Concern.flag_count > 0))
+        .order_by(Concern.flag_count.desc(), Concern.created_on.desc(), Concern.id)
+    ).all()
+    flagged = [QueueItem(c, concern_body(c, secrets)) for c in rows if not c.hidden]
+    hidden = sorted(
+        (QueueItem(c, concern_body(c, secrets)) for c in rows if c.hidden),
+        key=lambda item: (item.concern.hidden_on or date.min),
+        reverse=True,
+    )
+    return flagged, hidden
+
+
+def add_category(name: str, description: str, *, actor_role: str, today: date) -> Category:
+    """Create a category; raises InvalidCategory for an empty, long or duplicate name."""
+    name = " ".join(name.split())
+    description = " ".join(description.split())
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Give the category a name."
+    elif len(name) > CATEGORY_NAME_MAX:
+        errors["name"] = f"Keep the name under {CATEGORY_NAME_MAX} characters."
+    if len(description) > CATEGORY_DESCRIPTION_MAX:
+        errors["description"] = f"Keep the description under {CATEGORY_DESCRIPTION_MAX} characters."
+    if errors:
+        raise InvalidCategory(errors)
+    category = Category(name=name, description=description)
+    db.session.add(category)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise InvalidCategory({"name": "A category with that name already exists."}) from exc
+    record_event(db.session, actor_role, "added a concern category", name, on=today)
+    db.session.commit()
+    return category
+
+
+def remove_category(category_id: int, *, actor_role: str, today: date) -> None:
+    """Delete a category; its concerns stay, uncategorised. Raises ConcernError if unknown."""
+    category = db.session.get(Category, category_id)
+    if category is None:
+        raise ConcernError("There is no such category.")
+    db.session.execute(
+        update(Concern).where(Concern.category_id == category_id).values(category_id=None)
+    )
+    db.session.execute(delete(Category).where(Category.id == category_id))
+    record_event(db.session, actor_role, "removed a concern category", category.name, on=today)
+    db.session.commit()

@@ -1,0 +1,145 @@
+"""Organizer-only concern routes: the moderation queue, hiding, status and categories.
+
+Every route here is `role_required(Role.ORGANIZER)`: leadership, admins and members get 403.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from voicebox.auth.access import role_required
+from voicebox.concerns import moderation, service
+from voicebox.concerns.forms import CategoryForm, HideForm, StatusForm
+from voicebox.concerns.views import bp
+from voicebox.models import Role
+from voicebox.petitions.forms import ConfirmForm
+from voicebox.web import current_secrets, today
+
+
+def _back(concern_id: str) -> Response:
+    return redirect(url_for("concerns.detail", concern_id=concern_id))
+
+
+def _flash_form_errors(form: object) -> None:
+    for messages in form.errors.values():  # type: ignore[attr-defined]
+        for message in messages:
+            flash(str(message), "error")
+
+
+@bp.get("/moderation")
+@role_required(Role.ORGANIZER)
+def moderation_queue() -> str:
+    flagged, hidden = moderation.moderation_queue(current_secrets())
+    return render_template(
+        "concerns/moderation.html", flagged=flagged, hidden=hidden,
+        hide_form=HideForm(), confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/<concern_id>/hide")
+@role_required(Role.ORGANIZER)
+def hide(concern_id: str) -> Response:
+    form = HideForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back(concern_id)
+    try:
+        moderation.hide_concern(
+            concern_id, form.reason.data or "", actor_role=current_user.role, today=today()
+        )
+    except service.ConcernNotFound:
+        abort(404)
+    except service.ConcernError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Hidden. Everyone sees the reason instead of the text.", "success")
+    return _back(concern_id)
+
+
+@bp.post("/<concern_id>/unhide")
+@role_required(Role.ORGANIZER)
+def unhide(concern_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        moderation.unhide_concern(concern_id, actor_role=current_user.role, today=today())
+    except service.ConcernNotFound:
+        abort(404)
+    except service.ConcernError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Visible again.", "success")
+    return _back(concern_id)
+
+
+@bp.post("/<concern_id>/dismiss-flags")
+@role_required(Role.ORGANIZER)
+def dismiss_flags(concern_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        moderation.dismiss_flags(concern_id, actor_role=current_user.role, today=today())
+    except service.ConcernNotFound:
+        abort(404)
+    flash("Kept visible and cleared from the queue.", "success")
+    return redirect(url_for("concerns.moderation_queue"))
+
+
+@bp.post("/<concern_id>/status")
+@role_required(Role.ORGANIZER)
+def status(concern_id: str) -> Response:
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        concern = moderation.change_status(
+            concern_id, form.status.data or "", actor_role=current_user.role, today=today()
+        )
+    except service.ConcernNotFound:
+        abort(404)
+    except service.ConcernError as exc:
+        flash(str(exc), "error")
+    else:
+        message = f"Status is now {concern.status}."
+        if concern.wrapped_key is None:
+            message += ' Its key is destroyed: every "me too" is now permanent and unlinkable.'
+        flash(message, "success")
+    return _back(concern_id)
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def categories() -> str | Response:
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = moderation.add_category(
+                form.name.data or "", form.description.data or "",
+                actor_role=current_user.role, today=today(),
+            )
+        except moderation.InvalidCategory as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [message]
+        else:
+            flash(f"Category “{category.name}” added.", "success")
+            return redirect(url_for("concerns.categories"))
+    return render_template(
+        "concerns/categories.html", form=form, categories=service.categories(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/categories/<int:category_id>/delete")
+@role_required(Role.ORGANIZER)
+def delete_category(category_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        moderation.remove_category(category_id, actor_role=current_user.role, today=today())
+    except service.ConcernError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Category removed. Its concerns stay, without a category.", "success")
+    return redirect(url_for("concerns.categories"))

@@ -1,0 +1,254 @@
+"""Concern rules: posting, "me too", flagging, and a member's own standing.
+
+Every function owns its transaction. Posting writes only the concern row (and its first
+status entry), nothing about the member (A1, A3); the author's only handle is the receipt
+phrase, shown once and stored as a keyed hash (A7). Supports and flags are nullifiers under
+the concern's own key (A2), so the member is found again only by recomputing them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from voicebox.anonymity import new_receipt_phrase, normalize_receipt, nullifier, random_id
+from voicebox.config import Secrets
+from voicebox.counters import add_to_column
+from voicebox.crypto import decrypt_text, encrypt_text, generate_key, keyed_hash, unwrap_key, wrap_key
+from voicebox.extensions import db
+from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
+from voicebox.text import IdentifyingHint, find_identifying_text
+
+SUPPORT = "support"
+FLAG = "flag"
+TITLE_MAX = 200
+BODY_MAX = 10_000
+RECEIPT_PURPOSE = "receipt"
+CLOSED_STATUSES = frozenset({ConcernStatus.RESOLVED.value, ConcernStatus.DECLINED.value})
+
+
+class ConcernError(Exception):
+    """A concern request that can't be carried out; the message is for the member."""
+
+
+class ConcernNotFound(ConcernError):
+    pass
+
+
+class InvalidConcern(ConcernError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class LooksIdentifying(ConcernError):
+    """The text may identify its author; the member decides whether to post anyway."""
+
+    def __init__(self, hints: list[IdentifyingHint]) -> None:
+        super().__init__("This text may identify you.")
+        self.hints = hints
+
+
+@dataclass(frozen=True)
+class PostedConcern:
+    """What the poster sees once: the concern and its receipt phrase (never stored)."""
+
+    concern: Concern
+    receipt: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Whether the current member said "me too" or flagged; known only to them."""
+
+    supported: bool = False
+    flagged: bool = False
+
+
+def body_context(concern_id: str) -> str:
+    """The AES-GCM context binding a concern body to its row (A5)."""
+    return f"concern-body:{concern_id}"
+
+
+def _key_context(concern_id: str) -> str:
+    return f"concern:{concern_id}"
+
+
+def receipt_hash(pepper: bytes, phrase: str) -> str:
+    """The only form in which a receipt phrase is ever stored or compared (A7)."""
+    return keyed_hash(pepper, RECEIPT_PURPOSE, normalize_receipt(phrase))
+
+
+def concern_key(concern: Concern, secrets: Secrets) -> bytes | None:
+    """The concern's own key, or None once it is resolved or declined and the key destroyed."""
+    if concern.wrapped_key is None:
+        return None
+    return unwrap_key(secrets.master_key, concern.wrapped_key, _key_context(concern.id))
+
+
+def concern_body(concern: Concern, secrets: Secrets) -> str:
+    """Decrypt a concern's body; raises CryptoError if the row was tampered with."""
+    return decrypt_text(secrets.data_key, concern.body_ciphertext, body_context(concern.id))
+
+
+def get_concern(concern_id: str) -> Concern:
+    """Load a concern; raises ConcernNotFound."""
+    concern = db.session.get(Concern, concern_id)
+    if concern is None:
+        raise ConcernNotFound("There is no such concern.")
+    return concern
+
+
+def categories() -> list[Category]:
+    """Every category organizers keep, by name."""
+    return list(db.session.scalars(select(Category).order_by(Category.name)))
+
+
+def categories_by_id() -> dict[int, Category]:
+    """Categories keyed by id, for naming a concern's category."""
+    return {category.id: category for category in categories()}
+
+
+def validate_concern(title: str, body: str, category_id: int | None) -> dict[str, str]:
+    """Field errors for a new concern, keyed by form field; empty when it is fine."""
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "Give the concern a short title."
+    elif len(title.strip()) > TITLE_MAX:
+        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    if not body.strip():
+        errors["body"] = "Describe the concern."
+    elif len(body) > BODY_MAX:
+        errors["body"] = f"Keep the description under {BODY_MAX:,} characters."
+    if category_id is None:
+        if db.session.scalar(select(Category.id).limit(1)) is not None:
+            errors["category"] = "Choose a category from the list."
+    elif db.session.get(Category, category_id) is None:
+        errors["category"] = "Choose a category from the list."
+    return errors
+
+
+def post_concern(
+    title: str,
+    body: str,
+    category_id: int | None,
+    *,
+    username: str,
+    confirmed_identifying: bool,
+    secrets: Secrets,
+    today: date,
+) -> PostedConcern:
+    """Store an anonymous concern and return its one-time receipt.
+
+    Raises InvalidConcern with per-field messages, or LooksIdentifying when the text
+    looks like it names its author and the member hasn't confirmed posting it anyway.
+    `username` is used only for that check and is never stored.
+    """
+    errors = validate_concern(title, body, category_id)
+    if errors:
+        raise InvalidConcern(errors)
+    if not confirmed_identifying:
+        hints = find_identifying_text(f"{title}\n{body}", username)
+        if hints:
+            raise LooksIdentifying(hints)
+    concern_id = random_id()
+    receipt = new_receipt_phrase()
+    concern = Concern(
+        id=concern_id,
+        title=title.strip(),
+        body_ciphertext=encrypt_text(secrets.data_key, body, body_context(concern_id)),
+        category_id=category_id,
+        status=ConcernStatus.OPEN.value,
+        created_on=today,
+        wrapped_key=wrap_key(secrets.master_key, generate_key(), _key_context(concern_id)),
+        receipt_hash=receipt_hash(secrets.pepper, receipt),
+    )
+    db.session.add(concern)
+    db.session.add(
+        ConcernStatusChange(
+            concern_id=concern_id, status=ConcernStatus.OPEN.value, changed_on=today, position=0
+        )
+    )
+    db.session.commit()
+    return PostedConcern(concern=concern, receipt=receipt)
+
+
+def standing_of(concern: Concern, member_id: str, secrets: Secrets) -> Standing:
+    """Whether this member supports or flagged the concern (their own view only)."""
+    key = concern_key(concern, secrets)
+    if key is None:
+        return Standing()
+    supported = db.session.scalar(
+        select(ConcernSupport.id).where(
+            ConcernSupport.concern_id == concern.id,
+            ConcernSupport.nullifier == nullifier(key, SUPPORT, member_id),
+        )
+    )
+    flagged = db.session.scalar(
+        select(ConcernFlag.id).where(
+            ConcernFlag.concern_id == concern.id,
+            ConcernFlag.nullifier == nullifier(key, FLAG, member_id),
+        )
+    )
+    return Standing(supported=supported is not None, flagged=flagged is not None)
+
+
+def _open_key(concern: Concern, secrets: Secrets, action: str) -> bytes:
+    if concern.hidden:
+        raise ConcernError(f"Moderators hid this concern, so it can't take {action}.")
+    key = concern_key(concern, secrets)
+    if key is None:
+        raise ConcernError(
+            f"This concern is {concern.status}: its key was destroyed, so it takes no more {action}."
+        )
+    return key
+
+
+def toggle_support(concern_id: str, member_id: str, *, secrets: Secrets, today: date) -> bool:
+    """Add this member's "me too", or take it back; returns True when it now counts.
+
+    Raises ConcernNotFound, or ConcernError when the concern is hidden or closed.
+    """
+    concern = get_concern(concern_id)
+    key = _open_key(concern, secrets, '"me too"s')
+    mark = nullifier(key, SUPPORT, member_id)
+    existing = db.session.scalars(
+        select(ConcernSupport).where(
+            ConcernSupport.concern_id == concern.id, ConcernSupport.nullifier == mark
+        )
+    ).first()
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+        add_to_column(db.session, Concern, concern.id, "support_count", -1)
+        db.session.commit()
+        return False
+    db.session.add(ConcernSupport(concern_id=concern.id, nullifier=mark, supported_on=today))
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # a double click raced its twin
+        db.session.rollback()
+        raise ConcernError('Your "me too" is already counted.') from exc
+    add_to_column(db.session, Concern, concern.id, "support_count", 1)
+    db.session.commit()
+    return True
+
+
+def flag_concern(concern_id: str, member_id: str, *, secrets: Secrets, today: date) -> Concern:
+    """Ask moderators to look at a concern, once per member; raises ConcernNotFound or ConcernError."""
+    concern = get_concern(concern_id)
+    key = _open_key(concern, secrets, "flags")
+    db.session.add(
+        ConcernFlag(concern_id=concern.id, nullifier=nullifier(key, FLAG, member_id), flagged_on=today)
+    )
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ConcernError("You already flagged this concern; moderators will look at it.") from exc
+    add_to_column(db.session, Concern, concern.id, "flag_count", 1)
+    db.session.commit()
+    return concern

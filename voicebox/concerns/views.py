@@ -1,0 +1,230 @@
+"""Concern pages for everyone: listing, posting, reading, "me too", flagging, follow-up."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from voicebox.auth.access import login_required, role_required
+from voicebox.concerns import followup, listing, moderation, service
+from voicebox.concerns.forms import ConcernForm, FollowupForm, HideForm, ReplyForm, StatusForm
+from voicebox.extensions import limiter
+from voicebox.models import PARTICIPANT_ROLES, Concern, Role
+from voicebox.petitions.forms import ConfirmForm
+from voicebox.web import current_secrets, today
+
+bp = Blueprint("concerns", __name__, url_prefix="/concerns")
+followup_bp = Blueprint("followup", __name__)
+
+STAFF_REPLIERS = (Role.ORGANIZER, Role.LEADERSHIP)
+
+
+def _no_store(body: str) -> Response:
+    # Pages that show a receipt phrase or a private thread must not linger in a cache
+    # or in the browser's back-forward history on a shared or monitored machine.
+    response = make_response(body)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _load(concern_id: str) -> Concern:
+    try:
+        return service.get_concern(concern_id)
+    except service.ConcernNotFound:
+        abort(404)
+
+
+def _concern_form() -> ConcernForm:
+    form = ConcernForm()
+    choices = [(str(c.id), c.name) for c in service.categories()]
+    form.category.choices = [("", "Choose a category"), *choices] if choices else [("", "General")]
+    return form
+
+
+def _parse_category(raw: str | None) -> int | str | None:
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() and len(raw) < 10 else "invalid"
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    args = request.args
+    query = listing.clean_query(
+        args.get("sort", ""), args.get("category", ""), args.get("status", ""),
+        args.get("q", ""), args.get("page", ""),
+    )
+    return render_template(
+        "concerns/index.html",
+        page=listing.list_concerns(query, current_secrets()),
+        query=query,
+        categories=service.categories(),
+        sorts=listing.SORTS,
+        statuses=listing.STATUSES,
+        can_post=current_user.has_role(*PARTICIPANT_ROLES),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*PARTICIPANT_ROLES)
+@limiter.limit("10 per hour", methods=["POST"])
+def new() -> str | Response:
+    form = _concern_form()
+    hints: list = []
+    if form.validate_on_submit():
+        category = _parse_category(form.category.data)
+        try:
+            if category == "invalid":
+                raise service.InvalidConcern({"category": "Choose a category from the list."})
+            posted = service.post_concern(
+                form.title.data or "",
+                form.body.data or "",
+                category if isinstance(category, int) else None,
+                username=current_user.username,
+                confirmed_identifying=bool(form.confirm_identifying.data),
+                secrets=current_secrets(),
+                today=today(),
+            )
+        except service.InvalidConcern as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [message]
+        except service.LooksIdentifying as exc:
+            hints = exc.hints
+        else:
+            return _no_store(
+                render_template("concerns/posted.html", concern=posted.concern, receipt=posted.receipt)
+            )
+    return render_template("concerns/new.html", form=form, hints=hints)
+
+
+@bp.get("/<concern_id>")
+@login_required
+def detail(concern_id: str) -> str:
+    concern = _load(concern_id)
+    secrets = current_secrets()
+    is_organizer = current_user.has_role(Role.ORGANIZER)
+    shows_text = not concern.hidden or is_organizer
+    can_reply = current_user.has_role(*STAFF_REPLIERS) and shows_text
+    standing = service.Standing()
+    if current_user.has_role(*PARTICIPANT_ROLES):
+        standing = service.standing_of(concern, current_user.id, secrets)
+    status_form = StatusForm()
+    status_form.status.choices = [(s, s.capitalize()) for s in moderation.next_statuses(concern.status)]
+    return render_template(
+        "concerns/detail.html",
+        concern=concern,
+        category=concern.category_id and service.categories_by_id().get(concern.category_id),
+        body=service.concern_body(concern, secrets) if shows_text else None,
+        history=moderation.status_history(concern.id),
+        thread=followup.thread_messages(concern.id, secrets) if can_reply else None,
+        sender_labels=followup.SENDER_LABELS,
+        standing=standing,
+        can_participate=current_user.has_role(*PARTICIPANT_ROLES),
+        can_moderate=is_organizer,
+        can_reply=can_reply,
+        reply_form=ReplyForm(),
+        hide_form=HideForm(),
+        status_form=status_form,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/<concern_id>/support")
+@role_required(*PARTICIPANT_ROLES)
+@limiter.limit("30 per minute")
+def support(concern_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        counted = service.toggle_support(
+            concern_id, current_user.id, secrets=current_secrets(), today=today()
+        )
+    except service.ConcernNotFound:
+        abort(404)
+    except service.ConcernError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            'Your "me too" is counted. Nobody can see who said it.' if counted
+            else 'Your "me too" is taken back and removed.',
+            "success",
+        )
+    return redirect(url_for("concerns.detail", concern_id=concern_id))
+
+
+@bp.post("/<concern_id>/flag")
+@role_required(*PARTICIPANT_ROLES)
+@limiter.limit("30 per minute")
+def flag(concern_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.flag_concern(concern_id, current_user.id, secrets=current_secrets(), today=today())
+    except service.ConcernNotFound:
+        abort(404)
+    except service.ConcernError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Thank you: moderators will look at this concern.", "success")
+    return redirect(url_for("concerns.detail", concern_id=concern_id))
+
+
+@bp.post("/<concern_id>/reply")
+@role_required(*STAFF_REPLIERS)
+def reply(concern_id: str) -> Response:
+    form = ReplyForm()
+    target = url_for("concerns.detail", concern_id=concern_id) + "#thread"
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(str(message), "error")
+        return redirect(target)
+    try:
+        followup.staff_reply(
+            concern_id, form.message.data or "", actor_role=current_user.role,
+            secrets=current_secrets(), today=today(),
+        )
+    except service.ConcernNotFound:
+        abort(404)
+    except service.ConcernError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Sent. The author reads it with their receipt phrase.", "success")
+    return redirect(target)
+
+
+@followup_bp.route("/followup", methods=["GET", "POST"])
+@role_required(*PARTICIPANT_ROLES)
+@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+def thread() -> Response:
+    form = FollowupForm()
+    opened = None
+    receipt = ""
+    if form.validate_on_submit():
+        receipt = form.receipt.data or ""
+        try:
+            if (form.message.data or "").strip():
+                opened = followup.author_reply(
+                    receipt, form.message.data or "", secrets=current_secrets(), today=today()
+                )
+                form.message.data = ""
+                flash("Your answer is sent.", "success")
+            else:
+                opened = followup.open_thread(receipt, current_secrets())
+        except followup.ThreadNotFound as exc:
+            form.receipt.errors = [str(exc)]
+        except service.ConcernError as exc:
+            form.message.errors = [str(exc)]
+            opened = followup.open_thread(receipt, current_secrets())
+    return _no_store(
+        render_template(
+            "concerns/followup.html", form=form, thread=opened,
+            receipt=receipt if opened else "", sender_labels=followup.SENDER_LABELS,
+        )
+    )
+
+
+from voicebox.concerns import moderation_views  # noqa: E402,F401 - adds organizer routes to bp
