@@ -27,6 +27,8 @@ class World:
     draft: Petition
     invite_id: int
     target_user_id: str
+    concern_id: str = ""
+    category_id: int = 0
     ids: dict[str, Any] = field(default_factory=dict)
 
     def client(self, role: str) -> VoiceboxClient:
@@ -44,12 +46,20 @@ class World:
             "user_id": self.target_user_id,
             "token": "not-a-real-setup-token",
             "filename": "css/voicebox.css",
+            "concern_id": self.concern_id,
+            "category_id": self.category_id,
         }
 
 
 @pytest.fixture
 def world(
-    app: Flask, users: dict[str, User], make_user: Callable[..., User], make_petition, make_group
+    app: Flask,
+    users: dict[str, User],
+    make_user: Callable[..., User],
+    make_petition,
+    make_group,
+    make_category,
+    make_concern,
 ) -> World:
     group = make_group("Logistics")
     petition = make_petition(title="Open petition")
@@ -65,5 +75,10 @@ def world(
     invite_id = db.session.scalars(db.select(Invite.id)).first()
     target = make_user(Role.MEMBER, "target")
     world = World(app, users, petition, draft, int(invite_id or 0), target.id)
-    world.ids.update(group_id=group.id, invite_code=invite_code)
+    category = make_category("Rotas")
+    concern, receipt = make_concern(category_id=category.id)
+    world.ids.update(
+        group_id=group.id, invite_code=invite_code, receipt=receipt, category_id_value=category.id
+    )
+    world.concern_id, world.category_id = concern.id, category.id
     return world

@@ -151,3 +151,23 @@ def test_the_only_admin_cannot_delete_their_account(client, admin):
     response = client.post(url_for("account.delete"), data={"password": PASSWORD}, follow_redirects=True)
     assert "only admin" in response.get_data(as_text=True)
     assert db.session.get(User, admin.id) is not None
+
+
+def test_me_toos_are_in_the_download_and_withdrawn_on_deletion(app, client, member, make_concern):
+    from voicebox.concerns import service as concerns
+    from voicebox.models import Concern, ConcernSupport
+
+    concern, _receipt = make_concern(title="Backed by mira")
+    other, _ = make_concern(title="Not backed")
+    concerns.toggle_support(
+        concern.id, member.id, secrets=app.extensions["voicebox.secrets"], today=concern.created_on
+    )
+    client.login(member)
+    data = client.get(url_for("account.data")).get_json()
+    assert [s["concern"]["title"] for s in data["concern_supports"]] == ["Backed by mira"]
+    page = client.get(url_for("account.delete")).get_data(as_text=True)
+    assert "Backed by mira" in page and "Not backed" not in page
+    client.post(url_for("account.delete"), data={"withdraw": "y", "password": PASSWORD})
+    assert count_rows(ConcernSupport) == 0
+    assert db.session.get(Concern, concern.id).support_count == 0
+    assert db.session.get(Concern, other.id).support_count == 0

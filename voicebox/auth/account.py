@@ -17,15 +17,28 @@ from sqlalchemy import func, select
 from voicebox.anonymity import nullifier, random_id
 from voicebox.auth.passwords import PasswordPolicy, password_problems
 from voicebox.auth.service import AccountError, LoginFailed, WeakPassword
+from voicebox.concerns import service as concerns
 from voicebox.config import Secrets
+from voicebox.counters import add_to_column
 from voicebox.crypto import CryptoError, decrypt_text
 from voicebox.extensions import db
-from voicebox.models import Cosponsorship, Group, Petition, Role, Signature, User
+from voicebox.models import (
+    Concern,
+    ConcernFlag,
+    ConcernSupport,
+    Cosponsorship,
+    Group,
+    Petition,
+    Role,
+    Signature,
+    User,
+)
 from voicebox.petitions import service as petitions
 
 NOT_LINKABLE = (
     "Nothing else in voicebox can be linked to your account, not even by its operators: "
-    "signatures on closed petitions lost their link when the petition's key was destroyed, "
+    'signatures on closed petitions and "me too"s on resolved or declined concerns lost '
+    "their link when the item's key was destroyed, "
     "and concerns and follow-up messages are reachable only with their receipt phrase, "
     "which is never stored. voicebox keeps no email address, no IP address, no log of "
     "when you signed in and no time of day for anything you did."
@@ -72,9 +85,31 @@ def signed_petitions(member_id: str, secrets: Secrets) -> list[SignedPetition]:
     ]
 
 
-def change_password(
-    user_id: str, current: str, new: str, *, policy: PasswordPolicy
-) -> User:
+def _keyed_concerns(secrets: Secrets) -> list[tuple[Concern, bytes]]:
+    """Every concern that still holds its key (not yet resolved or declined), with that key."""
+    keyed = []
+    for concern in db.session.scalars(select(Concern).where(Concern.wrapped_key.is_not(None))):
+        key = concerns.concern_key(concern, secrets)
+        if key is not None:
+            keyed.append((concern, key))
+    return keyed
+
+
+def _own_marks(model: type, purpose: str, member_id: str, secrets: Secrets) -> list[tuple[Concern, Any]]:
+    """This member's supports or flags on concerns, found by recomputing nullifiers."""
+    wanted = {nullifier(key, purpose, member_id): c for c, key in _keyed_concerns(secrets)}
+    if not wanted:
+        return []
+    rows = db.session.scalars(select(model).where(model.nullifier.in_(list(wanted))))  # type: ignore[attr-defined]
+    return [(wanted[r.nullifier], r) for r in rows if wanted[r.nullifier].id == r.concern_id]
+
+
+def supported_concerns(member_id: str, secrets: Secrets) -> list[tuple[Concern, ConcernSupport]]:
+    """The concerns this member said "me too" to that can still be linked to them."""
+    return _own_marks(ConcernSupport, concerns.SUPPORT, member_id, secrets)
+
+
+def change_password(user_id: str, current: str, new: str, *, policy: PasswordPolicy) -> User:
     """Set a new password and end every other session; raises LoginFailed or WeakPassword."""
     user = _user(user_id)
     if not policy.verify(user.password_hash, current):
@@ -95,6 +130,7 @@ def change_password(
 @dataclass(frozen=True)
 class DeletionSummary:
     withdrawn_signatures: int
+    withdrawn_supports: int = 0
 
 
 def delete_account(
@@ -120,15 +156,20 @@ def delete_account(
     if withdraw:
         for signed in signed_petitions(user.id, secrets):
             try:
-                petitions.withdraw_signature(
-                    signed.petition.id, user.id, secrets=secrets, today=today
-                )
+                petitions.withdraw_signature(signed.petition.id, user.id, secrets=secrets, today=today)
             except petitions.PetitionError:
                 continue  # closed meanwhile: no longer linkable, nothing to withdraw
             withdrawn += 1
+    supports = supported_concerns(user.id, secrets) if withdraw else []
+    for concern, support in supports:
+        # Removed directly, not through the "me too" toggle: a hidden concern refuses
+        # new supports, but a member leaving must still be able to take theirs back.
+        db.session.delete(support)
+        db.session.flush()
+        add_to_column(db.session, Concern, concern.id, "support_count", -1)
     db.session.delete(_user(user_id))
     db.session.commit()
-    return DeletionSummary(withdrawn_signatures=withdrawn)
+    return DeletionSummary(withdrawn_signatures=withdrawn, withdrawn_supports=len(supports))
 
 
 def _petition_summary(petition: Petition) -> dict[str, Any]:
@@ -159,9 +200,7 @@ def member_data(user_id: str, secrets: Secrets) -> dict[str, Any]:
         }
         for item in signed_petitions(user.id, secrets)
     ]
-    cosponsor_nullifiers = {
-        nullifier(key, petitions.COSPONSOR, user.id): petition for petition, key in keyed
-    }
+    cosponsor_nullifiers = {nullifier(key, petitions.COSPONSOR, user.id): petition for petition, key in keyed}
     cosponsored = [
         _petition_summary(cosponsor_nullifiers[row.nullifier])
         for row in db.session.scalars(
@@ -174,6 +213,17 @@ def member_data(user_id: str, secrets: Secrets) -> dict[str, Any]:
         for petition, key in keyed
         if petition.author_nullifier == nullifier(key, petitions.AUTHOR, user.id)
     ]
+    supports = [
+        {
+            "concern": {"id": c.id, "title": c.title, "status": c.status},
+            "supported_on": row.supported_on.isoformat(),
+        }
+        for c, row in supported_concerns(user.id, secrets)
+    ]
+    flags = [
+        {"concern": {"id": c.id, "title": c.title}, "flagged_on": row.flagged_on.isoformat()}
+        for c, row in _own_marks(ConcernFlag, concerns.FLAG, user.id, secrets)
+    ]
     return {
         "account": {
             "username": user.username,
@@ -183,5 +233,7 @@ def member_data(user_id: str, secrets: Secrets) -> dict[str, Any]:
         "signatures": signatures,
         "cosponsored_drafts": cosponsored,
         "started_petitions": started,
+        "concern_supports": supports,
+        "concern_flags": flags,
         "not_included": NOT_LINKABLE,
     }

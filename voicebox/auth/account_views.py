@@ -85,10 +85,18 @@ def delete() -> str | Response:
             flash(str(exc), "error")
         else:
             logout_user()
-            withdrawn = summary.withdrawn_signatures
-            plural = "s" if withdrawn != 1 else ""
-            tail = f" and {withdrawn} signature{plural} withdrawn." if withdrawn else "."
+            taken_back = []
+            if summary.withdrawn_signatures:
+                taken_back.append(f"{summary.withdrawn_signatures} signature(s)")
+            if summary.withdrawn_supports:
+                taken_back.append(f'{summary.withdrawn_supports} "me too"(s)')
+            tail = f" and {' and '.join(taken_back)} withdrawn." if taken_back else "."
             flash("Your account is deleted" + tail, "info")
             return redirect(url_for("main.index"))
-    signed = account.signed_petitions(current_user.id, current_secrets())
-    return render_template("account/delete.html", form=form, signed=signed)
+    secrets = current_secrets()
+    return render_template(
+        "account/delete.html",
+        form=form,
+        signed=account.signed_petitions(current_user.id, secrets),
+        supported=account.supported_concerns(current_user.id, secrets),
+    )

@@ -11,9 +11,7 @@ from voicebox.auth.passwords import MAX_PASSWORD_LENGTH
 
 class LoginForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=40)])
-    password = PasswordField(
-        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
-    )
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
     submit = SubmitField("Sign in")
 
 
@@ -60,8 +58,6 @@ class PasswordChangeForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
-    withdraw = BooleanField("Withdraw my signatures from open petitions first", default=True)
-    password = PasswordField(
-        "Your password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
-    )
+    withdraw = BooleanField('Withdraw my signatures and "me too"s first', default=True)
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
     submit = SubmitField("Delete my account")

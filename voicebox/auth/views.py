@@ -40,9 +40,7 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = service.authenticate(
-                form.username.data or "", form.password.data or "", password_policy()
-            )
+            user = service.authenticate(form.username.data or "", form.password.data or "", password_policy())
         except service.LoginFailed as exc:
             form.password.errors = [str(exc)]
         else:
