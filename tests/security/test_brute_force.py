@@ -114,3 +114,12 @@ def test_register_without_a_valid_invite_never_reveals_usernames(client, member)
     assert _form_text(taken_page).replace(member.username, "") == _form_text(free_page).replace(
         "free-name", ""
     )
+
+
+def test_receipt_guessing_hits_429_before_20_tries(rate_limited_member):
+    tries = _tries_until_429(
+        rate_limited_member,
+        "/followup",
+        lambda n: {"receipt": f"apple banana cherry delta echo foxtrot golf {n}", "message": ""},
+    )
+    assert tries < MAX_TRIES
