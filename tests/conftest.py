@@ -322,3 +322,58 @@ def sign(app: Flask) -> Callable[..., Any]:
 
     return build
 
+
+@pytest.fixture
+def sign_many(app: Flask) -> Callable[..., None]:
+    """Sign a petition `n` times as `n` different members (through the service, counters and all)."""
+    from voicebox.anonymity import random_id
+    from voicebox.petitions import service
+
+    def sign(petition: Petition, n: int, group: Group | None = None) -> None:
+        choice = service.SignatureChoice(group_id=group.id if group is not None else None)
+        for _ in range(n):
+            service.sign_petition(
+                petition.id,
+                random_id(),
+                choice,
+                secrets=app.extensions["voicebox.secrets"],
+                today=coarse_date(),
+            )
+
+    return sign
+
+
+@pytest.fixture
+def make_concern_row(app: Flask) -> Callable[..., Any]:
+    """A concern row as the concerns area would store it (ciphertext body, receipt hash)."""
+    from voicebox.anonymity import random_id
+    from voicebox.crypto import encrypt_text
+    from voicebox.models import Concern
+
+    def build(
+        title: str = "Rota changes with no notice",
+        category: Any = None,
+        status: str = "open",
+        supports: int = 0,
+        hidden: bool = False,
+        body: str = "The rota changes the night before.",
+    ) -> Concern:
+        concern_id = random_id()
+        concern = Concern(
+            id=concern_id,
+            title=title,
+            body_ciphertext=encrypt_text(
+                app.extensions["voicebox.secrets"].data_key, body, f"concern:{concern_id}"
+            ),
+            category_id=category.id if category is not None else None,
+            status=status,
+            receipt_hash=random_id() + random_id(),
+            support_count=supports,
+            hidden=hidden,
+            hidden_reason="Names a colleague" if hidden else None,
+        )
+        db.session.add(concern)
+        db.session.commit()
+        return concern
+
+    return build

@@ -105,18 +105,23 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from voicebox.admin.views import bp as admin_bp
+    from voicebox.api.views import bp as api_bp
     from voicebox.auditlog.views import bp as audit_bp
     from voicebox.auth.account_views import bp as account_bp
     from voicebox.auth.views import bp as auth_bp
     from voicebox.concerns.views import bp as concerns_bp
     from voicebox.concerns.views import followup_bp
+    from voicebox.dashboard.views import bp as dashboard_bp
     from voicebox.main.views import bp as main_bp
     from voicebox.main.views import register_error_pages
     from voicebox.petitions.views import bp as petitions_bp
+    from voicebox.reports.petition_page import bp as tallies_bp
+    from voicebox.reports.views import bp as reports_bp
+    from voicebox.responses.views import bp as responses_bp
 
-    for blueprint in (
-        main_bp, auth_bp, petitions_bp, concerns_bp, followup_bp, admin_bp, account_bp, audit_bp
-    ):
+    blueprints = (main_bp, auth_bp, petitions_bp, concerns_bp, followup_bp, admin_bp)
+    blueprints += (tallies_bp, reports_bp, responses_bp, dashboard_bp, api_bp, account_bp, audit_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

@@ -11,6 +11,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 
@@ -48,10 +49,14 @@ def nullifier(item_key: bytes, purpose: str, member_id: str) -> str:
 
 @cache
 def receipt_wordlist() -> tuple[str, ...]:
-    """The EFF long word list shipped with xkcdpass (7,776 words, ~12.9 bits each)."""
+    """The EFF long word list shipped with xkcdpass, letters-only words (7,772, ~12.9 bits each).
+
+    The four hyphenated entries (t-shirt, yo-yo...) are dropped: people write phrases
+    down and type them back with or without the hyphen, and both must match.
+    """
     path = xkcd_password.locate_wordfile("eff-long")
     words = xkcd_password.generate_wordlist(wordfile=path, min_length=1, max_length=20)
-    return tuple(sorted(set(words)))
+    return tuple(sorted({word for word in words if re.fullmatch(r"[a-z]+", word)}))
 
 
 def new_receipt_phrase(words: int = RECEIPT_WORDS) -> str:
@@ -68,23 +73,130 @@ def normalize_receipt(phrase: str) -> str:
 
 
 def suppress_small_groups(counts: Mapping[str, int], threshold: int) -> dict[str, int | None]:
-    """Replace every count under `threshold` with None, plus complementary cells.
+    """One breakdown whose total is public: each count under `threshold` hidden, plus complements.
 
-    The total across `counts` is assumed public, so a single hidden cell could be
-    recovered by subtraction; the smallest visible cell is then hidden too, repeating
-    until the hidden cells together hold at least `threshold` or nothing is left.
-    Raises ValueError for a threshold below the minimum.
+    A single-column case of `suppress_table`; raises ValueError for a threshold below the minimum.
+    """
+    names = list(counts)
+    table = suppress_table(names, ["count"], {(n, "count"): counts[n] for n in names}, threshold,
+                           public_column_totals=True)
+    return {name: table.cells[i][0] for i, name in enumerate(names)}
+
+
+@dataclass(frozen=True)
+class SuppressedTable:
+    """A rows × columns table of counts after suppression: None means "fewer than k"."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    cells: tuple[tuple[int | None, ...], ...]
+    row_totals: tuple[int | None, ...]
+    column_totals: tuple[int | None, ...]
+    total: int | None
+    threshold: int
+
+    @property
+    def hidden(self) -> int:
+        """How many cells and totals are hidden."""
+        values = [c for row in self.cells for c in row]
+        values += [*self.row_totals, *self.column_totals, self.total]
+        return sum(1 for value in values if value is None)
+
+
+# ("cell", row, column), ("row", row, 0), ("column", 0, column) or ("total", 0, 0)
+Entry = tuple[str, int, int]
+
+
+def _lines(n_rows: int, n_cols: int) -> list[tuple[list[Entry], Entry]]:
+    """Every additive relation a reader can use: (the parts, the total they sum to)."""
+    lines: list[tuple[list[Entry], Entry]] = []
+    for r in range(n_rows):
+        lines.append(([("cell", r, c) for c in range(n_cols)], ("row", r, 0)))
+    for c in range(n_cols):
+        lines.append(([("cell", r, c) for r in range(n_rows)], ("column", 0, c)))
+    lines.append(([("row", r, 0) for r in range(n_rows)], ("total", 0, 0)))
+    lines.append(([("column", 0, c) for c in range(n_cols)], ("total", 0, 0)))
+    return lines
+
+
+def suppress_table(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    counts: Mapping[tuple[str, str], int],
+    threshold: int,
+    *,
+    public_column_totals: bool = False,
+) -> SuppressedTable:
+    """Suppress a breakdown (group, category × group, group × week) for every page, export and API.
+
+    Primary suppression hides every cell and total under `threshold`. Complementary
+    suppression then makes sure no additive line (a row, a column, the row totals or
+    the column totals against the grand total) has exactly one hidden entry, and that
+    the hidden parts of a line with a shown total add up to at least `threshold` — so
+    nothing hidden can be recovered by subtraction, not even step by step.
+    `public_column_totals` marks column totals (and the grand total) as already public
+    elsewhere (a daily chart, a petition's headline count): they stay shown and the
+    cells protect themselves against them. Missing cells count as 0.
+    Raises ValueError for a threshold below the minimum or a count below zero.
     """
     if threshold < MIN_SUPPRESSION_THRESHOLD:
         raise ValueError(f"threshold must be at least {MIN_SUPPRESSION_THRESHOLD}")
-    hidden = {name for name, value in counts.items() if value < threshold}
-    if hidden:
-        visible = sorted((value, name) for name, value in counts.items() if name not in hidden)
-        # One hidden cell is recoverable from the total; several hidden cells whose sum
-        # is under k still tell a small group "fewer than k of you signed, together".
-        while visible and (len(hidden) == 1 or sum(counts[name] for name in hidden) < threshold):
-            hidden.add(visible.pop(0)[1])
-    return {name: (None if name in hidden else value) for name, value in counts.items()}
+    n_rows, n_cols = len(rows), len(columns)
+    value: dict[Entry, int] = {}
+    for r, row in enumerate(rows):
+        for c, column in enumerate(columns):
+            count = int(counts.get((row, column), 0))
+            if count < 0:
+                raise ValueError("counts can't be negative")
+            value[("cell", r, c)] = count
+    for r in range(n_rows):
+        value[("row", r, 0)] = sum(value[("cell", r, c)] for c in range(n_cols))
+    for c in range(n_cols):
+        value[("column", 0, c)] = sum(value[("cell", r, c)] for r in range(n_rows))
+    value[("total", 0, 0)] = sum(value[("row", r, 0)] for r in range(n_rows))
+    public = {e for e in value if public_column_totals and e[0] in {"column", "total"}}
+    hidden = {e for e, v in value.items() if v < threshold and e not in public}
+
+    def hide_one_more(parts: list[Entry], total: Entry) -> bool:
+        # The smallest visible part costs readers least; the total goes only as a last resort.
+        candidates = sorted((value[e], e) for e in parts if e not in hidden and e not in public)
+        if candidates:
+            hidden.add(candidates[0][1])
+            return True
+        if total not in hidden and total not in public:
+            hidden.add(total)
+            return True
+        return False
+
+    changed = True
+    while changed:
+        changed = False
+        for parts, total in _lines(n_rows, n_cols):
+            hidden_parts = [e for e in parts if e in hidden]
+            unknowns = len(hidden_parts) + (total in hidden)
+            too_small = total not in hidden and bool(hidden_parts) and (
+                sum(value[e] for e in hidden_parts) < threshold
+            )
+            if (unknowns == 1 or too_small) and hide_one_more(parts, total):
+                changed = True
+
+    def shown(entry: Entry) -> int | None:
+        return None if entry in hidden else value[entry]
+
+    return SuppressedTable(
+        rows=tuple(rows),
+        columns=tuple(columns),
+        cells=tuple(tuple(shown(("cell", r, c)) for c in range(n_cols)) for r in range(n_rows)),
+        row_totals=tuple(shown(("row", r, 0)) for r in range(n_rows)),
+        column_totals=tuple(shown(("column", 0, c)) for c in range(n_cols)),
+        total=shown(("total", 0, 0)),
+        threshold=threshold,
+    )
+
+
+def effective_threshold(configured: int | None) -> int:
+    """The k in force: the admin's setting (5 when unset), never below the minimum."""
+    return max(MIN_SUPPRESSION_THRESHOLD, configured or 5)
 
 
 def suppressed_cells(cells: Sequence[int | None]) -> int:

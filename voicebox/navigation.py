@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app, request, url_for
 from flask_login import current_user
@@ -20,12 +20,7 @@ class NavItem:
     def url(self) -> str:
         return url_for(self.endpoint)
 
-    @property
-    def current(self) -> bool:
-        return (
-            request.endpoint is not None
-            and request.endpoint.split(".")[0] == self.endpoint.split(".")[0]
-        )
+    current: bool = False
 
 
 # Areas add themselves here; `endpoint` must exist or the item is skipped.
@@ -35,10 +30,14 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Concerns", "concerns.index"),
     NavItem("Moderation", "concerns.moderation_queue", (Role.ORGANIZER,)),
     NavItem("Categories", "concerns.categories", (Role.ORGANIZER,)),
+    NavItem("Reports", "reports.index"),
+    NavItem("Responses", "responses.feed"),
+    NavItem("Dashboard", "dashboard.overview", (Role.ORGANIZER,)),
     NavItem("Invites", "admin.invites", (Role.ADMIN, Role.ORGANIZER)),
     NavItem("Groups", "admin.groups", (Role.ADMIN, Role.ORGANIZER)),
     NavItem("Accounts", "admin.users", (Role.ADMIN,)),
     NavItem("Settings", "admin.settings", (Role.ADMIN,)),
+    NavItem("Thresholds", "responses.threshold_settings", (Role.ADMIN,)),
     NavItem("Audit log", "audit.index"),
     NavItem("Account", "account.overview"),
 ]
@@ -49,8 +48,21 @@ def navigation_for() -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
     endpoints = {rule.endpoint for rule in current_app.url_map.iter_rules()}
-    return [
+    items = [
         item
         for item in NAV_ITEMS
         if item.endpoint in endpoints and current_user.has_role(*item.roles)
     ]
+    here = _current_item(items)
+    return [replace(item, current=item is here) for item in items]
+
+
+def _current_item(items: list[NavItem]) -> NavItem | None:
+    """The item for this page: its own endpoint, else the first item of its blueprint."""
+    endpoint = request.endpoint or ""
+    exact = [item for item in items if item.endpoint == endpoint]
+    if exact:
+        return exact[0]
+    area = endpoint.split(".")[0]
+    same_area = [item for item in items if item.endpoint.split(".")[0] == area]
+    return same_area[0] if same_area else None

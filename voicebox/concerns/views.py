@@ -12,6 +12,7 @@ from voicebox.concerns.forms import ConcernForm, FollowupForm, HideForm, ReplyFo
 from voicebox.extensions import limiter
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
 from voicebox.petitions.forms import ConfirmForm
+from voicebox.responses.views import concern_extras
 from voicebox.web import current_secrets, today
 
 bp = Blueprint("concerns", __name__, url_prefix="/concerns")
@@ -129,6 +130,7 @@ def detail(concern_id: str) -> str:
         hide_form=HideForm(),
         status_form=status_form,
         confirm_form=ConfirmForm(),
+        **concern_extras(concern),
     )
 
 

@@ -11,7 +11,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 from werkzeug.wrappers import Response
 
 from voicebox.auth import service as accounts
+from voicebox.dashboard.views import leadership_home
 from voicebox.extensions import db, limiter
+from voicebox.models import Role
 from voicebox.petitions import tallies
 
 bp = Blueprint("main", __name__)
@@ -40,6 +42,8 @@ ERROR_ADVICE = {
 def index() -> str:
     if not current_user.is_authenticated:
         return render_template("main/welcome.html", needs_setup=not accounts.admin_exists())
+    if current_user.has_role(Role.LEADERSHIP):
+        return leadership_home()
     grouped = tallies.petitions_by_status(include_drafts=False)
     return render_template("main/home.html", open_petitions=grouped["open"][:5])
 

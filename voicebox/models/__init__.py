@@ -27,6 +27,14 @@ from voicebox.models.petitions import (
     PetitionStatus,
     Signature,
 )
+from voicebox.models.reports import (
+    OfficialResponse,
+    Report,
+    ReportVersion,
+    ResponseStatus,
+    ResponseThreshold,
+    ThresholdCrossing,
+)
 
 __all__ = [
     "PARTICIPANT_ROLES",
@@ -43,11 +51,17 @@ __all__ = [
     "Group",
     "InstanceSettings",
     "Invite",
+    "OfficialResponse",
     "Petition",
     "PetitionDayTally",
     "PetitionGroupDayTally",
     "PetitionStatus",
+    "Report",
+    "ReportVersion",
+    "ResponseStatus",
+    "ResponseThreshold",
     "Role",
     "Signature",
+    "ThresholdCrossing",
     "User",
 ]

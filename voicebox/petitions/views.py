@@ -15,6 +15,7 @@ from voicebox.extensions import limiter
 from voicebox.models import PARTICIPANT_ROLES, Role
 from voicebox.petitions import service, tallies
 from voicebox.petitions.forms import ConfirmForm, PetitionForm, SignForm
+from voicebox.reports.petition_page import petition_extras
 from voicebox.web import current_secrets, today
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
@@ -110,6 +111,7 @@ def detail(petition_id: str) -> str:
         confirm_form=ConfirmForm(),
         can_participate=current_user.has_role(*PARTICIPANT_ROLES),
         can_organize=current_user.has_role(Role.ORGANIZER),
+        **petition_extras(petition),
     )
 
 

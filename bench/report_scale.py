@@ -1,0 +1,148 @@
+"""Report cost at 1,000 vs 1,000,000 signatures: it must read counters, not signature rows.
+
+Run by hand: python bench/report_scale.py
+Signature rows and their tallies are bulk-inserted with SQL (fast set-up); the timed part
+builds and publishes a report exactly as the publish button does.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, select, update
+
+from voicebox import create_app
+from voicebox.anonymity import coarse_date
+from voicebox.extensions import db
+from voicebox.models import (
+    Group,
+    Petition,
+    PetitionDayTally,
+    PetitionGroupDayTally,
+    Report,
+    Signature,
+)
+from voicebox.petitions import service as petitions
+from voicebox.reports import service as reports
+
+DAYS = 60
+BATCH = 50_000
+RUNS = 7
+
+
+def seed_petition(app, title: str, signatures: int, groups: list[int]) -> str:
+    today = coarse_date()
+    petition = petitions.start_petition(
+        "bench-author",
+        title,
+        "Bench body",
+        signatures,
+        None,
+        secrets=app.extensions["voicebox.secrets"],
+        today=today,
+    )
+    petitions.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+    rng = random.Random(signatures)
+    per_day: Counter = Counter()
+    per_group_day: Counter = Counter()
+    done = 0
+    while done < signatures:
+        rows = []
+        for _ in range(min(BATCH, signatures - done)):
+            day = today - timedelta(days=rng.randrange(DAYS))
+            group = rng.choice([*groups, None])
+            rows.append(
+                {
+                    "id": secrets.token_hex(16),
+                    "petition_id": petition.id,
+                    "nullifier": secrets.token_hex(32),
+                    "signed_on": day,
+                    "group_id": group,
+                }
+            )
+            per_day[day] += 1
+            if group is not None:
+                per_group_day[(group, day)] += 1
+        db.session.execute(insert(Signature), rows)
+        db.session.commit()
+        done += len(rows)
+    db.session.execute(
+        insert(PetitionDayTally),
+        [{"petition_id": petition.id, "day": d, "signatures": n} for d, n in per_day.items()],
+    )
+    db.session.execute(
+        insert(PetitionGroupDayTally),
+        [
+            {"petition_id": petition.id, "group_id": g, "day": d, "signatures": n}
+            for (g, d), n in per_group_day.items()
+        ],
+    )
+    db.session.execute(update(Petition).where(Petition.id == petition.id).values(signature_count=signatures))
+    db.session.commit()
+    return petition.id
+
+
+def time_report(petition_id: str) -> float:
+    today = coarse_date()
+    draft = reports.ReportDraft(
+        title="Bench report",
+        period_start=today - timedelta(days=DAYS),
+        period_end=today,
+        petition_ids=[petition_id],
+    )
+    report = reports.create_report(draft, actor_role="organizer", today=today)
+    timings = []
+    for _ in range(RUNS):
+        db.session.expire_all()
+        started = time.perf_counter()
+        reports.publish_report(
+            report.id,
+            db.session.get(Report, report.id).latest_version,
+            threshold=5,
+            headcount=70_000,
+            actor_role="organizer",
+            today=today,
+        )
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(
+            {
+                "INSTANCE_PATH": f"{folder}/instance",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
+                "AUTO_MIGRATE": True,
+            }
+        )
+        with app.app_context():
+            for name in ("Engineering", "Sales", "Support", "Night shift", "Warehouse"):
+                db.session.add(Group(name=name))
+            db.session.commit()
+            groups = list(db.session.scalars(select(Group.id)))
+            started = time.perf_counter()
+            small = seed_petition(app, "Small petition", 1_000, groups)
+            large = seed_petition(app, "Large petition", 1_000_000, groups)
+            print(f"set-up (bulk insert of 1,001,000 signatures): {time.perf_counter() - started:.1f} s")
+            t_small = time_report(small)
+            t_large = time_report(large)
+            print(f"report build + publish, 1,000 signatures:     {t_small * 1000:.2f} ms (median of {RUNS})")
+            print(f"report build + publish, 1,000,000 signatures: {t_large * 1000:.2f} ms (median of {RUNS})")
+            print(f"ratio large/small: {t_large / t_small:.2f}")
+            db.session.remove()
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The organizer dashboard and leadership's one-screen home."""

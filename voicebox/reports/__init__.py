@@ -1,0 +1,1 @@
+"""Tallies, suppressed breakdowns, reports and their exports."""

@@ -1,0 +1,219 @@
+"""Report pages: list, compose, preview, publish, read versions, exports and charts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from voicebox.auth.access import login_required, role_required
+from voicebox.auth.service import instance_settings
+from voicebox.charts import SVG_HEADERS, timeline_svg
+from voicebox.models import Report, Role
+from voicebox.reports import exports, service
+from voicebox.reports.forms import PublishForm, ReportForm
+from voicebox.reports.tallies import suppression_threshold
+from voicebox.web import today
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+COMPOSERS = (Role.ORGANIZER,)
+EXPORTS = {
+    "pdf": ("application/pdf", exports.to_pdf),
+    "csv": ("text/csv; charset=utf-8", exports.to_csv),
+    "json": ("application/json", exports.to_json),
+}
+
+
+def _is_composer() -> bool:
+    return current_user.has_role(*COMPOSERS)
+
+
+def _form(report: Report | None = None) -> ReportForm:
+    form = ReportForm(obj=service.draft_of(report) if report and request.method == "GET" else None)
+    form.petitions.choices = [
+        (p.id, f"{p.title} ({p.signature_count:,} signatures, {p.status})")
+        for p in service.selectable_petitions()
+    ]
+    form.concerns.choices = [
+        (
+            c.id,
+            f"{c.title} (hidden by moderators)" if c.hidden else f"{c.title} ({c.support_count:,} supports)",
+        )
+        for c in service.selectable_concerns()
+    ]
+    return form
+
+
+def _draft(form: ReportForm) -> service.ReportDraft:
+    return service.ReportDraft(
+        title=form.title.data or "",
+        period_start=form.period_start.data,
+        period_end=form.period_end.data,
+        narrative=form.narrative.data or "",
+        petition_ids=list(form.petitions.data or []),
+        concern_ids=list(form.concerns.data or []),
+    )
+
+
+def _show_errors(form: ReportForm, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        getattr(form, name).errors = [message]
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    return render_template(
+        "reports/index.html",
+        listings=service.list_reports(include_unpublished=_is_composer()),
+        can_compose=_is_composer(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*COMPOSERS)
+def new() -> str | Response:
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            report = service.create_report(_draft(form), actor_role=current_user.role, today=today())
+        except service.InvalidReport as exc:
+            _show_errors(form, exc.errors)
+        else:
+            flash("Report saved. Check the preview, then publish.", "success")
+            return redirect(url_for("reports.detail", report_id=report.id))
+    return render_template("reports/compose.html", form=form, report=None)
+
+
+@bp.route("/<report_id>/edit", methods=["GET", "POST"])
+@role_required(*COMPOSERS)
+def edit(report_id: str) -> str | Response:
+    report = _load(report_id)
+    form = _form(report)
+    if form.validate_on_submit():
+        try:
+            service.update_report(report.id, _draft(form), actor_role=current_user.role, today=today())
+        except service.InvalidReport as exc:
+            _show_errors(form, exc.errors)
+        else:
+            flash("Saved. Published versions are unchanged until you publish again.", "success")
+            return redirect(url_for("reports.detail", report_id=report.id))
+    return render_template("reports/compose.html", form=form, report=report)
+
+
+def _load(report_id: str) -> Report:
+    try:
+        return service.get_report(report_id)
+    except service.ReportNotFound:
+        abort(404)
+
+
+def _version_arg() -> int | None:
+    raw = request.args.get("version")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        abort(404)
+    return int(raw)
+
+
+def _published(report_id: str) -> tuple[dict[str, Any], str]:
+    try:
+        version = service.get_version(report_id, _version_arg())
+    except service.ReportNotFound:
+        abort(404)
+    return service.snapshot_of(version), version.digest
+
+
+def _preview(report: Report) -> dict[str, Any]:
+    settings = instance_settings()
+    return service.preview(
+        report, threshold=suppression_threshold(), headcount=settings.headcount, today=today()
+    )
+
+
+@bp.get("/<report_id>")
+@login_required
+def detail(report_id: str) -> str | Response:
+    if "." in report_id:
+        stem, _, fmt = report_id.rpartition(".")
+        return export(stem, fmt)
+    report = _load(report_id)
+    composer = _is_composer()
+    if report.latest_version == 0 and not composer:
+        abort(404)  # drafts are the organizers' working copy; nobody else may see them
+    snapshot = digest = None
+    if report.latest_version:
+        snapshot, digest = _published(report.id)
+    show_preview = composer and (request.args.get("preview") == "1" or snapshot is None)
+    if show_preview:
+        snapshot, digest = _preview(report), None
+    return render_template(
+        "reports/detail.html",
+        report=report,
+        snapshot=snapshot,
+        digest=digest,
+        is_preview=show_preview,
+        versions=service.versions_of(report.id),
+        can_compose=composer,
+        publish_form=PublishForm(expected_version=str(report.latest_version)),
+    )
+
+
+def export(report_id: str, fmt: str) -> Response:
+    if fmt not in EXPORTS:
+        abort(404)
+    snapshot, digest = _published(report_id)
+    mimetype, render = EXPORTS[fmt]
+    body = render(snapshot, digest)
+    filename = f"report-{report_id[:8]}-v{snapshot['version']}.{fmt}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "X-Report-Digest": digest},
+    )
+
+
+@bp.get("/<report_id>/chart.svg")
+@login_required
+def chart(report_id: str) -> Response:
+    report = _load(report_id)
+    if _is_composer() and (request.args.get("preview") == "1" or report.latest_version == 0):
+        snapshot = _preview(report)
+    else:
+        snapshot, _ = _published(report.id)
+    from datetime import date
+
+    series = [
+        (p["title"], [(date.fromisoformat(d["day"]), d["signatures"]) for d in p["daily"]])
+        for p in snapshot["petitions"]
+    ]
+    return Response(
+        timeline_svg("Signatures in the period", series), mimetype="image/svg+xml", headers=SVG_HEADERS
+    )
+
+
+@bp.post("/<report_id>/publish")
+@role_required(*COMPOSERS)
+def publish(report_id: str) -> Response:
+    form = PublishForm()
+    if not form.validate_on_submit() or not (form.expected_version.data or "").isdigit():
+        abort(400)
+    try:
+        version = service.publish_report(
+            report_id,
+            int(form.expected_version.data or 0),
+            threshold=suppression_threshold(),
+            headcount=instance_settings().headcount,
+            actor_role=current_user.role,
+            today=today(),
+        )
+    except service.ReportNotFound:
+        abort(404)
+    except service.ReportError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Published as version {version.version}.", "success")
+    return redirect(url_for("reports.detail", report_id=report_id))

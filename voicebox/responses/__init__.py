@@ -1,0 +1,1 @@
+"""Leadership's official responses, response thresholds and response-time figures."""

@@ -1,0 +1,129 @@
+"""Official responses: the public feed, leadership's answer forms, the admin's thresholds."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from voicebox.auth.access import login_required, role_required
+from voicebox.models import Concern, Role
+from voicebox.responses import service, thresholds
+from voicebox.responses.forms import ButtonForm, ResponseForm, ThresholdForm
+from voicebox.web import today
+
+bp = Blueprint("responses", __name__)
+
+
+def item_url(kind: str, item_id: str) -> str:
+    """Where an item lives; concerns fall back to the feed until their pages exist."""
+    if kind == service.PETITION:
+        return url_for("petitions.detail", petition_id=item_id)
+    if "concerns.detail" in current_app.view_functions:
+        return url_for("concerns.detail", concern_id=item_id)
+    return url_for("responses.feed")
+
+
+def response_panel(kind: str, item_id: str, waiting_since: date, can_respond: bool) -> dict[str, Any]:
+    """Context for the official-responses panel of one item (see _item_responses.html)."""
+    responses = service.responses_to(kind, item_id)
+    endpoint = "responses.respond_to_petition" if kind == service.PETITION else "responses.respond_to_concern"
+    key = "petition_id" if kind == service.PETITION else "concern_id"
+    return {
+        "responses": responses,
+        "wait": service.wait_between(
+            waiting_since, responses[0].responded_on if responses else None, today()
+        ),
+        "respond_url": url_for(endpoint, **{key: item_id}),
+        "respond_form": ResponseForm() if can_respond and current_user.has_role(Role.LEADERSHIP) else None,
+    }
+
+
+def concern_extras(concern: Concern) -> dict[str, Any]:
+    """Template context for the concern page's extras block: its answers and leadership's form."""
+    return {"answers": response_panel(service.CONCERN, concern.id, concern.created_on, not concern.hidden)}
+
+
+@bp.get("/responses")
+@login_required
+def feed() -> str:
+    return render_template("responses/feed.html", entries=service.recent_responses(), item_url=item_url)
+
+
+def _respond(kind: str, item_id: str) -> Response:
+    form = ResponseForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(item_url(kind, item_id))
+    try:
+        service.post_response(
+            kind,
+            item_id,
+            form.status.data or "",
+            form.body.data or "",
+            actor_role=current_user.role,
+            today=today(),
+        )
+    except service.ItemNotFound:
+        abort(404)
+    except service.ResponseError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Your response is published.", "success")
+    return redirect(item_url(kind, item_id))
+
+
+@bp.post("/petitions/<petition_id>/respond")
+@role_required(Role.LEADERSHIP)
+def respond_to_petition(petition_id: str) -> Response:
+    return _respond(service.PETITION, petition_id)
+
+
+@bp.post("/concerns/<concern_id>/respond")
+@role_required(Role.LEADERSHIP)
+def respond_to_concern(concern_id: str) -> Response:
+    return _respond(service.CONCERN, concern_id)
+
+
+@bp.route("/responses/thresholds", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def threshold_settings() -> str | Response:
+    form = ThresholdForm()
+    if form.validate_on_submit():
+        try:
+            thresholds.add_threshold(
+                form.share_percent.data,
+                form.respond_within_days.data,
+                actor_role=current_user.role,
+                today=today(),
+            )
+        except thresholds.ThresholdError as exc:
+            form.share_percent.errors = [str(exc)]
+        else:
+            flash("Threshold added.", "success")
+            return redirect(url_for("responses.threshold_settings"))
+    return render_template(
+        "responses/thresholds.html",
+        form=form,
+        thresholds=thresholds.list_thresholds(),
+        remove_form=ButtonForm(),
+    )
+
+
+@bp.post("/responses/thresholds/<int:threshold_id>/remove")
+@role_required(Role.ADMIN)
+def remove_threshold(threshold_id: int) -> Response:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        thresholds.remove_threshold(threshold_id, actor_role=current_user.role, today=today())
+    except thresholds.ThresholdError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Threshold removed.", "success")
+    return redirect(url_for("responses.threshold_settings"))
