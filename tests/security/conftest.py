@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -48,6 +49,8 @@ class World:
             "filename": "css/voicebox.css",
             "concern_id": self.concern_id,
             "category_id": self.category_id,
+            "report_id": self.ids.get("report_id"),
+            "threshold_id": 999_999,
         }
 
 
@@ -81,4 +84,14 @@ def world(
         group_id=group.id, invite_code=invite_code, receipt=receipt, category_id_value=category.id
     )
     world.concern_id, world.category_id = concern.id, category.id
+    from voicebox.reports import service as reports
+
+    today = coarse_date()
+    draft = reports.ReportDraft(
+        "Quarterly report", today - timedelta(days=30), today, "Narrative", [petition.id], [concern.id]
+    )
+    published = reports.create_report(draft, actor_role="organizer", today=today)
+    reports.publish_report(published.id, 0, threshold=5, headcount=None, actor_role="organizer", today=today)
+    unpublished = reports.create_report(draft, actor_role="organizer", today=today)
+    world.ids.update(report_id=published.id, draft_report_id=unpublished.id)
     return world

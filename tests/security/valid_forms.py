@@ -71,6 +71,19 @@ def valid_forms(world: Any) -> dict[str, tuple[str, dict[str, str]]]:
         "concerns.status": ("organizer", {"status": "acknowledged"}),
         "concerns.categories": ("organizer", {"name": "Pay", "description": "Wages and overtime"}),
         "concerns.delete_category": ("organizer", {}),
+        "reports.new": (
+            "organizer",
+            {"title": "Spring report", "narrative": "What we heard.", "petitions": world.petition.id},
+        ),
+        "reports.edit": ("organizer", {"title": "Spring report v2", "narrative": "Updated."}),
+        "reports.publish": ("organizer", {"expected_version": "1"}),
+        "responses.respond_to_petition": ("leadership", {"status": "acknowledged", "text": "We hear you."}),
+        "responses.respond_to_concern": (
+            "leadership",
+            {"status": "acknowledged", "text": "Looking into it."},
+        ),
+        "responses.threshold_settings": ("admin", {"kind": "petition", "signatures": "50"}),
+        "responses.remove_threshold": ("admin", {}),
         "admin.invites": (
             "admin",
             {"role": "member", "uses": "3", "expires_on": later, "note": "night shift"},
