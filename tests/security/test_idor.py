@@ -79,3 +79,17 @@ def test_admin_ids_for_invites_and_users_do_not_leak_to_organizers(world):
     )
     member = world.client("member")
     assert member.post(url_for("admin.revoke_invite", invite_id=world.invite_id)).status_code == 403
+
+
+def test_unpublished_reports_are_404_for_everyone_but_organizers(world):
+    draft_id = world.ids["draft_report_id"]
+    for role in ("member", "leadership", "admin"):
+        client = world.client(role)
+        for url in (
+            url_for("reports.detail", report_id=draft_id),
+            url_for("reports.detail", report_id=f"{draft_id}.json"),
+            url_for("reports.detail", report_id=f"{draft_id}.csv"),
+            url_for("api.report", report_id=draft_id),
+        ):
+            assert client.get(url).status_code == 404, (role, url)
+    assert world.client("organizer").get(url_for("reports.detail", report_id=draft_id)).status_code == 200
