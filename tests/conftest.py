@@ -398,6 +398,23 @@ def receipt_shown_on(page: str) -> str:
 
 
 @pytest.fixture
+def sign(app: Flask) -> Callable[..., Any]:
+    """Sign a petition through the service as `user`, with optional display name, group, comment."""
+    from voicebox.petitions import service
+
+    def build(petition: Petition, user: User, **choice: Any) -> Any:
+        return service.sign_petition(
+            petition.id,
+            user.id,
+            service.SignatureChoice(**choice),
+            secrets=app.extensions["voicebox.secrets"],
+            today=coarse_date(),
+        )
+
+    return build
+
+
+@pytest.fixture
 def sign_many(app: Flask) -> Callable[..., None]:
     """Sign a petition `n` times as `n` different members (through the service, counters and all)."""
     from voicebox.anonymity import random_id

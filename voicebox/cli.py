@@ -14,6 +14,7 @@ from voicebox.auth import service as accounts
 from voicebox.backup import BackupError, restore_backup, write_backup
 from voicebox.extensions import db
 from voicebox.models import Role
+from voicebox.retention import purge_expired
 from voicebox.web import current_secrets, today
 
 voicebox_cli = AppGroup("voicebox", help="Administer this voicebox instance.")
@@ -101,6 +102,14 @@ def restore(path: Path, force: bool) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {summary.total} rows into {len(summary.rows)} tables from {path}.", err=True)
+
+
+@voicebox_cli.command("purge")
+def purge() -> None:
+    """Delete follow-up threads and closed items older than the retention period."""
+    result = purge_expired(db.session, today())
+    for line in result.as_lines():
+        click.echo(line)
 
 
 def register_cli(app: Flask) -> None:

@@ -47,7 +47,7 @@ def _rows(tables: list[str]) -> dict[str, list[tuple]]:
     with db.engine.connect() as connection:
         return {
             table: sorted(
-                (tuple(row) for row in connection.execute(text(f'SELECT * FROM "{table}"'))),  # noqa: S608
+                (tuple(row) for row in connection.execute(text(f'SELECT * FROM "{table}"'))),
                 key=repr,
             )
             for table in tables
