@@ -6,11 +6,11 @@ Also the entry point for `flask --app app ...` and gunicorn (`app:app`).
 from __future__ import annotations
 
 import os
-import sys
 
 from werkzeug.serving import WSGIRequestHandler
 
 from voicebox import create_app
+from voicebox.startup import announce_setup_link
 
 app = create_app()
 
@@ -22,25 +22,10 @@ class QuietRequestHandler(WSGIRequestHandler):
         return None
 
 
-def announce_setup_link(base_url: str) -> None:
-    """While no admin exists, print a one-time link that creates the first one."""
-    from voicebox.auth.service import issue_setup_token
-
-    with app.app_context():
-        token = issue_setup_token(app.extensions["voicebox.secrets"].pepper)
-    if token:
-        print(
-            "\n  voicebox has no admin yet. Open this one-time link to create one:\n"
-            f"  {base_url}/setup/{token}\n",
-            file=sys.stderr,
-            flush=True,
-        )
-
-
 if __name__ == "__main__":
     port = int(os.environ.get("PORT", "5000"))
     host = os.environ.get("HOST", "127.0.0.1")
     # The reloader would run this twice and print a second, different link.
     if os.environ.get("WERKZEUG_RUN_MAIN") != "true":
-        announce_setup_link(f"http://{host}:{port}")
+        announce_setup_link(app, f"http://{host}:{port}")
     app.run(host=host, port=port, request_handler=QuietRequestHandler, use_reloader=False)

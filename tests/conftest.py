@@ -4,19 +4,23 @@ tokens like a browser does, one user per role, and factories for the rest."""
 from __future__ import annotations
 
 import contextvars
+import os
 import re
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, inspect, select, text
+from sqlalchemy.engine import make_url
 
 from voicebox import create_app
 from voicebox.anonymity import coarse_date
@@ -69,35 +73,122 @@ class VoiceboxClient(FlaskClient):
         return self.post("/logout")
 
 
+POSTGRES_URL_ENV = "VOICEBOX_TEST_DATABASE_URL"
+NO_POSTGRES = f"skipped: no PostgreSQL ({POSTGRES_URL_ENV} is not set)"
+
+# Parametrize a test with this to run it once per engine; the PostgreSQL run is skipped
+# (with NO_POSTGRES) on machines without one, and deselected by `-m "not postgres"`.
+both_engines = pytest.mark.parametrize(
+    "database_engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+def postgres_base_url() -> str:
+    """The server named by VOICEBOX_TEST_DATABASE_URL, or a skip when there is none."""
+    url = os.environ.get(POSTGRES_URL_ENV, "").strip()
+    if not url:
+        pytest.skip(NO_POSTGRES)
+    return url
+
+
+def _libpq_url(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def scratch_postgres_database(base_url: str) -> Iterator[str]:
+    """A freshly created, uniquely named database, dropped afterwards.
+
+    Unique names keep parallel test runs on one server (several worktrees, CI) apart.
+    """
+    name = f"voicebox_test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(_libpq_url(base_url), autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_libpq_url(base_url), autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def migrate_fresh(instance: Path, database_url: str) -> None:
+    """Build the schema with the real migrations, as a first start would."""
+    app = create_app(
+        {"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": database_url, "AUTO_MIGRATE": True}
+    )
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty database built by the real migrations once; each test copies it."""
     folder = tmp_path_factory.mktemp("template")
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(folder / "instance"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'template.sqlite3'}",
-            "AUTO_MIGRATE": True,
-        }
-    )
-    with app.app_context():
-        db.engine.dispose()
+    migrate_fresh(folder / "instance", f"sqlite:///{folder / 'template.sqlite3'}")
     return folder / "template.sqlite3"
 
 
+@pytest.fixture(scope="session")
+def postgres_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One migrated PostgreSQL database for the session; tests empty it before use."""
+    with scratch_postgres_database(postgres_base_url()) as url:
+        migrate_fresh(tmp_path_factory.mktemp("pg-template") / "instance", url)
+        yield url
+
+
+def empty_postgres_database(url: str) -> None:
+    """TRUNCATE every table but Alembic's, restarting id sequences, so a test starts clean."""
+    with psycopg.connect(_libpq_url(url), autocommit=True) as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        ]
+        if tables:
+            names = ", ".join(f'"{table}"' for table in tables)
+            connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
 @pytest.fixture
-def make_app(tmp_path: Path, migrated_template: Path) -> Iterator[Callable[..., Flask]]:
-    """Build an app on its own copy of the migrated database, with config overrides."""
+def database_engine(request: pytest.FixtureRequest) -> str:
+    """Which engine `make_app` builds on: "sqlite" unless parametrized or marked `postgres`."""
+    engine = getattr(request, "param", None)
+    if engine is None:
+        engine = "postgresql" if request.node.get_closest_marker("postgres") else "sqlite"
+    if engine == "postgresql":
+        postgres_base_url()  # skips when there is no server
+    return engine
+
+
+@pytest.fixture
+def make_app(
+    tmp_path: Path, database_engine: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Flask]]:
+    """Build an app on a fresh migrated database, with config overrides.
+
+    SQLite: each app gets its own copy of the migrated file. PostgreSQL: the apps of one
+    test share the session's migrated database, emptied when the first one is built.
+    """
     built: list[Flask] = []
+
+    def fresh_database_url(folder: Path) -> str:
+        if database_engine == "postgresql":
+            url: str = request.getfixturevalue("postgres_database")
+            if not built:
+                empty_postgres_database(url)
+            return url
+        database = folder / "voicebox.sqlite3"
+        shutil.copy(request.getfixturevalue("migrated_template"), database)
+        return f"sqlite:///{database}"
 
     def build(**overrides: Any) -> Flask:
         folder = tmp_path / f"app{len(built)}"
         (folder / "instance").mkdir(parents=True)
-        database = folder / "voicebox.sqlite3"
-        shutil.copy(migrated_template, database)
         config = {
             "INSTANCE_PATH": str(folder / "instance"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SQLALCHEMY_DATABASE_URI": fresh_database_url(folder),
             "AUTO_MIGRATE": False,
             "TESTING": True,
             "RATELIMIT_ENABLED": False,
@@ -307,6 +398,23 @@ def receipt_shown_on(page: str) -> str:
 
 
 @pytest.fixture
+def sign(app: Flask) -> Callable[..., Any]:
+    """Sign a petition through the service as `user`, with optional display name, group, comment."""
+    from voicebox.petitions import service
+
+    def build(petition: Petition, user: User, **choice: Any) -> Any:
+        return service.sign_petition(
+            petition.id,
+            user.id,
+            service.SignatureChoice(**choice),
+            secrets=app.extensions["voicebox.secrets"],
+            today=coarse_date(),
+        )
+
+    return build
+
+
+@pytest.fixture
 def sign_many(app: Flask) -> Callable[..., None]:
     """Sign a petition `n` times as `n` different members (through the service, counters and all)."""
     from voicebox.anonymity import random_id
@@ -360,3 +468,13 @@ def make_concern_row(app: Flask) -> Callable[..., Any]:
         return concern
 
     return build
+
+
+@pytest.fixture
+def empty_database_url(database_engine: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet, on the engine under test (migrations, servers, restores)."""
+    if database_engine == "postgresql":
+        with scratch_postgres_database(postgres_base_url()) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"

@@ -38,7 +38,7 @@ def _configure_engine(engine: Engine) -> None:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the voicebox app from the environment, `instance/`, and `config` overrides."""
     from voicebox.auth.passwords import PasswordPolicy
-    from voicebox.config import load_secrets, load_settings
+    from voicebox.config import engine_options, load_secrets, load_settings
 
     overrides = dict(config or {})
     environ: Mapping[str, str] = overrides.pop("ENVIRON", os.environ)
@@ -58,12 +58,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     secrets = load_secrets(instance_path, environ)
     app.config["SECRET_KEY"] = secrets.secret_key
     app.config.update(overrides)
+    if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        # Options follow the engine actually used, not the one the environment named.
+        settings = app.config["SETTINGS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+            overrides["SQLALCHEMY_DATABASE_URI"], settings["db_pool_size"], settings["db_max_overflow"]
+        )
     app.extensions["voicebox.secrets"] = secrets
     app.extensions["voicebox.password_policy"] = PasswordPolicy(
         time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST"]
     )
 
+    from voicebox.log_privacy import install_log_scrubbing
+    from voicebox.security import init_security
+
+    install_log_scrubbing()
     _init_extensions(app)
+    init_security(app)
     _register_blueprints(app)
     _init_templates(app)
 
@@ -101,6 +112,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from voicebox.admin.views import bp as admin_bp
     from voicebox.api.views import bp as api_bp
+    from voicebox.auditlog.views import bp as audit_bp
+    from voicebox.auth.account_views import bp as account_bp
     from voicebox.auth.views import bp as auth_bp
     from voicebox.concerns.views import bp as concerns_bp
     from voicebox.concerns.views import followup_bp
@@ -113,7 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from voicebox.responses.views import bp as responses_bp
 
     blueprints = (main_bp, auth_bp, petitions_bp, concerns_bp, followup_bp, admin_bp)
-    blueprints += (tallies_bp, reports_bp, responses_bp, dashboard_bp, api_bp)
+    blueprints += (tallies_bp, reports_bp, responses_bp, dashboard_bp, api_bp, account_bp, audit_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_pages(app)

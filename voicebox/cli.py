@@ -1,8 +1,9 @@
-"""`flask --app app voicebox ...`: accounts, invites, set-up link, backup, purge."""
+"""`flask --app app voicebox ...`: accounts, invites, set-up link, backup/restore, purge."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -10,8 +11,10 @@ from flask.cli import AppGroup
 
 from voicebox.audit import record_event
 from voicebox.auth import service as accounts
+from voicebox.backup import BackupError, restore_backup, write_backup
 from voicebox.extensions import db
 from voicebox.models import Role
+from voicebox.retention import purge_expired
 from voicebox.web import current_secrets, today
 
 voicebox_cli = AppGroup("voicebox", help="Administer this voicebox instance.")
@@ -68,6 +71,45 @@ def setup_link(base_url: str) -> None:
     if token is None:
         raise click.ClickException("An admin already exists; sign in as them instead.")
     click.echo(f"{base_url.rstrip('/')}/setup/{token}")
+
+
+@voicebox_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent online backup of the database to PATH (never the secrets)."""
+    try:
+        summary = write_backup(db.engine, db.metadata.sorted_tables, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    record_event(db.session, "admin", "made a backup", f"{summary.total} rows")
+    db.session.commit()
+    click.echo(
+        f"Backed up {summary.total} rows from {len(summary.rows)} tables to {path} (mode 0600).\n"
+        "It holds no secrets: keep instance/secrets.json (or the VOICEBOX_* keys) safe "
+        "and separate, or the restored petitions can't be signed.",
+        err=True,
+    )
+
+
+@voicebox_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore(path: Path, force: bool) -> None:
+    """Restore the database from a backup made by `voicebox backup`."""
+    db.session.remove()
+    try:
+        summary = restore_backup(db.engine, db.metadata.sorted_tables, path, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {summary.total} rows into {len(summary.rows)} tables from {path}.", err=True)
+
+
+@voicebox_cli.command("purge")
+def purge() -> None:
+    """Delete follow-up threads and closed items older than the retention period."""
+    result = purge_expired(db.session, today())
+    for line in result.as_lines():
+        click.echo(line)
 
 
 @voicebox_cli.command("demo")

@@ -105,17 +105,16 @@ class Settings:
     argon2_memory_cost: int
     auto_migrate: bool
     ratelimit_enabled: bool
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
 
     def as_flask_config(self) -> dict[str, Any]:
         """The Flask / extension config keys these settings stand for."""
-        engine_options: dict[str, Any] = {}
-        if self.database_url.startswith("sqlite"):
-            engine_options["connect_args"] = {"timeout": 30, "check_same_thread": False}
-        else:
-            engine_options["pool_pre_ping"] = True
         return {
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+                self.database_url, self.db_pool_size, self.db_max_overflow
+            ),
             "REDIS_URL": self.redis_url,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
@@ -131,6 +130,21 @@ class Settings:
             "WTF_CSRF_TIME_LIMIT": None,
             "SETTINGS": asdict(self),
         }
+
+
+def engine_options(database_url: str, pool_size: int = 5, max_overflow: int = 5) -> dict[str, Any]:
+    """SQLAlchemy engine options suited to the engine `database_url` names."""
+    if database_url.startswith("sqlite"):
+        # Writers wait up to 30 s for the lock rather than failing (see _sqlite_pragmas).
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    # Each gunicorn worker holds its own pool: workers x (pool_size + max_overflow) must
+    # stay under the server's max_connections. pre_ping survives a restarted server.
+    return {
+        "pool_pre_ping": True,
+        "pool_size": pool_size,
+        "max_overflow": max_overflow,
+        "pool_recycle": 1800,
+    }
 
 
 def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -163,4 +177,6 @@ def load_settings(instance_path: Path, environ: Mapping[str, str]) -> Settings:
         argon2_memory_cost=_integer(environ, "VOICEBOX_ARGON2_MEMORY_COST", 65536),
         auto_migrate=_flag(environ, "VOICEBOX_AUTO_MIGRATE", True),
         ratelimit_enabled=_flag(environ, "VOICEBOX_RATELIMIT", True),
+        db_pool_size=_integer(environ, "VOICEBOX_DB_POOL_SIZE", 5),
+        db_max_overflow=_integer(environ, "VOICEBOX_DB_MAX_OVERFLOW", 5),
     )

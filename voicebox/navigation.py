@@ -38,6 +38,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Accounts", "admin.users", (Role.ADMIN,)),
     NavItem("Settings", "admin.settings", (Role.ADMIN,)),
     NavItem("Thresholds", "responses.threshold_settings", (Role.ADMIN,)),
+    NavItem("Audit log", "audit.index"),
+    NavItem("Account", "account.overview"),
 ]
 
 

@@ -1,7 +1,7 @@
 """A real voicebox server process on loopback, seeded through the console commands.
 
 The browser tests drive what a member would meet: the app served by its own process
-(`python app.py`, or gunicorn once the project configures it), on an instance filled by
+(gunicorn with the project's gunicorn.conf.py, or `python app.py` without one), on an instance filled by
 `flask --app app voicebox demo`, with accounts made by `create-user` and `invite`.
 """
 
@@ -59,6 +59,10 @@ def server_environment(instance: Path, port: int) -> dict[str, str]:
         VOICEBOX_ARGON2_TIME_COST="1",
         VOICEBOX_ARGON2_MEMORY_COST="64",
         VOICEBOX_RATELIMIT="0",
+        # Read by gunicorn.conf.py; two small workers suit a shared two-core machine.
+        VOICEBOX_BIND=f"127.0.0.1:{port}",
+        VOICEBOX_WORKERS="2",
+        VOICEBOX_THREADS="4",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -96,11 +100,9 @@ def seed(server: LiveServer) -> None:
 
 
 def server_command(port: int) -> list[str]:
+    """gunicorn with the project's own settings when it has them, else `python app.py`."""
     if (PROJECT_ROOT / "gunicorn.conf.py").exists():
-        return [
-            sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-            "--bind", f"127.0.0.1:{port}", "--workers", "2", "app:app",
-        ]
+        return [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"]
     return [sys.executable, "app.py"]
 
 

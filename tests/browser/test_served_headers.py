@@ -21,7 +21,9 @@ def test_pages_render_styled_with_no_console_errors_under_the_real_policy(browse
     errors = watch_for_errors(page)
     try:
         for path in ("/", "/login", "/register"):
-            page.goto(path)
+            response = page.goto(path)
+            assert response is not None
+            assert "content-security-policy" in response.headers, f"{path} has no CSP"
             assert page.evaluate(HEADER_BACKGROUND) == "rgb(29, 35, 48)", f"{path} is unstyled"
         page.goto("/login")
         page.get_by_label("Username").fill(live_server.accounts["member"])

@@ -14,8 +14,13 @@ from tests.conftest import dump_database, receipt_shown_on
 from voicebox.extensions import db
 from voicebox.models import Role
 
-CONCERN_TABLES = ("concerns", "concern_supports", "concern_flags", "concern_status_changes",
-                  "followup_messages")
+CONCERN_TABLES = (
+    "concerns",
+    "concern_supports",
+    "concern_flags",
+    "concern_status_changes",
+    "followup_messages",
+)
 BODIES = [
     "Quokka-unique body about the timesheet audit",
     "Pangolin-unique body about the camera in the break room",
@@ -32,8 +37,9 @@ def _scenario(app, make_user):
     receipts, concern_ids = [], []
     for member, body in zip(members, BODIES, strict=True):
         client.login(member)
-        page = client.post(url_for("concerns.new"),
-                           data={"title": f"Title {body[:8]}", "body": body}).get_data(as_text=True)
+        page = client.post(
+            url_for("concerns.new"), data={"title": f"Title {body[:8]}", "body": body}
+        ).get_data(as_text=True)
         receipts.append(receipt_shown_on(page))
         client.logout()
     concern_ids = [row[0] for row in db.session.execute(text("SELECT id FROM concerns"))]
@@ -82,8 +88,9 @@ def test_database_dump_names_nobody_and_holds_no_plaintext(app, make_user):
     # A2: the resolved concern's key and nullifiers are gone; the others still hold theirs.
     resolved = [row for row in dump["concerns"] if row["status"] == "resolved"]
     assert resolved and resolved[0]["wrapped_key"] is None
-    assert all(row["nullifier"] is None for row in dump["concern_supports"]
-               if row["concern_id"] == resolved[0]["id"])
+    assert all(
+        row["nullifier"] is None for row in dump["concern_supports"] if row["concern_id"] == resolved[0]["id"]
+    )
     # A3: ids are 128-bit random, dates carry no time of day.
     for table in CONCERN_TABLES:
         for row in dump[table]:

@@ -27,12 +27,17 @@ class _Markup(HTMLParser):
         # Rebuilt from the parsed tag: attribute names, and values only where they are URLs,
         # so an escaped payload sitting in a form field's value doesn't count as markup.
         self.tags.append(
-            f"<{tag} "
-            + " ".join(f'{n}="{v}"' if n in URL_ATTRIBUTES else f"{n}=" for n, v in attrs)
+            f"<{tag} " + " ".join(f'{n}="{v}"' if n in URL_ATTRIBUTES else f"{n}=" for n, v in attrs)
         )
-        if tag in DANGEROUS_TAGS and not (tag == "meta" and not dict(attrs).get("http-equiv")) \
-                and not (tag == "link" and dict(attrs).get("rel") in {"stylesheet", "icon"}
-                         and "/static/" in (dict(attrs).get("href") or "")):
+        if (
+            tag in DANGEROUS_TAGS
+            and not (tag == "meta" and not dict(attrs).get("http-equiv"))
+            and not (
+                tag == "link"
+                and dict(attrs).get("rel") in {"stylesheet", "icon"}
+                and "/static/" in (dict(attrs).get("href") or "")
+            )
+        ):
             self.problems.append(f"<{tag}>")
         for name, value in attrs:
             # Attribute values arrive entity-decoded, as the browser would see them.
@@ -66,11 +71,20 @@ def test_payloads_render_inert_everywhere(client, users, make_concern):
     receipts = []
     for payload in XSS_PAYLOADS:
         # With an email beside it, the identifying-text warning echoes the payload back too.
-        warned = client.post(url_for("concerns.new"), data={
-            "title": payload, "body": f"{payload} jo@example.com", "category": str(category_id)})
+        warned = client.post(
+            url_for("concerns.new"),
+            data={"title": payload, "body": f"{payload} jo@example.com", "category": str(category_id)},
+        )
         _assert_inert(warned.get_data(as_text=True), f"warning for {payload!r}")
-        posted = client.post(url_for("concerns.new"), data={
-            "title": payload, "body": payload, "category": str(category_id), "confirm_identifying": "y"})
+        posted = client.post(
+            url_for("concerns.new"),
+            data={
+                "title": payload,
+                "body": payload,
+                "category": str(category_id),
+                "confirm_identifying": "y",
+            },
+        )
         page = posted.get_data(as_text=True)
         _assert_inert(page, f"receipt page for {payload!r}")
         receipts.append(receipt_shown_on(page))
@@ -106,8 +120,12 @@ def test_payloads_render_inert_everywhere(client, users, make_concern):
 def test_the_inertness_check_itself_catches_live_markup():
     import pytest
 
-    for live in ('<img src=x onerror="alert(1)">', "<script>alert(1)</script>",
-                 '<a href="&#106;avascript:alert(1)">x</a>', "<svg onload=alert(1)>"):
+    for live in (
+        '<img src=x onerror="alert(1)">',
+        "<script>alert(1)</script>",
+        '<a href="&#106;avascript:alert(1)">x</a>',
+        "<svg onload=alert(1)>",
+    ):
         with pytest.raises(AssertionError):
             _assert_inert(live, live)
     _assert_inert("<p>&lt;script&gt;alert(1)&lt;/script&gt; onerror=</p>", "escaped")

@@ -78,9 +78,7 @@ def test_a1_no_anonymous_table_can_reference_a_user(app):
             )
 
 
-def test_a1_a_dump_after_signing_holds_no_user_value_outside_the_users_table(
-    app, signed_scenario
-):
+def test_a1_a_dump_after_signing_holds_no_user_value_outside_the_users_table(app, signed_scenario):
     forbidden = _identifying_values(signed_scenario["members"])
     dump = dump_database(app)
     for table, rows in dump.items():
@@ -108,17 +106,13 @@ def test_a2_one_signature_per_member_is_enforced_by_the_database(app, make_petit
         petition.id, member.id, service.SignatureChoice(), secrets=secrets, today=coarse_date()
     )
     key = service.petition_key(petition, secrets)
-    db.session.add(
-        Signature(petition_id=petition.id, nullifier=nullifier(key, "signature", member.id))
-    )
+    db.session.add(Signature(petition_id=petition.id, nullifier=nullifier(key, "signature", member.id)))
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
 
 
-def test_a2_keys_live_only_wrapped_and_the_master_key_never_enters_the_database(
-    app, signed_scenario
-):
+def test_a2_keys_live_only_wrapped_and_the_master_key_never_enters_the_database(app, signed_scenario):
     secrets = app.extensions["voicebox.secrets"]
     petition = signed_scenario["petitions"][0]
     raw_key = service.petition_key(db.session.get(Petition, petition.id), secrets)
@@ -127,9 +121,7 @@ def test_a2_keys_live_only_wrapped_and_the_master_key_never_enters_the_database(
         assert secret not in raw
 
 
-def test_a2_after_close_not_even_the_master_key_and_the_database_relink_a_signature(
-    app, signed_scenario
-):
+def test_a2_after_close_not_even_the_master_key_and_the_database_relink_a_signature(app, signed_scenario):
     secrets = app.extensions["voicebox.secrets"]
     petition = db.session.get(Petition, signed_scenario["petitions"][0].id)
     members = signed_scenario["members"]
@@ -137,9 +129,7 @@ def test_a2_after_close_not_even_the_master_key_and_the_database_relink_a_signat
     old_wrapped = petition.wrapped_key
     old_nullifiers = {nullifier(old_key, "signature", user.id) for user in members}
     # Before close, the holder of database and master key could link: that's why close matters.
-    stored = set(
-        db.session.scalars(select(Signature.nullifier).where(Signature.petition_id == petition.id))
-    )
+    stored = set(db.session.scalars(select(Signature.nullifier).where(Signature.petition_id == petition.id)))
     assert old_nullifiers & stored
 
     service.close_petition(petition.id, actor_role="organizer", today=coarse_date())
@@ -149,9 +139,7 @@ def test_a2_after_close_not_even_the_master_key_and_the_database_relink_a_signat
     assert service.petition_key(closed, secrets) is None
     with pytest.raises(ValueError):
         nullifier(b"", "signature", members[0].id)
-    remaining = db.session.scalars(
-        select(Signature.nullifier).where(Signature.petition_id == petition.id)
-    )
+    remaining = db.session.scalars(select(Signature.nullifier).where(Signature.petition_id == petition.id))
     assert set(remaining) == {None}
     raw = _raw_database_bytes(app)
     assert old_wrapped not in raw
@@ -207,7 +195,10 @@ def test_a3_a_sign_request_writes_only_the_signature_and_its_counters(
     with recorded_writes(app) as writes:
         client.post(url_for("petitions.withdraw", petition_id=petition.id))
     assert {table for _, table in writes} == {
-        "signatures", "petitions", "petition_day_tallies", "petition_group_day_tallies"
+        "signatures",
+        "petitions",
+        "petition_day_tallies",
+        "petition_group_day_tallies",
     }
 
 

@@ -128,9 +128,7 @@ def load_user_by_session_token(token: str) -> User | None:
 
 def admin_exists() -> bool:
     """Whether any admin account exists yet."""
-    count = db.session.scalar(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN.value)
-    )
+    count = db.session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN.value))
     return bool(count)
 
 
@@ -158,9 +156,7 @@ def setup_token_valid(token: str, pepper: bytes) -> bool:
     """Whether `token` is the current unused set-up token."""
     stored = instance_settings().setup_token_hash
     return (
-        bool(stored)
-        and not admin_exists()
-        and hashes_match(stored or "", keyed_hash(pepper, "setup", token))
+        bool(stored) and not admin_exists() and hashes_match(stored or "", keyed_hash(pepper, "setup", token))
     )
 
 

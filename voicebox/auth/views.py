@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -10,6 +10,7 @@ from voicebox.auth import service
 from voicebox.auth.forms import LoginForm, NewAccountForm, RegisterForm
 from voicebox.auth.passwords import PasswordPolicy
 from voicebox.extensions import limiter
+from voicebox.models import User
 from voicebox.web import current_secrets, today
 
 bp = Blueprint("auth", __name__)
@@ -24,6 +25,13 @@ def _home_for_user() -> str:
     return url_for("main.index")
 
 
+def _start_session(user: User) -> None:
+    # A permanent session expires after PERMANENT_SESSION_LIFETIME (VOICEBOX_SESSION_HOURS)
+    # even if the browser is never closed: a shared workplace computer forgets it.
+    session.permanent = True
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def login() -> str | Response:
@@ -32,13 +40,11 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = service.authenticate(
-                form.username.data or "", form.password.data or "", password_policy()
-            )
+            user = service.authenticate(form.username.data or "", form.password.data or "", password_policy())
         except service.LoginFailed as exc:
             form.password.errors = [str(exc)]
         else:
-            login_user(user)
+            _start_session(user)
             return redirect(_home_for_user())
     return render_template("auth/login.html", form=form)
 
@@ -77,7 +83,7 @@ def register() -> str | Response:
         except service.AccountError as exc:
             form.username.errors = [str(exc)]
         else:
-            login_user(user)
+            _start_session(user)
             flash("Welcome to voicebox. Your account is ready.", "success")
             return redirect(_home_for_user())
     return render_template("auth/register.html", form=form)
@@ -104,7 +110,7 @@ def setup(token: str) -> str | Response:
         except service.AccountError as exc:
             form.username.errors = [str(exc)]
         else:
-            login_user(user)
+            _start_session(user)
             flash("You are the first admin. Next: issue invites to staff.", "success")
             return redirect(url_for("admin.invites"))
     return render_template("auth/setup.html", form=form, token=token)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Flask, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from voicebox.auth import service as accounts
 from voicebox.dashboard.views import leadership_home
-from voicebox.extensions import db
+from voicebox.extensions import db, limiter
 from voicebox.models import Role
 from voicebox.petitions import tallies
 
@@ -30,8 +32,8 @@ ERROR_ADVICE = {
     403: "If you think you should see it, ask an admin about your role.",
     404: "The address may be mistyped, or the item was removed.",
     405: "Use the buttons on the page rather than typing the address.",
-    413: "Shorten the text and try again.",
-    429: "Wait a little and try again.",
+    413: "What you sent was larger than this site accepts. Shorten the text and try again.",
+    429: "For everyone's safety, repeated attempts are slowed down.",
     500: "Nothing you did caused this. Try again in a moment.",
 }
 
@@ -52,25 +54,51 @@ def healthz() -> Response:
     return jsonify(status="ok")
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
+def _retry_after_seconds(error: HTTPException) -> int | None:
+    """Seconds until the breached rate limit resets, if this is a rate-limit error."""
+    if error.code != 429:
+        return None
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, int(current.reset_at - time.time()))
+
+
+def _in_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    if minutes < 90:
+        return f"{minutes} minutes"
+    return f"{-(-minutes // 60)} hours"
+
+
+def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     """Every error is a page of our own: no stack trace, no server details."""
+    if isinstance(error, InternalServerError):
+        # Flask has logged the exception (path and method only, never the client);
+        # a half-done transaction must not leak into the page we render now.
+        db.session.rollback()
     code = error.code or 500
-    retry_after = None
-    if code == 429:
-        retry_after = getattr(error, "description", None)
+    headers: dict[str, str] = {}
+    retry_after = _retry_after_seconds(error)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
     return (
         render_template(
             "errors/error.html",
             code=code,
             title=ERROR_TITLES.get(code, "Something went wrong"),
-            advice=ERROR_ADVICE.get(code, ""),
-            retry_after=retry_after,
+            advice=ERROR_ADVICE.get(code, "Go back and try again."),
+            retry_after=_in_words(retry_after) if retry_after is not None else None,
         ),
         code,
+        headers,
     )
 
 
 def register_error_pages(app: Flask) -> None:
-    """Attach our error template to every error a user can meet."""
-    for code in ERROR_TITLES:
-        app.register_error_handler(code, render_error)
+    """Attach our error template to every HTTP error, including the 500 Flask makes of a crash."""
+    app.register_error_handler(HTTPException, render_error)

@@ -1,0 +1,1 @@
+"""Load and scale benchmarks (run by hand; see bench/load.py)."""

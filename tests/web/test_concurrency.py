@@ -1,0 +1,130 @@
+"""Many members signing one petition at the same moment, through several gunicorn worker
+processes on loopback, on both engines: every signature counts exactly once, a member
+double-submitting from two tabs gets exactly one, and nothing fails with "database is
+locked" (SQLite runs WAL with a busy timeout, see voicebox._sqlite_pragmas)."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from sqlalchemy import func, select
+
+from bench.harness import MemberSession, create_member_sessions, gunicorn_server
+from tests.conftest import both_engines
+from voicebox import create_app
+from voicebox.anonymity import coarse_date
+from voicebox.extensions import db
+from voicebox.models import Petition, PetitionDayTally, Signature
+from voicebox.petitions import service
+
+pytestmark = [both_engines, pytest.mark.slow]
+
+WORKERS = 3
+SIGNERS = 24
+DOUBLE_SUBMITTERS = 8
+
+
+@pytest.fixture
+def instance(tmp_path, empty_database_url):
+    """A migrated instance with one open petition, and the environment to serve it."""
+    folder = tmp_path / "instance"
+    app = create_app(
+        {"INSTANCE_PATH": str(folder), "SQLALCHEMY_DATABASE_URI": empty_database_url, "AUTO_MIGRATE": True}
+    )
+    with app.app_context():
+        petition = service.start_petition(
+            "author-id", "Stop the keylogger", "Please.", 100_000, coarse_date() + timedelta(days=9),
+            secrets=app.extensions["voicebox.secrets"], today=coarse_date(),
+        )
+        service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date())
+        petition_id = petition.id
+    env = {
+        "VOICEBOX_INSTANCE_PATH": str(folder),
+        "DATABASE_URL": empty_database_url,
+        "VOICEBOX_RATELIMIT": "0",  # every request comes from 127.0.0.1
+    }
+    yield app, petition_id, env
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _sign(
+    base_url: str, petition_id: str, member: MemberSession, start: threading.Barrier
+) -> tuple[int, str]:
+    """POST the sign form as this member's browser tab would; returns status and new cookie."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    body = urlencode({"csrf_token": member.csrf_token, "display_name": "", "comment": ""})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"session={member.cookie}"}
+    start.wait()
+    connection.request("POST", f"/petitions/{petition_id}/sign", body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    cookie = response.getheader("Set-Cookie") or ""
+    connection.close()
+    return response.status, cookie.split("session=", 1)[-1].split(";", 1)[0]
+
+
+def _sign_all_at_once(base_url: str, petition_id: str, tabs: list[MemberSession]) -> list[tuple[int, str]]:
+    results: list[tuple[int, str] | None] = [None] * len(tabs)
+    start = threading.Barrier(len(tabs))
+
+    def run(index: int) -> None:
+        results[index] = _sign(base_url, petition_id, tabs[index], start)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(tabs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(result is not None for result in results)
+    return results  # type: ignore[return-value]
+
+
+def _counts(app, petition_id: str) -> tuple[int, int, int]:
+    with app.app_context():
+        tally = db.session.get(Petition, petition_id).signature_count
+        rows = db.session.scalar(select(func.count()).where(Signature.petition_id == petition_id))
+        days = db.session.scalar(
+            select(func.sum(PetitionDayTally.signatures)).where(PetitionDayTally.petition_id == petition_id)
+        )
+        return tally, rows, days or 0
+
+
+def _flashes(app, cookie: str) -> list[str]:
+    session = app.session_interface.get_signing_serializer(app).loads(cookie)
+    return [message for _category, message in session.get("_flashes", [])]
+
+
+def test_members_signing_at_once_from_several_workers_are_each_counted_once(instance, tmp_path):
+    app, petition_id, env = instance
+    members = create_member_sessions(app, SIGNERS)
+    with gunicorn_server("app:app", env, workers=WORKERS, log_dir=tmp_path) as server:
+        results = _sign_all_at_once(server.url, petition_id, members)
+        log = server.log()
+    assert [status for status, _ in results] == [302] * SIGNERS
+    for _status, cookie in results:
+        assert _flashes(app, cookie) == ["Thank you: your signature is counted."]
+    assert _counts(app, petition_id) == (SIGNERS, SIGNERS, SIGNERS)
+    assert "database is locked" not in log
+    assert "Traceback" not in log
+
+
+def test_double_submitting_from_two_tabs_signs_exactly_once(instance, tmp_path):
+    app, petition_id, env = instance
+    members = create_member_sessions(app, DOUBLE_SUBMITTERS, prefix="twotabs")
+    tabs = [member for member in members for _tab in range(2)]
+    with gunicorn_server("app:app", env, workers=WORKERS, log_dir=tmp_path) as server:
+        results = _sign_all_at_once(server.url, petition_id, tabs)
+        log = server.log()
+    assert [status for status, _ in results] == [302] * len(tabs)
+    for first, second in zip(results[::2], results[1::2], strict=True):
+        outcomes = sorted(_flashes(app, first[1]) + _flashes(app, second[1]))
+        assert outcomes == ["Thank you: your signature is counted.", "You have already signed this petition."]
+    assert _counts(app, petition_id) == (DOUBLE_SUBMITTERS, DOUBLE_SUBMITTERS, DOUBLE_SUBMITTERS)
+    assert "Traceback" not in log

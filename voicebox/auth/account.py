@@ -1,0 +1,239 @@
+"""A member's own account: change the password, see everything held about them, leave.
+
+What links a member to their signatures is only the nullifier under each open petition's
+key, so "everything held about you" is computed, not looked up: recompute the nullifier
+for every item whose key still exists and see what matches. Closed items have no key and
+nothing written through a receipt phrase can be found at all; that is the design.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from voicebox.anonymity import nullifier, random_id
+from voicebox.auth.passwords import PasswordPolicy, password_problems
+from voicebox.auth.service import AccountError, LoginFailed, WeakPassword
+from voicebox.concerns import service as concerns
+from voicebox.config import Secrets
+from voicebox.counters import add_to_column
+from voicebox.crypto import CryptoError, decrypt_text
+from voicebox.extensions import db
+from voicebox.models import (
+    Concern,
+    ConcernFlag,
+    ConcernSupport,
+    Cosponsorship,
+    Group,
+    Petition,
+    Role,
+    Signature,
+    User,
+)
+from voicebox.petitions import service as petitions
+
+NOT_LINKABLE = (
+    "Nothing else in voicebox can be linked to your account, not even by its operators: "
+    'signatures on closed petitions and "me too"s on resolved or declined concerns lost '
+    "their link when the item's key was destroyed, "
+    "and concerns and follow-up messages are reachable only with their receipt phrase, "
+    "which is never stored. voicebox keeps no email address, no IP address, no log of "
+    "when you signed in and no time of day for anything you did."
+)
+
+
+@dataclass(frozen=True)
+class SignedPetition:
+    """One petition this member has signed and can still withdraw from."""
+
+    petition: Petition
+    signature: Signature
+
+
+def _user(user_id: str) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise AccountError("This account no longer exists.")
+    return user
+
+
+def _keyed_petitions(secrets: Secrets) -> list[tuple[Petition, bytes]]:
+    """Every petition that still holds its key (drafts and open ones), with that key."""
+    found = db.session.scalars(select(Petition).where(Petition.wrapped_key.is_not(None)))
+    keyed = []
+    for petition in found:
+        key = petitions.petition_key(petition, secrets)
+        if key is not None:
+            keyed.append((petition, key))
+    return keyed
+
+
+def signed_petitions(member_id: str, secrets: Secrets) -> list[SignedPetition]:
+    """The still-linkable signatures of this member, found by recomputing nullifiers."""
+    keyed = _keyed_petitions(secrets)
+    wanted = {nullifier(key, petitions.SIGN, member_id): petition for petition, key in keyed}
+    if not wanted:
+        return []
+    rows = db.session.scalars(select(Signature).where(Signature.nullifier.in_(list(wanted))))
+    return [
+        SignedPetition(wanted[row.nullifier], row)
+        for row in rows
+        if row.nullifier in wanted and wanted[row.nullifier].id == row.petition_id
+    ]
+
+
+def _keyed_concerns(secrets: Secrets) -> list[tuple[Concern, bytes]]:
+    """Every concern that still holds its key (not yet resolved or declined), with that key."""
+    keyed = []
+    for concern in db.session.scalars(select(Concern).where(Concern.wrapped_key.is_not(None))):
+        key = concerns.concern_key(concern, secrets)
+        if key is not None:
+            keyed.append((concern, key))
+    return keyed
+
+
+def _own_marks(model: type, purpose: str, member_id: str, secrets: Secrets) -> list[tuple[Concern, Any]]:
+    """This member's supports or flags on concerns, found by recomputing nullifiers."""
+    wanted = {nullifier(key, purpose, member_id): c for c, key in _keyed_concerns(secrets)}
+    if not wanted:
+        return []
+    rows = db.session.scalars(select(model).where(model.nullifier.in_(list(wanted))))  # type: ignore[attr-defined]
+    return [(wanted[r.nullifier], r) for r in rows if wanted[r.nullifier].id == r.concern_id]
+
+
+def supported_concerns(member_id: str, secrets: Secrets) -> list[tuple[Concern, ConcernSupport]]:
+    """The concerns this member said "me too" to that can still be linked to them."""
+    return _own_marks(ConcernSupport, concerns.SUPPORT, member_id, secrets)
+
+
+def change_password(user_id: str, current: str, new: str, *, policy: PasswordPolicy) -> User:
+    """Set a new password and end every other session; raises LoginFailed or WeakPassword."""
+    user = _user(user_id)
+    if not policy.verify(user.password_hash, current):
+        raise LoginFailed("Your current password is not correct.")
+    if new == current:
+        raise WeakPassword("Choose a password different from the current one.")
+    problems = password_problems(new, user.username)
+    if problems:
+        raise WeakPassword(" ".join(problems))
+    user.password_hash = policy.hash(new)
+    # Sessions carry this token, not the user id: a new one signs out every browser
+    # that knew the old password, including one an attacker may hold.
+    user.session_token = random_id()
+    db.session.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class DeletionSummary:
+    withdrawn_signatures: int
+    withdrawn_supports: int = 0
+
+
+def delete_account(
+    user_id: str,
+    password: str,
+    *,
+    withdraw: bool,
+    secrets: Secrets,
+    policy: PasswordPolicy,
+    today: date,
+) -> DeletionSummary:
+    """Delete the account, first withdrawing its signatures if asked; raises LoginFailed or AccountError."""
+    user = _user(user_id)
+    if not policy.verify(user.password_hash, password):
+        raise LoginFailed("Your password is not correct.")
+    if user.role == Role.ADMIN.value:
+        admins = db.session.scalar(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN.value)
+        )
+        if (admins or 0) <= 1:
+            raise AccountError("You are the only admin. Make someone else admin first.")
+    withdrawn = 0
+    if withdraw:
+        for signed in signed_petitions(user.id, secrets):
+            try:
+                petitions.withdraw_signature(signed.petition.id, user.id, secrets=secrets, today=today)
+            except petitions.PetitionError:
+                continue  # closed meanwhile: no longer linkable, nothing to withdraw
+            withdrawn += 1
+    supports = supported_concerns(user.id, secrets) if withdraw else []
+    for concern, support in supports:
+        # Removed directly, not through the "me too" toggle: a hidden concern refuses
+        # new supports, but a member leaving must still be able to take theirs back.
+        db.session.delete(support)
+        db.session.flush()
+        add_to_column(db.session, Concern, concern.id, "support_count", -1)
+    db.session.delete(_user(user_id))
+    db.session.commit()
+    return DeletionSummary(withdrawn_signatures=withdrawn, withdrawn_supports=len(supports))
+
+
+def _petition_summary(petition: Petition) -> dict[str, Any]:
+    return {"id": petition.id, "title": petition.title, "status": petition.status}
+
+
+def _comment(signature: Signature, secrets: Secrets) -> str | None:
+    if signature.comment_ciphertext is None:
+        return None
+    try:
+        return decrypt_text(secrets.data_key, signature.comment_ciphertext, f"signature:{signature.id}")
+    except CryptoError:
+        return None
+
+
+def member_data(user_id: str, secrets: Secrets) -> dict[str, Any]:
+    """Everything voicebox holds that can be linked to this member, as plain data; raises AccountError."""
+    user = _user(user_id)
+    keyed = _keyed_petitions(secrets)
+    groups = {group.id: group.name for group in db.session.scalars(select(Group))}
+    signatures = [
+        {
+            "petition": _petition_summary(item.petition),
+            "signed_on": item.signature.signed_on.isoformat(),
+            "public_name": item.signature.display_name,
+            "group": groups.get(item.signature.group_id) if item.signature.group_id else None,
+            "comment": _comment(item.signature, secrets),
+        }
+        for item in signed_petitions(user.id, secrets)
+    ]
+    cosponsor_nullifiers = {nullifier(key, petitions.COSPONSOR, user.id): petition for petition, key in keyed}
+    cosponsored = [
+        _petition_summary(cosponsor_nullifiers[row.nullifier])
+        for row in db.session.scalars(
+            select(Cosponsorship).where(Cosponsorship.nullifier.in_(list(cosponsor_nullifiers)))
+        )
+        if row.nullifier in cosponsor_nullifiers
+    ]
+    started = [
+        _petition_summary(petition)
+        for petition, key in keyed
+        if petition.author_nullifier == nullifier(key, petitions.AUTHOR, user.id)
+    ]
+    supports = [
+        {
+            "concern": {"id": c.id, "title": c.title, "status": c.status},
+            "supported_on": row.supported_on.isoformat(),
+        }
+        for c, row in supported_concerns(user.id, secrets)
+    ]
+    flags = [
+        {"concern": {"id": c.id, "title": c.title}, "flagged_on": row.flagged_on.isoformat()}
+        for c, row in _own_marks(ConcernFlag, concerns.FLAG, user.id, secrets)
+    ]
+    return {
+        "account": {
+            "username": user.username,
+            "role": user.role,
+            "created_on": user.created_on.isoformat(),
+        },
+        "signatures": signatures,
+        "cosponsored_drafts": cosponsored,
+        "started_petitions": started,
+        "concern_supports": supports,
+        "concern_flags": flags,
+        "not_included": NOT_LINKABLE,
+    }

@@ -1,0 +1,102 @@
+"""A member's own account pages: overview, password change, data download, deletion."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from voicebox.auth import account
+from voicebox.auth.access import login_required
+from voicebox.auth.forms import DeleteAccountForm, PasswordChangeForm
+from voicebox.auth.service import AccountError, LoginFailed, WeakPassword
+from voicebox.extensions import limiter
+from voicebox.web import current_secrets, today
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _policy():  # noqa: ANN202 - a PasswordPolicy
+    return current_app.extensions["voicebox.password_policy"]
+
+
+@bp.get("")
+@login_required
+def overview() -> str:
+    return render_template("account/overview.html")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+def password() -> str | Response:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            user = account.change_password(
+                current_user.id,
+                form.current_password.data or "",
+                form.password.data or "",
+                policy=_policy(),
+            )
+        except LoginFailed as exc:
+            form.current_password.errors = [str(exc)]
+        except WeakPassword as exc:
+            form.password.errors = [str(exc)]
+        else:
+            # This browser continues under the new token; every other one is signed out.
+            login_user(user)
+            flash("Password changed. Every other session has been signed out.", "success")
+            return redirect(url_for("account.overview"))
+    return render_template("account/password.html", form=form)
+
+
+@bp.get("/data")
+@login_required
+def data() -> Response:
+    payload = account.member_data(current_user.id, current_secrets())
+    return Response(
+        json.dumps(payload, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="voicebox-my-data.json"'},
+    )
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def delete() -> str | Response:
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            summary = account.delete_account(
+                current_user.id,
+                form.password.data or "",
+                withdraw=bool(form.withdraw.data),
+                secrets=current_secrets(),
+                policy=_policy(),
+                today=today(),
+            )
+        except LoginFailed as exc:
+            form.password.errors = [str(exc)]
+        except AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            logout_user()
+            taken_back = []
+            if summary.withdrawn_signatures:
+                taken_back.append(f"{summary.withdrawn_signatures} signature(s)")
+            if summary.withdrawn_supports:
+                taken_back.append(f'{summary.withdrawn_supports} "me too"(s)')
+            tail = f" and {' and '.join(taken_back)} withdrawn." if taken_back else "."
+            flash("Your account is deleted" + tail, "info")
+            return redirect(url_for("main.index"))
+    secrets = current_secrets()
+    return render_template(
+        "account/delete.html",
+        form=form,
+        signed=account.signed_petitions(current_user.id, secrets),
+        supported=account.supported_concerns(current_user.id, secrets),
+    )

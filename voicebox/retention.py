@@ -1,0 +1,109 @@
+"""Retention: what is past its time is deleted, and the file is made to forget it too.
+
+Follow-up messages older than the retention period, petitions closed before it, and
+concerns resolved or declined before it are deleted (their signatures, supports, flags,
+tallies and threads go with them through ON DELETE CASCADE). SQLite's secure_delete
+overwrites the freed pages; a WAL checkpoint then moves the deletions out of the
+write-ahead log so old row images don't linger there either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from voicebox.audit import record_event
+from voicebox.models import (
+    Concern,
+    ConcernStatus,
+    ConcernStatusChange,
+    FollowupMessage,
+    InstanceSettings,
+    Petition,
+    PetitionStatus,
+)
+
+DEFAULT_RETENTION_DAYS = 365
+CLOSED_CONCERN_STATUSES = (ConcernStatus.RESOLVED.value, ConcernStatus.DECLINED.value)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    cutoff: date
+    followup_messages: int
+    closed_petitions: int
+    closed_concerns: int
+
+    def as_lines(self) -> list[str]:
+        """What was deleted, one kind per line, for the console."""
+        return [
+            f"Deleted everything older than {self.cutoff.isoformat()}:",
+            f"  follow-up messages: {self.followup_messages}",
+            f"  closed petitions:   {self.closed_petitions}",
+            f"  closed concerns:    {self.closed_concerns}",
+        ]
+
+
+def retention_cutoff(today: date, retention_days: int) -> date:
+    """The first day still kept; raises ValueError for a retention under one day."""
+    if retention_days < 1:
+        raise ValueError("retention must be at least one day")
+    return today - timedelta(days=retention_days)
+
+
+def _closed_concern_ids(session: Session, cutoff: date) -> list[str]:
+    # A concern closes on its last status change; one never changed is judged by its
+    # creation day, so a status set without history is still purged in time.
+    last_change = (
+        select(ConcernStatusChange.concern_id, func.max(ConcernStatusChange.changed_on).label("day"))
+        .group_by(ConcernStatusChange.concern_id)
+        .subquery()
+    )
+    closed_on = func.coalesce(last_change.c.day, Concern.created_on)
+    query = (
+        select(Concern.id)
+        .outerjoin(last_change, last_change.c.concern_id == Concern.id)
+        .where(Concern.status.in_(CLOSED_CONCERN_STATUSES), closed_on < cutoff)
+    )
+    return list(session.scalars(query))
+
+
+def _delete_where(session: Session, model: type, *where: object) -> int:
+    result = session.execute(delete(model).where(*where))  # type: ignore[arg-type]
+    return int(result.rowcount or 0)
+
+
+def purge_expired(session: Session, today: date) -> PurgeResult:
+    """Delete follow-ups and closed items older than the instance's retention, and record it."""
+    settings = session.get(InstanceSettings, 1)
+    cutoff = retention_cutoff(today, settings.retention_days if settings else DEFAULT_RETENTION_DAYS)
+    followups = _delete_where(session, FollowupMessage, FollowupMessage.sent_on < cutoff)
+    concern_ids = _closed_concern_ids(session, cutoff)
+    concerns = _delete_where(session, Concern, Concern.id.in_(concern_ids)) if concern_ids else 0
+    petitions = _delete_where(
+        session,
+        Petition,
+        Petition.status == PetitionStatus.CLOSED.value,
+        Petition.closed_on < cutoff,
+    )
+    result = PurgeResult(cutoff, followups, petitions, concerns)
+    record_event(
+        session,
+        "admin",
+        "purged expired data",
+        f"{followups} follow-up messages, {petitions} closed petitions, {concerns} closed concerns",
+        on=today,
+    )
+    session.commit()
+    _checkpoint(session)
+    return result
+
+
+def _checkpoint(session: Session) -> None:
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        with bind.connect() as connection:
+            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
