@@ -3,6 +3,8 @@
 Debian's Chromium is driven headless by Playwright (never `playwright install`: the
 browser comes from apt). Without it every browser test is skipped with "skipped: no
 Chromium", so a machine that can't run them says so instead of passing silently.
+Contexts keep the app's real Content-Security-Policy: axe-core is evaluated through the
+DevTools protocol, and any CSP violation is a console error that fails the test.
 """
 
 from __future__ import annotations
@@ -83,9 +85,7 @@ def device(request: pytest.FixtureRequest) -> str:
 
 
 def open_context(browser: Any, server: live.LiveServer, device: str, **options: Any) -> Any:
-    # bypass_csp lets axe-core be injected under the app's strict CSP; the headers
-    # themselves are tested by test_served_headers.py, which loads pages without it.
-    settings: dict[str, Any] = {"base_url": server.url, "bypass_csp": True, "locale": "en-GB"}
+    settings: dict[str, Any] = {"base_url": server.url, "locale": "en-GB"}
     settings.update(DEVICES[device])
     settings.update(options)
     return browser.new_context(**settings)
