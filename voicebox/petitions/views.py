@@ -119,7 +119,8 @@ def detail(petition_id: str) -> str:
 @role_required(*PARTICIPANT_ROLES)
 @limiter.limit("30 per minute")
 def sign(petition_id: str) -> str | Response:
-    form = _sign_form()
+    # No group list on POST: the service checks the chosen id, which saves a query per signature.
+    form = SignForm()
     target = url_for("petitions.detail", petition_id=petition_id)
     if not form.validate_on_submit():
         for field_errors in form.errors.values():
