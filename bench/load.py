@@ -35,8 +35,9 @@ from sqlalchemy import func, insert, select
 from bench.harness import ROOT, MemberSession, Server, create_member_sessions, gunicorn_server
 from voicebox import create_app
 from voicebox.anonymity import coarse_date, random_id
+from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
-from voicebox.models import InstanceSettings, Petition, PetitionDayTally, Signature
+from voicebox.models import Petition, PetitionDayTally, Signature
 from voicebox.petitions import service
 
 BENCH = Path(__file__).resolve().parent
@@ -81,7 +82,7 @@ def load_signatures(app, count: int) -> tuple[str, float]:
     started = time.perf_counter()
     today = coarse_date()
     with app.app_context():
-        db.session.add(InstanceSettings(id=1, headcount=70_000))
+        instance_settings().headcount = 70_000
         db.session.commit()
         petition = service.start_petition(
             "benchmark-author", "Switch off keystroke recording",

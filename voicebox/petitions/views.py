@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -113,6 +113,16 @@ def detail(petition_id: str) -> str:
         can_organize=current_user.has_role(Role.ORGANIZER),
         **petition_extras(petition),
     )
+
+
+@bp.get("/<petition_id>/tally")
+@login_required
+def tally(petition_id: str) -> Response:
+    """The live counter as JSON, polled by the petition page; costs one indexed read."""
+    found = tallies.live_tally(petition_id)
+    if found is None:
+        abort(404)
+    return jsonify(found.as_json())
 
 
 @bp.post("/<petition_id>/sign")
