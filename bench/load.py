@@ -5,7 +5,7 @@ temporary instance folder, loads one petition with --signatures rows (bulk SQL p
 tally counters), then drives it with wrk from a second process:
 
   * signing at 16 and 64 concurrent clients, every request from a different member;
-  * tally reads (the petition page a member sees, and the JSON API when present);
+  * tally reads (the live counter the page polls, the whole petition page, the JSON API);
   * worker memory (RSS and PSS of each gunicorn worker after the load).
 
 In the same run it serves bench/baseline_app.py (one-row insert, bare hello) under the same
@@ -35,8 +35,9 @@ from sqlalchemy import func, insert, select
 from bench.harness import ROOT, MemberSession, Server, create_member_sessions, gunicorn_server
 from voicebox import create_app
 from voicebox.anonymity import coarse_date, random_id
+from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
-from voicebox.models import InstanceSettings, Petition, PetitionDayTally, Signature
+from voicebox.models import Petition, PetitionDayTally, Signature
 from voicebox.petitions import service
 
 BENCH = Path(__file__).resolve().parent
@@ -81,7 +82,7 @@ def load_signatures(app, count: int) -> tuple[str, float]:
     started = time.perf_counter()
     today = coarse_date()
     with app.app_context():
-        db.session.add(InstanceSettings(id=1, headcount=70_000))
+        instance_settings().headcount = 70_000
         db.session.commit()
         petition = service.start_petition(
             "benchmark-author", "Switch off keystroke recording",
@@ -183,6 +184,7 @@ def main() -> None:
     sign_path = f"/petitions/{petition_id}/sign"
     page_path = f"/petitions/{petition_id}"
     api_path = f"/api/v1/petitions/{petition_id}"
+    tally_path = f"/petitions/{petition_id}/tally"
     ours: dict[str, dict] = {}
     base: dict[str, dict] = {}
     served = gunicorn_server("app:app", env, workers=args.workers, threads=args.threads, log_dir=folder)
@@ -197,6 +199,8 @@ def main() -> None:
                                        VOICEBOX_BENCH_CREDENTIALS=str(credentials))
             if ours[f"sign{level}"]["requests"] > len(pool):
                 print(f"warning: {level}-client run reused members; raise --members-per-run")
+        ours["tally"] = wrk(server.url + tally_path, args.read_clients, args.duration, args.wrk_threads,
+                            VOICEBOX_BENCH_MODE="get", VOICEBOX_BENCH_COOKIE=reader.cookie)
         ours["page"] = wrk(server.url + page_path, args.read_clients, args.duration, args.wrk_threads,
                            VOICEBOX_BENCH_MODE="get", VOICEBOX_BENCH_COOKIE=reader.cookie)
         probe = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-b",
@@ -235,7 +239,8 @@ def main() -> None:
                   f"p99 < {TARGETS['p99_ms']:.0f}" if level >= 64 else "",
                   o["p99_ms"] < TARGETS["p99_ms"] if level >= 64 else None))
     hello = base["hello"]
-    for key, label in (("page", "tally read: petition page"), ("api", "tally read: JSON API")):
+    for key, label in (("tally", "tally read: live counter"), ("page", "tally read: petition page"),
+                       ("api", "tally read: JSON API")):
         if key in ours:
             o = ours[key]
             ratio = o["rps"] / hello["rps"]

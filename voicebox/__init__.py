@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from voicebox.sqlite_engine import configure_sqlite
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -17,22 +18,9 @@ STATIC = PROJECT_ROOT / "static"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL lets readers and one writer work at once; busy_timeout makes writers queue
-    # instead of failing; secure_delete overwrites deleted rows (withdrawn signatures,
-    # destroyed keys) instead of leaving them in free pages of the file.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
-
-
 def _configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        configure_sqlite(engine)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -61,6 +61,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("audit.index", "GET"): signed_in(200),
     ("petitions.index", "GET"): signed_in(200),
     ("petitions.detail", "GET"): signed_in(200),
+    ("petitions.tally", "GET"): signed_in(200),
     ("petitions.new", "GET"): only(*PARTICIPANTS),
     ("petitions.new", "POST"): only(*PARTICIPANTS),
     ("petitions.sign", "POST"): only(*PARTICIPANTS, status=302),

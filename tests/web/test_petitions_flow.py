@@ -201,3 +201,30 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, make_petition):
     assert response.headers["Location"].startswith(url_for("auth.login"))
     assert client.post(url_for("petitions.sign", petition_id=petition.id)).status_code == 302
     assert count_rows(Signature) == 0
+
+
+def test_the_live_tally_follows_signatures_as_json(client, member, make_petition):
+    settings = instance_settings()
+    settings.headcount = 400
+    db.session.commit()
+    petition = make_petition(goal=8)
+    client.login(member)
+    url = url_for("petitions.tally", petition_id=petition.id)
+    assert client.get(url).get_json() == {
+        "count": 0, "goal": 8, "goal_percent": 0.0, "headcount_percent": 0.0, "status": "open"
+    }
+    _sign(client, petition)
+    assert client.get(url).get_json()["count"] == 1
+    assert client.get(url).get_json()["goal_percent"] == 12.5
+    page = _page(client, petition)
+    assert f'data-tally-url="{url}"' in page
+    assert "js/live-tally.js" in page
+
+
+def test_the_live_tally_of_a_draft_or_unknown_petition_is_404(client, member, make_petition):
+    draft = make_petition(status="draft")
+    client.login(member)
+    assert client.get(url_for("petitions.tally", petition_id=draft.id)).status_code == 404
+    assert client.get(url_for("petitions.tally", petition_id="nope")).status_code == 404
+    client.logout()
+    assert client.get(url_for("petitions.tally", petition_id=draft.id)).status_code == 302

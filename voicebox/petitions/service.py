@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.anonymity import nullifier, random_id
@@ -335,25 +335,25 @@ def sign_petition(
     assert key is not None  # open petitions always hold their key  # noqa: S101
     signature_id = random_id()
     comment = choice.comment.strip()
-    signature = Signature(
-        id=signature_id,
-        petition_id=petition.id,
-        nullifier=nullifier(key, SIGN, member_id),
-        signed_on=today,
-        display_name=choice.display_name.strip() or None,
-        group_id=choice.group_id,
-        comment_ciphertext=(
-            encrypt_text(secrets.data_key, comment, f"signature:{signature_id}")
-            if comment
-            else None
+    values = {
+        "id": signature_id,
+        "petition_id": petition.id,
+        "nullifier": nullifier(key, SIGN, member_id),
+        "signed_on": today,
+        "display_name": choice.display_name.strip() or None,
+        "group_id": choice.group_id,
+        "comment_ciphertext": (
+            encrypt_text(secrets.data_key, comment, f"signature:{signature_id}") if comment else None
         ),
-    )
-    db.session.add(signature)
+    }
+    # A Core insert: signing is the hot path when a whole company signs at once, and the
+    # unique (petition, nullifier) index is what refuses a second signature.
     try:
-        db.session.flush()
+        db.session.execute(insert(Signature).values(**values))
     except IntegrityError as exc:
         db.session.rollback()
         raise AlreadySigned("You have already signed this petition.") from exc
+    signature = Signature(**values)
     _bump_tallies(signature, 1)
     db.session.commit()
     return signature

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from voicebox.extensions import db
-from voicebox.models import Group, Petition, PetitionStatus, Signature
+from voicebox.models import Group, InstanceSettings, Petition, PetitionStatus, Signature
 
 MILESTONES = (10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000)
 PUBLIC_NAMES_SHOWN = 200
@@ -49,6 +49,37 @@ def progress_of(petition: Petition, headcount: int | None, today: date) -> Progr
         next_milestone=upcoming[0] if upcoming else None,
         reached_milestones=reached,
     )
+
+
+@dataclass(frozen=True)
+class LiveTally:
+    """The figures a petition page refreshes while it is open in a browser."""
+
+    count: int
+    goal: int
+    status: str
+    headcount: int | None
+
+    def as_json(self) -> dict[str, object]:
+        headcount = self.headcount
+        return {
+            "count": self.count,
+            "goal": self.goal,
+            "goal_percent": round(min(100.0, 100.0 * self.count / self.goal), 1) if self.goal else 0.0,
+            "headcount_percent": round(100.0 * self.count / headcount, 1) if headcount else None,
+            "status": self.status,
+        }
+
+
+def live_tally(petition_id: str) -> LiveTally | None:
+    """The counter of a non-draft petition, read in one small query; None if there is none."""
+    headcount = select(InstanceSettings.headcount).where(InstanceSettings.id == 1).scalar_subquery()
+    row = db.session.execute(
+        select(Petition.signature_count, Petition.goal, Petition.status, headcount).where(
+            Petition.id == petition_id, Petition.status != PetitionStatus.DRAFT.value
+        )
+    ).first()
+    return LiveTally(*row) if row else None
 
 
 def public_signers(petition_id: str, limit: int = PUBLIC_NAMES_SHOWN) -> list[str]:

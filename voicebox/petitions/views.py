@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -115,11 +115,22 @@ def detail(petition_id: str) -> str:
     )
 
 
+@bp.get("/<petition_id>/tally")
+@login_required
+def tally(petition_id: str) -> Response:
+    """The live counter as JSON, polled by the petition page; costs one indexed read."""
+    found = tallies.live_tally(petition_id)
+    if found is None:
+        abort(404)
+    return jsonify(found.as_json())
+
+
 @bp.post("/<petition_id>/sign")
 @role_required(*PARTICIPANT_ROLES)
 @limiter.limit("30 per minute")
 def sign(petition_id: str) -> str | Response:
-    form = _sign_form()
+    # No group list on POST: the service checks the chosen id, which saves a query per signature.
+    form = SignForm()
     target = url_for("petitions.detail", petition_id=petition_id)
     if not form.validate_on_submit():
         for field_errors in form.errors.values():

@@ -1,0 +1,82 @@
+"""SQLite tuned for several worker processes sharing one file.
+
+SQLite allows one writer at a time. When a second writer finds the lock taken, SQLite's
+busy handler sleeps and retries with growing pauses (up to 100 ms each), so under a burst
+of signatures the slowest requests wait far longer than the writes themselves take.
+Writers here queue on an advisory file lock instead: the kernel wakes the next one the
+moment the previous transaction ends.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+WRITE_STATEMENT = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_LOCK_KEY = "voicebox.write_lock"
+_held_in_thread = threading.local()
+
+
+class WriterQueueError(RuntimeError):
+    """A thread tried to write through a second connection while its first one holds the lock."""
+
+
+def _apply_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers and one writer work at once; busy_timeout makes writers from outside
+    # the app wait instead of failing; secure_delete overwrites deleted rows (withdrawn
+    # signatures, destroyed keys) instead of leaving them in free pages of the file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def _lock_path(engine: Engine) -> Path | None:
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(f"{database}-writers")
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Set the pragmas on every connection and queue writers on a file lock."""
+    event.listen(engine, "connect", _apply_pragmas)
+    lock_path = _lock_path(engine)
+    if lock_path is None:
+        return
+
+    def take_lock(conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if conn.info.get(_LOCK_KEY) is not None or not WRITE_STATEMENT.match(statement):
+            return
+        if getattr(_held_in_thread, "count", 0):
+            # Waiting here would wait for ourselves.
+            raise WriterQueueError("a second connection in this thread tried to write")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        conn.info[_LOCK_KEY] = fd
+        _held_in_thread.count = 1
+
+    def release_lock(conn: Any) -> None:
+        fd = conn.info.pop(_LOCK_KEY, None)
+        if fd is not None:
+            _held_in_thread.count = 0
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def release_on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        release_lock(record)  # a connection handed back to the pool never keeps the lock
+
+    event.listen(engine, "before_cursor_execute", take_lock)
+    event.listen(engine, "commit", release_lock)
+    event.listen(engine, "rollback", release_lock)
+    event.listen(engine.pool, "checkin", release_on_checkin)
