@@ -63,3 +63,22 @@ def test_member_browses_drafts_and_closed_petitions(visit):
     expect(page.get_by_text("This petition is closed.")).to_be_visible()
     expect(page.get_by_role("button", name="Sign this petition")).to_have_count(0)
     visit.check("petition-closed")
+
+
+@pytest.mark.parametrize("device", ["phone"], indirect=True)
+def test_open_petition_page_follows_the_tally_without_a_reload(visit, new_visit):
+    watcher, page = visit, visit.page
+    page.clock.install()
+    watcher.sign_in(watcher.server.accounts["member"])
+    page.get_by_role("link", name=OPEN_PETITION).first.click()
+    before = signature_count(watcher)
+
+    signer = new_visit()
+    signer.register(f"live-tally-{watcher.device}")
+    signer.page.get_by_role("link", name=OPEN_PETITION).first.click()
+    signer.page.get_by_role("button", name="Sign this petition").click()
+    expect(signer.page.get_by_text("your signature is counted")).to_be_visible()
+
+    assert signature_count(watcher) == before  # nothing moves until the next refresh
+    page.clock.fast_forward(25_000)
+    expect(page.locator("#signature-count strong")).to_have_text(str(before + 1))
