@@ -137,7 +137,13 @@ def new_visit(
         ctx = open_context(browser, live_server, device, **options)
         ctx.set_default_timeout(10_000)
         contexts.append(ctx)
-        return Visit(page=ctx.new_page(), server=live_server, device=device, axe_script=axe_script)
+        return Visit(
+            page=ctx.new_page(),
+            server=live_server,
+            device=device,
+            axe_script=axe_script,
+            audits=options.get("java_script_enabled", True),
+        )
 
     yield make
     for ctx in contexts:
