@@ -120,6 +120,9 @@ class Settings:
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "RATELIMIT_HEADERS_ENABLED": True,
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_hours),
+            # A sign-in lasts a fixed time from login, however busy: a session cookie copied
+            # off a shared machine stops working on schedule, and no request re-signs it.
+            "SESSION_REFRESH_EACH_REQUEST": False,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.cookie_secure,

@@ -6,6 +6,7 @@ anything safe themselves.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -61,8 +62,9 @@ def render_markdown(source: str) -> Markup:
 
 
 def plain_excerpt(source: str, length: int = 180) -> str:
-    """A short plain-text preview of Markdown source, for listings."""
-    text = re.sub(r"[#*_`>\[\]()!|-]+", " ", source or "")
+    """A short plain-text preview of Markdown source, for listings (escaped later by the template)."""
+    rendered = _markdown.render(source or "")
+    text = html.unescape(bleach.clean(rendered, tags=set(), strip=True))
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 

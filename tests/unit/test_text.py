@@ -49,3 +49,7 @@ def test_the_writers_own_username_is_pointed_out():
 
 def test_ordinary_text_raises_no_warning():
     assert find_identifying_text("The new monitoring tool records every keystroke.") == []
+
+
+def test_excerpt_keeps_hyphens_and_ampersands_as_written():
+    assert plain_excerpt("# Open-plan offices & **noise**") == "Open-plan offices & noise"

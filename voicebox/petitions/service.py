@@ -39,6 +39,9 @@ DISPLAY_NAME_MAX = 60
 GOAL_MAX = 10_000_000
 
 
+_INSERT_SIGNATURE = insert(Signature)
+
+
 class PetitionError(Exception):
     """A petition request that can't be carried out; the message is for the member."""
 
@@ -349,7 +352,7 @@ def sign_petition(
     # A Core insert: signing is the hot path when a whole company signs at once, and the
     # unique (petition, nullifier) index is what refuses a second signature.
     try:
-        db.session.execute(insert(Signature).values(**values))
+        db.session.execute(_INSERT_SIGNATURE, values)
     except IntegrityError as exc:
         db.session.rollback()
         raise AlreadySigned("You have already signed this petition.") from exc

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from voicebox.extensions import db
 from voicebox.models import Group, InstanceSettings, Petition, PetitionStatus, Signature
@@ -71,14 +71,16 @@ class LiveTally:
         }
 
 
+_HEADCOUNT = select(InstanceSettings.headcount).where(InstanceSettings.id == 1).scalar_subquery()
+# Built once: browsers poll this while a petition page is open, so it is the hottest read.
+_LIVE_TALLY = select(Petition.signature_count, Petition.goal, Petition.status, _HEADCOUNT).where(
+    Petition.id == bindparam("petition_id"), Petition.status != PetitionStatus.DRAFT.value
+)
+
+
 def live_tally(petition_id: str) -> LiveTally | None:
     """The counter of a non-draft petition, read in one small query; None if there is none."""
-    headcount = select(InstanceSettings.headcount).where(InstanceSettings.id == 1).scalar_subquery()
-    row = db.session.execute(
-        select(Petition.signature_count, Petition.goal, Petition.status, headcount).where(
-            Petition.id == petition_id, Petition.status != PetitionStatus.DRAFT.value
-        )
-    ).first()
+    row = db.session.execute(_LIVE_TALLY, {"petition_id": petition_id}).first()
     return LiveTally(*row) if row else None
 
 
