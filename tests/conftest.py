@@ -3,31 +3,27 @@ tokens like a browser does, one user per role, and factories for the rest."""
 
 from __future__ import annotations
 
-import contextvars
-import os
-import re
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from flask import Flask, has_app_context
-from flask.testing import FlaskClient
-from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event, inspect, select, text
-from sqlalchemy.engine import make_url
+from flask import Flask
 
+from tests.support import (
+    PASSWORD,
+    VoiceboxClient,
+    empty_postgres_database,
+    migrate_fresh,
+    postgres_base_url,
+    scratch_postgres_database,
+)
 from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Group, Petition, Role, User
-
-PASSWORD = "plum-orbit-canvas-thunder-42"  # strong enough for zxcvbn, cheap in tests
 
 
 @pytest.fixture(autouse=True)
@@ -35,89 +31,6 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2id at production cost would make every login in the suite take 50 ms+."""
     monkeypatch.setenv("VOICEBOX_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("VOICEBOX_ARGON2_MEMORY_COST", "64")
-
-
-class VoiceboxClient(FlaskClient):
-    """A test client that sends the CSRF token a real form would carry (unless csrf=False)."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        # Each request runs in a fresh context, as in production: its own app context,
-        # its own database session and no `g` left over from the test or earlier requests.
-        response = contextvars.Context().run(super().open, *args, **kwargs)
-        if has_app_context():
-            db.session.expire_all()  # the test's own objects re-read what the request wrote
-        return response
-
-    def csrf_token(self) -> str:
-        app = self.application
-        with self.session_transaction() as session:
-            raw = session.setdefault("csrf_token", "test-csrf-" + "0" * 30)
-        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
-        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
-
-    def post(self, *args: Any, csrf: bool = True, **kwargs: Any) -> Any:
-        data = kwargs.get("data")
-        if csrf and (data is None or isinstance(data, dict)):
-            data = dict(data or {})
-            data.setdefault("csrf_token", self.csrf_token())
-            kwargs["data"] = data
-        return super().post(*args, **kwargs)
-
-    def login(self, user: User | str, password: str = PASSWORD) -> Any:
-        username = user if isinstance(user, str) else user.username
-        response = self.post("/login", data={"username": username, "password": password})
-        assert response.status_code == 302, f"login as {username} failed"
-        return response
-
-    def logout(self) -> Any:
-        return self.post("/logout")
-
-
-POSTGRES_URL_ENV = "VOICEBOX_TEST_DATABASE_URL"
-NO_POSTGRES = f"skipped: no PostgreSQL ({POSTGRES_URL_ENV} is not set)"
-
-# Parametrize a test with this to run it once per engine; the PostgreSQL run is skipped
-# (with NO_POSTGRES) on machines without one, and deselected by `-m "not postgres"`.
-both_engines = pytest.mark.parametrize(
-    "database_engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
-
-
-def postgres_base_url() -> str:
-    """The server named by VOICEBOX_TEST_DATABASE_URL, or a skip when there is none."""
-    url = os.environ.get(POSTGRES_URL_ENV, "").strip()
-    if not url:
-        pytest.skip(NO_POSTGRES)
-    return url
-
-
-def _libpq_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-@contextmanager
-def scratch_postgres_database(base_url: str) -> Iterator[str]:
-    """A freshly created, uniquely named database, dropped afterwards.
-
-    Unique names keep parallel test runs on one server (several worktrees, CI) apart.
-    """
-    name = f"voicebox_test_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(_libpq_url(base_url), autocommit=True) as server:
-        server.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(_libpq_url(base_url), autocommit=True) as server:
-            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def migrate_fresh(instance: Path, database_url: str) -> None:
-    """Build the schema with the real migrations, as a first start would."""
-    app = create_app(
-        {"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": database_url, "AUTO_MIGRATE": True}
-    )
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -134,21 +47,6 @@ def postgres_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     with scratch_postgres_database(postgres_base_url()) as url:
         migrate_fresh(tmp_path_factory.mktemp("pg-template") / "instance", url)
         yield url
-
-
-def empty_postgres_database(url: str) -> None:
-    """TRUNCATE every table but Alembic's, restarting id sequences, so a test starts clean."""
-    with psycopg.connect(_libpq_url(url), autocommit=True) as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"
-            )
-        ]
-        if tables:
-            names = ", ".join(f'"{table}"' for table in tables)
-            connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture
@@ -309,41 +207,6 @@ def make_petition(app: Flask, make_user: Callable[..., User]) -> Callable[..., P
     return build
 
 
-@contextmanager
-def recorded_writes(app: Flask) -> Iterator[list[tuple[str, str]]]:
-    """Record (verb, table) for every INSERT, UPDATE and DELETE sent to the database."""
-    writes: list[tuple[str, str]] = []
-    pattern = re.compile(r"^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+\"?(\w+)\"?", re.I)
-
-    def listener(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        match = pattern.match(statement)
-        if match:
-            writes.append((match.group(1).split()[0].upper(), match.group(2)))
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield writes
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-
-
-def dump_database(app: Flask) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table, as a leaked dump would hold it."""
-    db.session.commit()
-    tables = inspect(db.engine).get_table_names()
-    dump: dict[str, list[dict[str, Any]]] = {}
-    with db.engine.connect() as connection:
-        for table in tables:
-            rows = connection.execute(text(f'SELECT * FROM "{table}"'))
-            dump[table] = [dict(row._mapping) for row in rows]
-    return dump
-
-
-def count_rows(model: Any, *where: Any) -> int:
-    return len(db.session.scalars(select(model).where(*where)).all())
-
-
 @pytest.fixture
 def make_category(app: Flask) -> Callable[..., Any]:
     """Add a concern category as an organizer would."""
@@ -388,13 +251,6 @@ def rate_limited_member(make_app: Callable[..., Flask], make_user: Callable[...,
         client = limited.test_client()
         client.login(member)
         yield client
-
-
-def receipt_shown_on(page: str) -> str:
-    """The receipt phrase on the page shown after posting a concern (a few EFF words have dashes)."""
-    found = re.search(r'id="receipt"><code>([a-z -]+)</code>', page)
-    assert found, "no receipt phrase on the page"
-    return found.group(1)
 
 
 @pytest.fixture

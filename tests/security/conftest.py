@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import VoiceboxClient
+from tests.support import VoiceboxClient
 from voicebox.anonymity import coarse_date
 from voicebox.auth import service as accounts
 from voicebox.extensions import db

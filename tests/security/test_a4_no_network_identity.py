@@ -6,7 +6,7 @@ import logging
 
 from flask import url_for
 
-from tests.conftest import PASSWORD, dump_database
+from tests.support import PASSWORD, dump_database
 from voicebox.extensions import limiter
 from voicebox.log_privacy import scrub
 

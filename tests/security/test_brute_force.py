@@ -8,7 +8,7 @@ import re
 import pytest
 from flask import url_for
 
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 MAX_TRIES = 20
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import url_for
 from sqlalchemy import inspect, text
 
-from tests.conftest import dump_database, receipt_shown_on
+from tests.support import dump_database, receipt_shown_on
 from voicebox.extensions import db
 from voicebox.models import Role
 

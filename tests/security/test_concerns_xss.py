@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 from flask import url_for
 
-from tests.conftest import receipt_shown_on
+from tests.support import receipt_shown_on
 from tests.xss_payloads import XSS_PAYLOADS, live_markup_in
 from voicebox.extensions import db
 from voicebox.models import Category, Concern

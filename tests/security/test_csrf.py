@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-from tests.conftest import dump_database
 from tests.security.test_role_matrix import url_of
 from tests.security.valid_forms import valid_forms
+from tests.support import dump_database
 
 
 def post_endpoints(app) -> list[str]:

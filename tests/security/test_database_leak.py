@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from flask import url_for
 
-from tests.conftest import PASSWORD, VoiceboxClient, receipt_shown_on
+from tests.support import PASSWORD, VoiceboxClient, receipt_shown_on
 from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.auth import service as accounts

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import url_for
 
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 PRIVATE_PAGES = ("main.index", "petitions.index", "account.overview", "audit.index")
 ERROR_MARKERS = ("Traceback", 'File "', "werkzeug", "sqlalchemy", "jinja2", "Debugger")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from tests.conftest import receipt_shown_on
+from tests.support import receipt_shown_on
 from voicebox.anonymity import random_id
 
 

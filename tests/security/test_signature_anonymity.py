@@ -13,7 +13,7 @@ from flask import url_for
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import dump_database, recorded_writes
+from tests.support import dump_database, recorded_writes
 from voicebox.anonymity import coarse_date, nullifier
 from voicebox.extensions import db
 from voicebox.models import Petition, Role, Signature, User

@@ -8,7 +8,7 @@ import re
 from flask import url_for
 from sqlalchemy import select
 
-from tests.conftest import receipt_shown_on
+from tests.support import receipt_shown_on
 from tests.xss_payloads import XSS_PAYLOADS, live_markup_in
 from voicebox.extensions import db
 from voicebox.models import Concern, Group, Petition

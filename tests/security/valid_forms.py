@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 from voicebox.anonymity import coarse_date
 
 NEW_PASSWORD = "harbor-violet-gravel-seventy-3"

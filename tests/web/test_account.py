@@ -7,7 +7,7 @@ import json
 from flask import url_for
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, count_rows
+from tests.support import PASSWORD, count_rows
 from voicebox.extensions import db
 from voicebox.models import Petition, Signature, User
 

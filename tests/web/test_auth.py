@@ -8,7 +8,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, count_rows
+from tests.support import PASSWORD, count_rows
 from voicebox.anonymity import coarse_date
 from voicebox.auth import service
 from voicebox.extensions import db

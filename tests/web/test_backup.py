@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import both_engines, dump_database
+from tests.support import both_engines, dump_database
 from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.auth import service as accounts

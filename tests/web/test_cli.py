@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 from voicebox.extensions import db
 from voicebox.models import Invite, User
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from tests.conftest import count_rows
+from tests.support import count_rows
 from voicebox.concerns import moderation
 from voicebox.models import AuditEvent, FollowupMessage
 

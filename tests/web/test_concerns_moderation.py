@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-from tests.conftest import count_rows
+from tests.support import count_rows
 from voicebox.extensions import db
 from voicebox.models import AuditEvent, Category, Concern, ConcernStatusChange
 

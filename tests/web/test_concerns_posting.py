@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
-from tests.conftest import count_rows, receipt_shown_on, recorded_writes
+from tests.support import count_rows, receipt_shown_on, recorded_writes
 from voicebox.concerns.service import BODY_MAX, concern_body, receipt_hash
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernStatusChange

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from tests.conftest import count_rows, recorded_writes
+from tests.support import count_rows, recorded_writes
 from voicebox.concerns import moderation
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernFlag, ConcernSupport

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.harness import MemberSession, create_member_sessions, gunicorn_server
-from tests.conftest import both_engines
+from tests.support import both_engines
 from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tests.conftest import count_rows
+from tests.support import count_rows
 from voicebox.demo import (
     CLOSED_PETITION,
     DEMO_PASSWORD,

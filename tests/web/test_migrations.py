@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from tests.conftest import both_engines
+from tests.support import both_engines
 from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import url_for
 from sqlalchemy import select
 
-from tests.conftest import count_rows
+from tests.support import count_rows
 from voicebox.anonymity import coarse_date
 from voicebox.auth.service import instance_settings
 from voicebox.extensions import db

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
-from tests.conftest import both_engines, count_rows
+from tests.support import both_engines, count_rows
 from voicebox.extensions import db
 from voicebox.models import Petition, PetitionDayTally, Signature
 

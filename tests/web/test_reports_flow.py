@@ -14,7 +14,7 @@ from flask import url_for
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import count_rows
+from tests.support import count_rows
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import AuditEvent, Report, ReportVersion

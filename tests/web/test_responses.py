@@ -6,7 +6,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from tests.conftest import count_rows
+from tests.support import count_rows
 from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import AuditEvent, OfficialResponse, ResponseThreshold, ThresholdCrossing

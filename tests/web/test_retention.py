@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.conftest import count_rows
+from tests.support import count_rows
 from voicebox.anonymity import coarse_date
 from voicebox.auth.service import instance_settings
 from voicebox.crypto import encrypt_text
