@@ -120,8 +120,9 @@ class Settings:
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "RATELIMIT_HEADERS_ENABLED": True,
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_hours),
-            # A sign-in lasts a fixed time from login, however busy: a session cookie copied
-            # off a shared machine stops working on schedule, and no request re-signs it.
+            # The cookie is re-signed only when the session changes (sign-in, a flashed
+            # message), not on every read: a copied cookie stops working on schedule, and
+            # the hot read paths skip the signing work.
             "SESSION_REFRESH_EACH_REQUEST": False,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
