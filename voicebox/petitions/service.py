@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.anonymity import nullifier, random_id
@@ -99,7 +100,7 @@ def _key_context(petition_id: str) -> str:
     return f"petition:{petition_id}"
 
 
-def petition_key(petition: Petition, secrets: Secrets) -> bytes | None:
+def petition_key(petition: Petition | Row[Any], secrets: Secrets) -> bytes | None:
     """The petition's own key, or None once the petition is closed and its key destroyed."""
     if petition.wrapped_key is None:
         return None
@@ -275,15 +276,24 @@ def close_due_petitions(today: date) -> int:
     return len(due)
 
 
-def _open_for_signing(petition_id: str, today: date) -> Petition:
-    petition = get_petition(petition_id)
-    if petition.is_open and petition.closes_on is not None and petition.closes_on < today:
+# Signing needs four columns, not the whole petition (whose body may be long).
+_SIGNING_STATE = select(Petition.id, Petition.status, Petition.closes_on, Petition.wrapped_key).where(
+    Petition.id == bindparam("petition_id")
+)
+
+
+def _open_for_signing(petition_id: str, today: date) -> Row[Any]:
+    state = db.session.execute(_SIGNING_STATE, {"petition_id": petition_id}).first()
+    if state is None:
+        raise PetitionNotFound("There is no such petition.")
+    if state.status == PetitionStatus.OPEN and state.closes_on is not None and state.closes_on < today:
         close_due_petitions(today)
-    if petition.is_draft:
-        raise PetitionNotOpen("This petition is still a draft and can't be signed yet.")
-    if petition.is_closed:
         raise PetitionNotOpen("This petition is closed.")
-    return petition
+    if state.status == PetitionStatus.DRAFT:
+        raise PetitionNotOpen("This petition is still a draft and can't be signed yet.")
+    if state.status == PetitionStatus.CLOSED:
+        raise PetitionNotOpen("This petition is closed.")
+    return state
 
 
 def _bump_tallies(signature: Signature, delta: int) -> None:
