@@ -77,15 +77,36 @@ class Visit:
 
     # -- steps journeys share ------------------------------------------------------------
 
+    def open_menu(self) -> bool:
+        """On a phone the navigation folds behind "Menu": open it as a person would."""
+        self.page.wait_for_load_state("load")  # menu.js (deferred) has folded the menu by now
+        toggle = self.page.get_by_role("button", name="Menu")
+        if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+            expect(toggle).to_have_attribute("aria-expanded", "true")
+            return True
+        return False
+
+    def follow_nav(self, label: str) -> None:
+        """Go to an area through the main navigation."""
+        self.open_menu()
+        self.page.get_by_role("navigation", name="Main").get_by_role("link", name=label).click()
+
     def sign_in(self, username: str, password: str = PASSWORD) -> None:
         self.go("/login")
         self.check("sign-in")
         self.page.get_by_label("Username").fill(username)
         self.page.get_by_label("Password", exact=True).fill(password)
         self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_url(lambda url: "/login" not in url)
+        opened = self.open_menu()
         expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
+        if opened:
+            self.page.get_by_role("button", name="Menu").click()  # close it again
+            expect(self.page.get_by_role("button", name="Sign out")).to_be_hidden()
 
     def sign_out(self) -> None:
+        self.open_menu()
         self.page.get_by_role("button", name="Sign out").click()
         expect(self.page.get_by_role("link", name="Sign in")).to_be_visible()
 

@@ -19,7 +19,7 @@ TITLES = {
 def test_member_raises_a_concern_and_answers_a_reply_with_the_receipt(visit, new_visit):
     member, page = visit, visit.page
     member.sign_in(member.server.accounts["member"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Concerns").click()
+    member.follow_nav("Concerns")
     expect(page.get_by_role("heading", name="Concerns", level=1)).to_be_visible()
     member.check("concerns")
 

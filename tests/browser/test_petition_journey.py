@@ -50,7 +50,7 @@ def test_invitee_registers_signs_withdraws_and_signs_again(visit):
 def test_member_browses_drafts_and_closed_petitions(visit):
     page = visit.page
     visit.sign_in(visit.server.accounts["member"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Petitions").click()
+    visit.follow_nav("Petitions")
     expect(page.get_by_role("heading", name="Drafts looking for co-sponsors")).to_be_visible()
     visit.check("petitions")
 

@@ -25,7 +25,7 @@ RESPONSES = {
 def test_organizer_composes_previews_publishes_and_downloads_a_report(visit):
     organizer, page = visit, visit.page
     organizer.sign_in(organizer.server.accounts["organizer"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    organizer.follow_nav("Reports")
     expect(page.get_by_role("link", name=PUBLISHED_REPORT)).to_be_visible()
     organizer.check("reports")
 
@@ -66,7 +66,7 @@ def test_leadership_lands_on_the_summary_responds_and_the_member_sees_it(visit, 
     expect(page.get_by_role("heading", name="Awaiting your response", exact=False)).to_be_visible()
     leader.check("leadership-summary")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Petitions").click()
+    leader.follow_nav("Petitions")
     page.get_by_role("link", name=RETENTION_PETITION).click()
     answers = page.locator(".response-list .response")
     before = answers.count()
