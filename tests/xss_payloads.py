@@ -6,6 +6,7 @@ could have smuggled in (scripts, event handlers, javascript:/data: URLs, embeddi
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 XSS_PAYLOADS: tuple[str, ...] = (
@@ -83,3 +84,26 @@ def live_markup_in(html: str, allowed_tags: frozenset[str] = frozenset({"form", 
     finder.feed(html)
     finder.close()
     return finder.found
+
+
+# Tags our own templates put inside <main>; anything else there came from a payload.
+PAGE_TAGS = frozenset({"form", "input", "details"})
+
+
+def reachable_html(page: str) -> str:
+    """The parts of a rendered page user text can reach: its <title> and <main>.
+
+    The rest (head, header, footer) is our own markup: stylesheets, scripts from /static/,
+    and navigation labels. A fragment without <main> is returned whole.
+    """
+    main = re.search(r"<main\b.*</main>", page, flags=re.S)
+    if main is None:
+        return page
+    title = re.search(r"<title>.*?</title>", page, flags=re.S)
+    return (title.group(0) if title else "") + main.group(0)
+
+
+def assert_inert(page: str, where: str) -> None:
+    """Fail, naming `where`, if any payload survived as live markup in `page`."""
+    found = live_markup_in(reachable_html(page), PAGE_TAGS)
+    assert not found, f"live markup in {where}: {found[:5]}"
