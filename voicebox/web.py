@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-from flask import current_app
+from flask import abort, current_app, flash, redirect
+from werkzeug.wrappers import Response
 
 from voicebox.anonymity import coarse_date
 from voicebox.config import Secrets
+from voicebox.forms import ConfirmForm
 
 
 def current_secrets() -> Secrets:
@@ -18,3 +22,31 @@ def current_secrets() -> Secrets:
 def today() -> date:
     """Today's UTC date; the only clock the app keeps for member actions (A3)."""
     return coarse_date()
+
+
+ErrorTypes = type[Exception] | tuple[type[Exception], ...]
+
+
+def confirmed_action(
+    action: Callable[[], Any],
+    *,
+    success: str | Callable[[Any], str],
+    back_to: str,
+    refused: ErrorTypes = (),
+    missing: ErrorTypes = (),
+) -> Response:
+    """Run a one-button action: check its CSRF token, call the service, flash the outcome.
+
+    `missing` errors become a 404; `refused` errors are flashed as the member's message.
+    """
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        result = action()
+    except missing:
+        abort(404)
+    except refused as exc:
+        flash(str(exc), "error")
+    else:
+        flash(success(result) if callable(success) else success, "success")
+    return redirect(back_to)

@@ -62,7 +62,3 @@ class GroupForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
     submit = SubmitField("Change role")
-
-
-class ButtonForm(FlaskForm):
-    submit = SubmitField("Confirm")

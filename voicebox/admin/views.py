@@ -8,11 +8,12 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from voicebox.admin import service
-from voicebox.admin.forms import ButtonForm, GroupForm, InviteForm, RoleForm, SettingsForm
+from voicebox.admin.forms import GroupForm, InviteForm, RoleForm, SettingsForm
 from voicebox.auth import service as accounts
 from voicebox.auth.access import role_required
+from voicebox.forms import ConfirmForm
 from voicebox.models import Role
-from voicebox.web import current_secrets, today
+from voicebox.web import confirmed_action, current_secrets, today
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -51,7 +52,7 @@ def invites() -> str:
         form=form,
         new_code=new_code,
         invites=service.list_invites(),
-        revoke_form=ButtonForm(),
+        revoke_form=ConfirmForm(),
         today=today(),
     )
 
@@ -59,15 +60,12 @@ def invites() -> str:
 @bp.post("/invites/<int:invite_id>/revoke")
 @role_required(Role.ADMIN, Role.ORGANIZER)
 def revoke_invite(invite_id: int) -> Response:
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    try:
-        service.revoke_invite(invite_id, actor_role=current_user.role, today=today())
-    except service.AdminError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Invite revoked.", "success")
-    return redirect(url_for("admin.invites"))
+    return confirmed_action(
+        lambda: service.revoke_invite(invite_id, actor_role=current_user.role, today=today()),
+        success="Invite revoked.",
+        back_to=url_for("admin.invites"),
+        refused=service.AdminError,
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])

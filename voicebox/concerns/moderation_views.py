@@ -13,9 +13,9 @@ from voicebox.auth.access import role_required
 from voicebox.concerns import moderation, service
 from voicebox.concerns.forms import CategoryForm, HideForm, StatusForm
 from voicebox.concerns.views import bp
+from voicebox.forms import ConfirmForm
 from voicebox.models import Role
-from voicebox.petitions.forms import ConfirmForm
-from voicebox.web import current_secrets, today
+from voicebox.web import confirmed_action, current_secrets, today
 
 
 def _back(concern_id: str) -> Response:
@@ -61,30 +61,24 @@ def hide(concern_id: str) -> Response:
 @bp.post("/<concern_id>/unhide")
 @role_required(Role.ORGANIZER)
 def unhide(concern_id: str) -> Response:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        moderation.unhide_concern(concern_id, actor_role=current_user.role, today=today())
-    except service.ConcernNotFound:
-        abort(404)
-    except service.ConcernError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Visible again.", "success")
-    return _back(concern_id)
+    return confirmed_action(
+        lambda: moderation.unhide_concern(concern_id, actor_role=current_user.role, today=today()),
+        success="Visible again.",
+        back_to=url_for("concerns.detail", concern_id=concern_id),
+        refused=service.ConcernError,
+        missing=service.ConcernNotFound,
+    )
 
 
 @bp.post("/<concern_id>/dismiss-flags")
 @role_required(Role.ORGANIZER)
 def dismiss_flags(concern_id: str) -> Response:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        moderation.dismiss_flags(concern_id, actor_role=current_user.role, today=today())
-    except service.ConcernNotFound:
-        abort(404)
-    flash("Kept visible and cleared from the queue.", "success")
-    return redirect(url_for("concerns.moderation_queue"))
+    return confirmed_action(
+        lambda: moderation.dismiss_flags(concern_id, actor_role=current_user.role, today=today()),
+        success="Kept visible and cleared from the queue.",
+        back_to=url_for("concerns.moderation_queue"),
+        missing=service.ConcernNotFound,
+    )
 
 
 @bp.post("/<concern_id>/status")
@@ -134,12 +128,9 @@ def categories() -> str | Response:
 @bp.post("/categories/<int:category_id>/delete")
 @role_required(Role.ORGANIZER)
 def delete_category(category_id: int) -> Response:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        moderation.remove_category(category_id, actor_role=current_user.role, today=today())
-    except service.ConcernError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Category removed. Its concerns stay, without a category.", "success")
-    return redirect(url_for("concerns.categories"))
+    return confirmed_action(
+        lambda: moderation.remove_category(category_id, actor_role=current_user.role, today=today()),
+        success="Category removed. Its concerns stay, without a category.",
+        back_to=url_for("concerns.categories"),
+        refused=service.ConcernError,
+    )

@@ -10,10 +10,10 @@ from voicebox.auth.access import login_required, role_required
 from voicebox.concerns import followup, listing, moderation, service
 from voicebox.concerns.forms import ConcernForm, FollowupForm, HideForm, ReplyForm, StatusForm
 from voicebox.extensions import limiter
+from voicebox.forms import ConfirmForm
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
-from voicebox.petitions.forms import ConfirmForm
 from voicebox.responses.views import concern_extras
-from voicebox.web import current_secrets, today
+from voicebox.web import confirmed_action, current_secrets, today
 
 bp = Blueprint("concerns", __name__, url_prefix="/concerns")
 followup_bp = Blueprint("followup", __name__)
@@ -138,40 +138,33 @@ def detail(concern_id: str) -> str:
 @role_required(*PARTICIPANT_ROLES)
 @limiter.limit("30 per minute")
 def support(concern_id: str) -> Response:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        counted = service.toggle_support(
+    return confirmed_action(
+        lambda: service.toggle_support(
             concern_id, current_user.id, secrets=current_secrets(), today=today()
-        )
-    except service.ConcernNotFound:
-        abort(404)
-    except service.ConcernError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(
+        ),
+        success=lambda counted: (
             'Your "me too" is counted. Nobody can see who said it.' if counted
-            else 'Your "me too" is taken back and removed.',
-            "success",
-        )
-    return redirect(url_for("concerns.detail", concern_id=concern_id))
+            else 'Your "me too" is taken back and removed.'
+        ),
+        back_to=url_for("concerns.detail", concern_id=concern_id),
+        refused=service.ConcernError,
+        missing=service.ConcernNotFound,
+    )
 
 
 @bp.post("/<concern_id>/flag")
 @role_required(*PARTICIPANT_ROLES)
 @limiter.limit("30 per minute")
 def flag(concern_id: str) -> Response:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        service.flag_concern(concern_id, current_user.id, secrets=current_secrets(), today=today())
-    except service.ConcernNotFound:
-        abort(404)
-    except service.ConcernError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Thank you: moderators will look at this concern.", "success")
-    return redirect(url_for("concerns.detail", concern_id=concern_id))
+    return confirmed_action(
+        lambda: service.flag_concern(
+            concern_id, current_user.id, secrets=current_secrets(), today=today()
+        ),
+        success="Thank you: moderators will look at this concern.",
+        back_to=url_for("concerns.detail", concern_id=concern_id),
+        refused=service.ConcernError,
+        missing=service.ConcernNotFound,
+    )
 
 
 @bp.post("/<concern_id>/reply")

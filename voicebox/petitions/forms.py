@@ -59,9 +59,3 @@ class SignForm(FlaskForm):
         description="Stored encrypted. Avoid details that identify you.",
     )
     submit = SubmitField("Sign this petition")
-
-
-class ConfirmForm(FlaskForm):
-    """A button-only form: withdraw, co-sponsor, open, close. Carries the CSRF token."""
-
-    submit = SubmitField("Confirm")

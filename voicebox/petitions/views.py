@@ -12,11 +12,12 @@ from wtforms.fields.choices import SelectChoice
 from voicebox.auth.access import login_required, role_required
 from voicebox.auth.service import instance_settings
 from voicebox.extensions import limiter
+from voicebox.forms import ConfirmForm
 from voicebox.models import PARTICIPANT_ROLES, Role
 from voicebox.petitions import service, tallies
-from voicebox.petitions.forms import ConfirmForm, PetitionForm, SignForm
+from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.reports.petition_page import petition_extras
-from voicebox.web import current_secrets, today
+from voicebox.web import confirmed_action, current_secrets, today
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 
@@ -160,18 +161,13 @@ def sign(petition_id: str) -> str | Response:
 
 
 def _confirmed_action(petition_id: str, action: Callable[[], object], success: str) -> Response:
-    """Run a one-button action: check its CSRF token, call the service, report the outcome."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        action()
-    except service.PetitionNotFound:
-        abort(404)
-    except service.PetitionError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(success, "success")
-    return redirect(url_for("petitions.detail", petition_id=petition_id))
+    return confirmed_action(
+        action,
+        success=success,
+        back_to=url_for("petitions.detail", petition_id=petition_id),
+        refused=service.PetitionError,
+        missing=service.PetitionNotFound,
+    )
 
 
 @bp.post("/<petition_id>/withdraw")

@@ -42,9 +42,3 @@ class ThresholdForm(FlaskForm):
         ],
     )
     submit = SubmitField("Add threshold")
-
-
-class ButtonForm(FlaskForm):
-    """A button-only form that carries the CSRF token."""
-
-    submit = SubmitField("Confirm")

@@ -10,10 +10,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from voicebox.auth.access import login_required, role_required
+from voicebox.forms import ConfirmForm
 from voicebox.models import Concern, Role
 from voicebox.responses import service, thresholds
-from voicebox.responses.forms import ButtonForm, ResponseForm, ThresholdForm
-from voicebox.web import today
+from voicebox.responses.forms import ResponseForm, ThresholdForm
+from voicebox.web import confirmed_action, today
 
 bp = Blueprint("responses", __name__)
 
@@ -111,19 +112,16 @@ def threshold_settings() -> str | Response:
         "responses/thresholds.html",
         form=form,
         thresholds=thresholds.list_thresholds(),
-        remove_form=ButtonForm(),
+        remove_form=ConfirmForm(),
     )
 
 
 @bp.post("/responses/thresholds/<int:threshold_id>/remove")
 @role_required(Role.ADMIN)
 def remove_threshold(threshold_id: int) -> Response:
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    try:
-        thresholds.remove_threshold(threshold_id, actor_role=current_user.role, today=today())
-    except thresholds.ThresholdError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Threshold removed.", "success")
-    return redirect(url_for("responses.threshold_settings"))
+    return confirmed_action(
+        lambda: thresholds.remove_threshold(threshold_id, actor_role=current_user.role, today=today()),
+        success="Threshold removed.",
+        back_to=url_for("responses.threshold_settings"),
+        refused=thresholds.ThresholdError,
+    )
