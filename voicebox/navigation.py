@@ -47,7 +47,11 @@ def navigation_for() -> list[NavItem]:
     """The navigation items the signed-in user's role may use."""
     if not current_user.is_authenticated:
         return []
-    endpoints = {rule.endpoint for rule in current_app.url_map.iter_rules()}
+    # The URL map is fixed once the app is built: collect its endpoints once, not per page.
+    endpoints = current_app.extensions.get("voicebox.endpoints")
+    if endpoints is None:
+        endpoints = frozenset(rule.endpoint for rule in current_app.url_map.iter_rules())
+        current_app.extensions["voicebox.endpoints"] = endpoints
     items = [
         item
         for item in NAV_ITEMS

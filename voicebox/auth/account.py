@@ -8,6 +8,7 @@ nothing written through a receipt phrase can be found at all; that is the design
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -60,53 +61,55 @@ def _user(user_id: str) -> User:
     return user
 
 
-def _keyed_petitions(secrets: Secrets) -> list[tuple[Petition, bytes]]:
-    """Every petition that still holds its key (drafts and open ones), with that key."""
-    found = db.session.scalars(select(Petition).where(Petition.wrapped_key.is_not(None)))
-    keyed = []
-    for petition in found:
-        key = petitions.petition_key(petition, secrets)
-        if key is not None:
-            keyed.append((petition, key))
-    return keyed
+Keyed = list[tuple[Any, bytes]]
 
 
-def signed_petitions(member_id: str, secrets: Secrets) -> list[SignedPetition]:
-    """The still-linkable signatures of this member, found by recomputing nullifiers."""
-    keyed = _keyed_petitions(secrets)
-    wanted = {nullifier(key, petitions.SIGN, member_id): petition for petition, key in keyed}
+def _keyed(model: Any, key_of: Callable[[Any, Secrets], bytes | None], secrets: Secrets) -> Keyed:
+    """Every item of `model` that still holds its key (not yet closed), with that key."""
+    items = db.session.scalars(select(model).where(model.wrapped_key.is_not(None)))
+    return [(item, key) for item in items if (key := key_of(item, secrets)) is not None]
+
+
+def _keyed_petitions(secrets: Secrets) -> Keyed:
+    return _keyed(Petition, petitions.petition_key, secrets)
+
+
+def _keyed_concerns(secrets: Secrets) -> Keyed:
+    return _keyed(Concern, concerns.concern_key, secrets)
+
+
+def _own_rows(
+    model: Any, parent_column: str, keyed: Keyed, purpose: str, member_id: str
+) -> list[tuple[Any, Any]]:
+    """(item, row) for each `model` row this member left on a keyed item, by recomputed nullifier."""
+    wanted = {nullifier(key, purpose, member_id): item for item, key in keyed}
     if not wanted:
         return []
-    rows = db.session.scalars(select(Signature).where(Signature.nullifier.in_(list(wanted))))
+    rows = db.session.scalars(select(model).where(model.nullifier.in_(list(wanted))))
     return [
-        SignedPetition(wanted[row.nullifier], row)
+        (wanted[row.nullifier], row)
         for row in rows
-        if row.nullifier in wanted and wanted[row.nullifier].id == row.petition_id
+        if row.nullifier in wanted and wanted[row.nullifier].id == getattr(row, parent_column)
     ]
 
 
-def _keyed_concerns(secrets: Secrets) -> list[tuple[Concern, bytes]]:
-    """Every concern that still holds its key (not yet resolved or declined), with that key."""
-    keyed = []
-    for concern in db.session.scalars(select(Concern).where(Concern.wrapped_key.is_not(None))):
-        key = concerns.concern_key(concern, secrets)
-        if key is not None:
-            keyed.append((concern, key))
-    return keyed
+def signed_petitions(
+    member_id: str, secrets: Secrets, keyed: Keyed | None = None
+) -> list[SignedPetition]:
+    """The still-linkable signatures of this member, found by recomputing nullifiers."""
+    keyed = _keyed_petitions(secrets) if keyed is None else keyed
+    return [
+        SignedPetition(petition, signature)
+        for petition, signature in _own_rows(Signature, "petition_id", keyed, petitions.SIGN, member_id)
+    ]
 
 
-def _own_marks(model: type, purpose: str, member_id: str, secrets: Secrets) -> list[tuple[Concern, Any]]:
-    """This member's supports or flags on concerns, found by recomputing nullifiers."""
-    wanted = {nullifier(key, purpose, member_id): c for c, key in _keyed_concerns(secrets)}
-    if not wanted:
-        return []
-    rows = db.session.scalars(select(model).where(model.nullifier.in_(list(wanted))))  # type: ignore[attr-defined]
-    return [(wanted[r.nullifier], r) for r in rows if wanted[r.nullifier].id == r.concern_id]
-
-
-def supported_concerns(member_id: str, secrets: Secrets) -> list[tuple[Concern, ConcernSupport]]:
+def supported_concerns(
+    member_id: str, secrets: Secrets, keyed: Keyed | None = None
+) -> list[tuple[Concern, ConcernSupport]]:
     """The concerns this member said "me too" to that can still be linked to them."""
-    return _own_marks(ConcernSupport, concerns.SUPPORT, member_id, secrets)
+    keyed = _keyed_concerns(secrets) if keyed is None else keyed
+    return _own_rows(ConcernSupport, "concern_id", keyed, concerns.SUPPORT, member_id)
 
 
 def change_password(user_id: str, current: str, new: str, *, policy: PasswordPolicy) -> User:
@@ -189,6 +192,7 @@ def member_data(user_id: str, secrets: Secrets) -> dict[str, Any]:
     """Everything voicebox holds that can be linked to this member, as plain data; raises AccountError."""
     user = _user(user_id)
     keyed = _keyed_petitions(secrets)
+    keyed_concerns = _keyed_concerns(secrets)
     groups = {group.id: group.name for group in db.session.scalars(select(Group))}
     signatures = [
         {
@@ -198,15 +202,11 @@ def member_data(user_id: str, secrets: Secrets) -> dict[str, Any]:
             "group": groups.get(item.signature.group_id) if item.signature.group_id else None,
             "comment": _comment(item.signature, secrets),
         }
-        for item in signed_petitions(user.id, secrets)
+        for item in signed_petitions(user.id, secrets, keyed)
     ]
-    cosponsor_nullifiers = {nullifier(key, petitions.COSPONSOR, user.id): petition for petition, key in keyed}
     cosponsored = [
-        _petition_summary(cosponsor_nullifiers[row.nullifier])
-        for row in db.session.scalars(
-            select(Cosponsorship).where(Cosponsorship.nullifier.in_(list(cosponsor_nullifiers)))
-        )
-        if row.nullifier in cosponsor_nullifiers
+        _petition_summary(petition)
+        for petition, _ in _own_rows(Cosponsorship, "petition_id", keyed, petitions.COSPONSOR, user.id)
     ]
     started = [
         _petition_summary(petition)
@@ -218,11 +218,11 @@ def member_data(user_id: str, secrets: Secrets) -> dict[str, Any]:
             "concern": {"id": c.id, "title": c.title, "status": c.status},
             "supported_on": row.supported_on.isoformat(),
         }
-        for c, row in supported_concerns(user.id, secrets)
+        for c, row in supported_concerns(user.id, secrets, keyed_concerns)
     ]
     flags = [
         {"concern": {"id": c.id, "title": c.title}, "flagged_on": row.flagged_on.isoformat()}
-        for c, row in _own_marks(ConcernFlag, concerns.FLAG, user.id, secrets)
+        for c, row in _own_rows(ConcernFlag, "concern_id", keyed_concerns, concerns.FLAG, user.id)
     ]
     return {
         "account": {
