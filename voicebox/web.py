@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from voicebox.anonymity import coarse_date
@@ -22,6 +23,13 @@ def current_secrets() -> Secrets:
 def today() -> date:
     """Today's UTC date; the only clock the app keeps for member actions (A3)."""
     return coarse_date()
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """Show a redirected form's field errors as messages on the page it returns to."""
+    for messages in form.errors.values():
+        for message in messages:
+            flash(str(message), "error")
 
 
 ErrorTypes = type[Exception] | tuple[type[Exception], ...]

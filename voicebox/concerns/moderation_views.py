@@ -15,17 +15,11 @@ from voicebox.concerns.forms import CategoryForm, HideForm, StatusForm
 from voicebox.concerns.views import bp
 from voicebox.forms import ConfirmForm
 from voicebox.models import Role
-from voicebox.web import confirmed_action, current_secrets, today
+from voicebox.web import confirmed_action, current_secrets, flash_form_errors, today
 
 
 def _back(concern_id: str) -> Response:
     return redirect(url_for("concerns.detail", concern_id=concern_id))
-
-
-def _flash_form_errors(form: object) -> None:
-    for messages in form.errors.values():  # type: ignore[attr-defined]
-        for message in messages:
-            flash(str(message), "error")
 
 
 @bp.get("/moderation")
@@ -43,7 +37,7 @@ def moderation_queue() -> str:
 def hide(concern_id: str) -> Response:
     form = HideForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(concern_id)
     try:
         moderation.hide_concern(

@@ -13,7 +13,7 @@ from voicebox.extensions import limiter
 from voicebox.forms import ConfirmForm
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
 from voicebox.responses.views import concern_extras
-from voicebox.web import confirmed_action, current_secrets, today
+from voicebox.web import confirmed_action, current_secrets, flash_form_errors, today
 
 bp = Blueprint("concerns", __name__, url_prefix="/concerns")
 followup_bp = Blueprint("followup", __name__)
@@ -173,9 +173,7 @@ def reply(concern_id: str) -> Response:
     form = ReplyForm()
     target = url_for("concerns.detail", concern_id=concern_id) + "#thread"
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(str(message), "error")
+        flash_form_errors(form)
         return redirect(target)
     try:
         followup.staff_reply(

@@ -17,7 +17,7 @@ from voicebox.models import PARTICIPANT_ROLES, Role
 from voicebox.petitions import service, tallies
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.reports.petition_page import petition_extras
-from voicebox.web import confirmed_action, current_secrets, today
+from voicebox.web import confirmed_action, current_secrets, flash_form_errors, today
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 
@@ -134,9 +134,7 @@ def sign(petition_id: str) -> str | Response:
     form = SignForm()
     target = url_for("petitions.detail", petition_id=petition_id)
     if not form.validate_on_submit():
-        for field_errors in form.errors.values():
-            for message in field_errors:
-                flash(str(message), "error")
+        flash_form_errors(form)
         return redirect(target)
     group = _parse_group(form.group.data)
     if group == "invalid":

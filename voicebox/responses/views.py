@@ -14,7 +14,7 @@ from voicebox.forms import ConfirmForm
 from voicebox.models import Concern, Role
 from voicebox.responses import service, thresholds
 from voicebox.responses.forms import ResponseForm, ThresholdForm
-from voicebox.web import confirmed_action, today
+from voicebox.web import confirmed_action, flash_form_errors, today
 
 bp = Blueprint("responses", __name__)
 
@@ -57,9 +57,7 @@ def feed() -> str:
 def _respond(kind: str, item_id: str) -> Response:
     form = ResponseForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
+        flash_form_errors(form)
         return redirect(item_url(kind, item_id))
     try:
         service.post_response(
