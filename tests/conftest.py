@@ -15,6 +15,7 @@ from flask import Flask
 from tests.support import (
     PASSWORD,
     VoiceboxClient,
+    count_queued_now,
     empty_postgres_database,
     migrate_fresh,
     postgres_base_url,
@@ -90,6 +91,9 @@ def make_app(
             "AUTO_MIGRATE": False,
             "TESTING": True,
             "RATELIMIT_ENABLED": False,
+            # Tests count queued actions themselves (the client after each request,
+            # `count_queued` elsewhere) instead of racing a background thread.
+            "BACKGROUND_TICK": False,
         }
         config.update(overrides)
         app = create_app(config)
@@ -193,7 +197,7 @@ def make_petition(app: Flask, make_user: Callable[..., User]) -> Callable[..., P
             body,
             goal,
             closes_on or coarse_date() + timedelta(days=30),
-            secrets=app.extensions["voicebox.secrets"],
+            keys=app.extensions["voicebox.keys"],
             today=coarse_date(),
         )
         if status in {"open", "closed"}:
@@ -201,7 +205,13 @@ def make_petition(app: Flask, make_user: Callable[..., User]) -> Callable[..., P
                 petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
             )
         if status == "closed":
-            service.close_petition(petition.id, actor_role="organizer", today=coarse_date())
+            service.close_petition(
+                petition.id,
+                actor_role="organizer",
+                today=coarse_date(),
+                secrets=app.extensions["voicebox.secrets"],
+                keys=app.extensions["voicebox.keys"],
+            )
         return db.session.get(Petition, petition.id)  # type: ignore[return-value]
 
     return build
@@ -235,6 +245,7 @@ def make_concern(app: Flask) -> Callable[..., Any]:
             username="nobody-in-particular",
             confirmed_identifying=True,
             secrets=app.extensions["voicebox.secrets"],
+            keys=app.extensions["voicebox.keys"],
             today=coarse_date(),
         )
         return posted.concern, posted.receipt
@@ -258,14 +269,16 @@ def sign(app: Flask) -> Callable[..., Any]:
     """Sign a petition through the service as `user`, with optional display name, group, comment."""
     from voicebox.petitions import service
 
-    def build(petition: Petition, user: User, **choice: Any) -> Any:
-        return service.sign_petition(
+    def build(petition: Petition, user: User, *, counted: bool = True, **choice: Any) -> None:
+        service.sign_petition(
             petition.id,
             user.id,
             service.SignatureChoice(**choice),
-            secrets=app.extensions["voicebox.secrets"],
+            keys=app.extensions["voicebox.keys"],
             today=coarse_date(),
         )
+        if counted:
+            count_queued_now(app)
 
     return build
 
@@ -283,9 +296,10 @@ def sign_many(app: Flask) -> Callable[..., None]:
                 petition.id,
                 random_id(),
                 choice,
-                secrets=app.extensions["voicebox.secrets"],
+                keys=app.extensions["voicebox.keys"],
                 today=coarse_date(),
             )
+        count_queued_now(app)
 
     return sign
 

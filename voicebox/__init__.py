@@ -53,6 +53,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             overrides["SQLALCHEMY_DATABASE_URI"], settings["db_pool_size"], settings["db_max_overflow"]
         )
     app.extensions["voicebox.secrets"] = secrets
+    from voicebox.keystore import KeyStore
+
+    keys = KeyStore(Path(app.config["KEYSTORE_PATH"]).resolve(), secrets.master_key)
+    keys.ensure_folder()
+    app.extensions["voicebox.keys"] = keys
     app.extensions["voicebox.password_policy"] = PasswordPolicy(
         time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST"]
     )
@@ -67,8 +72,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_templates(app)
 
     from voicebox.cli import register_cli
+    from voicebox.tick import init_background
 
     register_cli(app)
+    init_background(app)
     if app.config.get("AUTO_MIGRATE"):
         from voicebox.database import upgrade_database
 

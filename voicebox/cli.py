@@ -112,6 +112,19 @@ def purge() -> None:
         click.echo(line)
 
 
+@voicebox_cli.command("tick")
+def tick() -> None:
+    """Count queued actions, close due petitions, record thresholds, purge expired data.
+
+    For cron or a systemd timer; running servers do the same in the background.
+    """
+    from voicebox.tick import run_tick
+
+    summary = run_tick(current_secrets(), current_app.extensions["voicebox.keys"], today())
+    for line in summary.as_lines():
+        click.echo(line)
+
+
 @voicebox_cli.command("demo")
 def demo() -> None:
     """Fill an EMPTY instance with sample data to look around; refuses one holding data."""
@@ -120,6 +133,7 @@ def demo() -> None:
     try:
         summary = build_demo(
             secrets=current_secrets(),
+            keys=current_app.extensions["voicebox.keys"],
             policy=current_app.extensions["voicebox.password_policy"],
             today=today(),
         )

@@ -107,6 +107,9 @@ class Settings:
     ratelimit_enabled: bool
     db_pool_size: int = 5
     db_max_overflow: int = 5
+    keystore_path: str = ""
+    count_interval_seconds: int = 30
+    background_tick: bool = True
 
     def as_flask_config(self) -> dict[str, Any]:
         """The Flask / extension config keys these settings stand for."""
@@ -132,6 +135,9 @@ class Settings:
             "ARGON2_MEMORY_COST": self.argon2_memory_cost,
             "AUTO_MIGRATE": self.auto_migrate,
             "WTF_CSRF_TIME_LIMIT": None,
+            "KEYSTORE_PATH": self.keystore_path,
+            "COUNT_INTERVAL_SECONDS": self.count_interval_seconds,
+            "BACKGROUND_TICK": self.background_tick,
             "SETTINGS": asdict(self),
         }
 
@@ -183,4 +189,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str]) -> Settings:
         ratelimit_enabled=_flag(environ, "VOICEBOX_RATELIMIT", True),
         db_pool_size=_integer(environ, "VOICEBOX_DB_POOL_SIZE", 5),
         db_max_overflow=_integer(environ, "VOICEBOX_DB_MAX_OVERFLOW", 5),
+        keystore_path=environ.get("VOICEBOX_KEYSTORE_PATH") or str(instance_path / "keys"),
+        count_interval_seconds=max(1, min(60, _integer(environ, "VOICEBOX_COUNT_INTERVAL", 30))),
+        background_tick=_flag(environ, "VOICEBOX_BACKGROUND", True),
     )

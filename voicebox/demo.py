@@ -21,11 +21,13 @@ from voicebox.concerns import followup, moderation
 from voicebox.concerns import service as concerns
 from voicebox.config import Secrets
 from voicebox.extensions import db
+from voicebox.keystore import KeyStore
 from voicebox.models import Concern, Group, Invite, Petition, Report, Role, User
 from voicebox.petitions import service as petitions
 from voicebox.reports import service as reports
 from voicebox.reports.tallies import suppression_threshold
 from voicebox.responses import service as responses
+from voicebox.tick import count_queued
 
 # Published on purpose: printed by the command and named in the README.
 DEMO_PASSWORD = "lantern-quarry-demo-58"  # noqa: S105
@@ -79,6 +81,7 @@ class DemoContext:
     """The people and groups later steps draw on."""
 
     secrets: Secrets
+    keys: KeyStore
     policy: PasswordPolicy
     today: date
     users: dict[str, User] = field(default_factory=dict)
@@ -92,9 +95,7 @@ class DemoContext:
 
 def instance_is_empty() -> bool:
     """Whether no account, invite, group, petition, concern or report exists yet."""
-    return not any(
-        db.session.scalar(select(func.count()).select_from(model)) for model in OWNED_TABLES
-    )
+    return not any(db.session.scalar(select(func.count()).select_from(model)) for model in OWNED_TABLES)
 
 
 def _people(ctx: DemoContext, summary: DemoSummary) -> None:
@@ -109,9 +110,7 @@ def _people(ctx: DemoContext, summary: DemoSummary) -> None:
     for name, kind in GROUPS:
         ctx.groups[name] = admin.add_group(name, kind, actor_role="admin", today=ctx.ago(40))
     admin.update_settings(
-        admin.SettingsChange(
-            headcount=180, small_group_threshold=5, cosponsors_needed=2, retention_days=365
-        ),
+        admin.SettingsChange(headcount=180, small_group_threshold=5, cosponsors_needed=2, retention_days=365),
         actor_role="admin",
         today=ctx.ago(40),
     )
@@ -139,20 +138,21 @@ def _sign_many(
                 group_id=ctx.groups[group].id if group else None,
                 comment=comments.get(index, ""),
             ),
-            secrets=ctx.secrets,
+            keys=ctx.keys,
             today=min(first_day + timedelta(days=index // 3), ctx.today),
         )
+    count_queued(ctx.secrets, ctx.keys)
 
 
 def _draft(ctx: DemoContext, author: User, title: str, body: str, goal: int, days_ago: int) -> Petition:
     return petitions.start_petition(
-        author.id, title, body, goal, None, secrets=ctx.secrets, today=ctx.ago(days_ago)
+        author.id, title, body, goal, None, keys=ctx.keys, today=ctx.ago(days_ago)
     )
 
 
 def _open(ctx: DemoContext, petition: Petition, backers: list[User], on: date) -> None:
     for backer in backers:
-        petitions.cosponsor_petition(petition.id, backer.id, secrets=ctx.secrets)
+        petitions.cosponsor_petition(petition.id, backer.id, keys=ctx.keys)
     petitions.open_petition(petition.id, cosponsors_needed=2, actor_role="organizer", today=on)
 
 
@@ -170,10 +170,10 @@ def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
         60,
     )
     _open(ctx, closed, [team[6], team[7]], ctx.ago(58))
-    _sign_many(
-        ctx, closed, team[:20], ctx.ago(57), lambda i: "Customer Support" if i % 3 else "Finance"
+    _sign_many(ctx, closed, team[:20], ctx.ago(57), lambda i: "Customer Support" if i % 3 else "Finance")
+    petitions.close_petition(
+        closed.id, actor_role="organizer", today=ctx.ago(35), secrets=ctx.secrets, keys=ctx.keys
     )
-    petitions.close_petition(closed.id, actor_role="organizer", today=ctx.ago(35))
     made["closed"] = closed
 
     monitoring = petitions.start_petition(
@@ -186,7 +186,7 @@ def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
         "3. delete what has been recorded so far.",
         40,
         ctx.ago(-21),
-        secrets=ctx.secrets,
+        keys=ctx.keys,
         today=ctx.ago(14),
     )
     _open(ctx, monitoring, [team[0], team[1]], ctx.ago(12))
@@ -226,7 +226,7 @@ def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
         20,
         2,
     )
-    petitions.cosponsor_petition(draft.id, team[21].id, secrets=ctx.secrets)
+    petitions.cosponsor_petition(draft.id, team[21].id, keys=ctx.keys)
     made["draft"] = draft
     summary.counts["petitions"] = len(made)
     return made
@@ -243,13 +243,15 @@ def _concern(
         username=author.username,
         confirmed_identifying=False,
         secrets=ctx.secrets,
+        keys=ctx.keys,
         today=ctx.ago(days_ago),
     )
     backers = [colleague for colleague in ctx.colleagues if colleague is not author][:supporters]
     for index, backer in enumerate(backers):
         concerns.toggle_support(
-            posted.concern.id, backer.id, secrets=ctx.secrets, today=ctx.ago(max(days_ago - index // 4, 0))
+            posted.concern.id, backer.id, keys=ctx.keys, today=ctx.ago(max(days_ago - index // 4, 0))
         )
+    count_queued(ctx.secrets, ctx.keys)
     return posted
 
 
@@ -260,38 +262,66 @@ def _concerns(ctx: DemoContext, summary: DemoSummary) -> dict[str, Concern]:
         ).id
     team = ctx.colleagues
     screenshots = _concern(
-        ctx, team[2], REPLIED_CONCERN,
+        ctx,
+        team[2],
+        REPLIED_CONCERN,
         "The recording tool takes screenshots while personal chats and banking pages are open "
         "during breaks. Nobody has said who can see them.",
-        "Monitoring and privacy", 11, 14,
+        "Monitoring and privacy",
+        11,
+        14,
     )
-    moderation.change_status(screenshots.concern.id, "acknowledged", actor_role="organizer", today=ctx.ago(9))
+    moderation.change_status(
+        screenshots.concern.id, "acknowledged", actor_role="organizer", today=ctx.ago(9), keys=ctx.keys
+    )
     followup.staff_reply(
         screenshots.concern.id,
         "Thank you for raising this. Does it happen on every team's laptops, or only some?",
-        actor_role="leadership", secrets=ctx.secrets, today=ctx.ago(8),
+        actor_role="leadership",
+        secrets=ctx.secrets,
+        today=ctx.ago(8),
     )
     followup.author_reply(
-        screenshots.receipt, "Everyone in our building has the same image, so every team.",
-        secrets=ctx.secrets, today=ctx.ago(7),
+        screenshots.receipt,
+        "Everyone in our building has the same image, so every team.",
+        secrets=ctx.secrets,
+        today=ctx.ago(7),
     )
     targets = _concern(
-        ctx, team[9], "Ticket targets raised without notice",
+        ctx,
+        team[9],
+        "Ticket targets raised without notice",
         "The daily ticket target went from 40 to 55 overnight, with no extra staff.",
-        "Workload", 9, 8,
+        "Workload",
+        9,
+        8,
     )
-    moderation.change_status(targets.concern.id, "acknowledged", actor_role="organizer", today=ctx.ago(6))
-    moderation.change_status(targets.concern.id, "in progress", actor_role="organizer", today=ctx.ago(3))
+    moderation.change_status(
+        targets.concern.id, "acknowledged", actor_role="organizer", today=ctx.ago(6), keys=ctx.keys
+    )
+    moderation.change_status(
+        targets.concern.id, "in progress", actor_role="organizer", today=ctx.ago(3), keys=ctx.keys
+    )
     first_aid = _concern(
-        ctx, team[15], "Night shift has no trained first-aider",
+        ctx,
+        team[15],
+        "Night shift has no trained first-aider",
         "Since the rota change there is often nobody trained in first aid on the night shift.",
-        "Health and safety", 20, 6,
+        "Health and safety",
+        20,
+        6,
     )
-    moderation.change_status(first_aid.concern.id, "resolved", actor_role="organizer", today=ctx.ago(4))
+    moderation.change_status(
+        first_aid.concern.id, "resolved", actor_role="organizer", today=ctx.ago(4), keys=ctx.keys
+    )
     _concern(
-        ctx, team[18], "Meeting rooms booked and never used",
+        ctx,
+        team[18],
+        "Meeting rooms booked and never used",
         "Rooms are blocked all week by recurring bookings nobody attends.",
-        "Workload", 2, 3,
+        "Workload",
+        2,
+        3,
     )
     summary.counts["concerns"] = 4
     summary.receipt = screenshots.receipt
@@ -303,20 +333,29 @@ def _answers_and_report(
 ) -> None:
     respond = responses.post_response
     respond(
-        responses.PETITION, made["closed"].id, "accepted",
+        responses.PETITION,
+        made["closed"].id,
+        "accepted",
         "The four-day rota continues in Customer Support until the end of next quarter; "
         "results will be shared with the team first.",
-        actor_role="leadership", today=ctx.ago(30),
+        actor_role="leadership",
+        today=ctx.ago(30),
     )
     respond(
-        responses.PETITION, made["open"].id, "under review",
+        responses.PETITION,
+        made["open"].id,
+        "under review",
         "We have paused screenshot capture while we review the pilot with the works council.",
-        actor_role="leadership", today=ctx.ago(3),
+        actor_role="leadership",
+        today=ctx.ago(3),
     )
     respond(
-        responses.CONCERN, raised["targets"].id, "acknowledged",
+        responses.CONCERN,
+        raised["targets"].id,
+        "acknowledged",
         "Targets return to 40 while we review staffing for the queue.",
-        actor_role="leadership", today=ctx.ago(2),
+        actor_role="leadership",
+        today=ctx.ago(2),
     )
     report = reports.create_report(
         reports.ReportDraft(
@@ -332,14 +371,18 @@ def _answers_and_report(
         today=ctx.ago(1),
     )
     reports.publish_report(
-        report.id, 0, threshold=suppression_threshold(), headcount=180,
-        actor_role="organizer", today=ctx.ago(1),
+        report.id,
+        0,
+        threshold=suppression_threshold(),
+        headcount=180,
+        actor_role="organizer",
+        today=ctx.ago(1),
     )
     summary.counts["responses"] = 3
     summary.counts["published reports"] = 1
 
 
-def build_demo(*, secrets: Secrets, policy: PasswordPolicy, today: date) -> DemoSummary:
+def build_demo(*, secrets: Secrets, keys: KeyStore, policy: PasswordPolicy, today: date) -> DemoSummary:
     """Fill an empty instance with sample data; raises DemoRefused if it already holds data."""
     if not instance_is_empty():
         raise DemoRefused(
@@ -347,7 +390,7 @@ def build_demo(*, secrets: Secrets, policy: PasswordPolicy, today: date) -> Demo
             "Point VOICEBOX_INSTANCE_PATH (or DATABASE_URL) at a new, empty location."
         )
     summary = DemoSummary()
-    ctx = DemoContext(secrets=secrets, policy=policy, today=today)
+    ctx = DemoContext(secrets=secrets, keys=keys, policy=policy, today=today)
     _people(ctx, summary)
     made = _petitions(ctx, summary)
     raised = _concerns(ctx, summary)

@@ -37,6 +37,10 @@ class PurgeResult:
     closed_petitions: int
     closed_concerns: int
 
+    @property
+    def total(self) -> int:
+        return self.followup_messages + self.closed_petitions + self.closed_concerns
+
     def as_lines(self) -> list[str]:
         """What was deleted, one kind per line, for the console."""
         return [
@@ -76,8 +80,11 @@ def _delete_where(session: Session, model: type, *where: object) -> int:
     return int(result.rowcount or 0)
 
 
-def purge_expired(session: Session, today: date) -> PurgeResult:
-    """Delete follow-ups and closed items older than the instance's retention, and record it."""
+def purge_expired(session: Session, today: date, *, quiet_when_empty: bool = False) -> PurgeResult:
+    """Delete follow-ups and closed items older than the instance's retention, and record it.
+
+    `quiet_when_empty` (the background tick) leaves the audit log alone when nothing was due.
+    """
     settings = session.get(InstanceSettings, 1)
     cutoff = retention_cutoff(today, settings.retention_days if settings else DEFAULT_RETENTION_DAYS)
     followups = _delete_where(session, FollowupMessage, FollowupMessage.sent_on < cutoff)
@@ -90,6 +97,9 @@ def purge_expired(session: Session, today: date) -> PurgeResult:
         Petition.closed_on < cutoff,
     )
     result = PurgeResult(cutoff, followups, petitions, concerns)
+    if quiet_when_empty and not result.total:
+        session.rollback()
+        return result
     record_event(
         session,
         "admin",

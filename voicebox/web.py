@@ -13,11 +13,17 @@ from werkzeug.wrappers import Response
 from voicebox.anonymity import coarse_date
 from voicebox.config import Secrets
 from voicebox.forms import ConfirmForm
+from voicebox.keystore import KeyStore
 
 
 def current_secrets() -> Secrets:
     """The instance secrets loaded by create_app."""
     return current_app.extensions["voicebox.secrets"]
+
+
+def current_keys() -> KeyStore:
+    """The key store holding item keys outside the database (A2)."""
+    return current_app.extensions["voicebox.keys"]
 
 
 def today() -> date:

@@ -8,13 +8,13 @@ nothing written through a receipt phrase can be found at all; that is the design
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
+from voicebox import pending
 from voicebox.anonymity import nullifier, random_id
 from voicebox.auth.passwords import PasswordPolicy, password_problems
 from voicebox.auth.service import AccountError, LoginFailed, WeakPassword
@@ -23,6 +23,7 @@ from voicebox.config import Secrets
 from voicebox.counters import add_to_column
 from voicebox.crypto import CryptoError, decrypt_text
 from voicebox.extensions import db
+from voicebox.keystore import KeyStore
 from voicebox.models import (
     Concern,
     ConcernFlag,
@@ -35,6 +36,8 @@ from voicebox.models import (
     User,
 )
 from voicebox.petitions import service as petitions
+from voicebox.petitions.breakdown import open_group
+from voicebox.petitions.counting import comment_context
 
 NOT_LINKABLE = (
     "Nothing else in voicebox can be linked to your account, not even by its operators: "
@@ -64,18 +67,21 @@ def _user(user_id: str) -> User:
 Keyed = list[tuple[Any, bytes]]
 
 
-def _keyed(model: Any, key_of: Callable[[Any, Secrets], bytes | None], secrets: Secrets) -> Keyed:
+def _keyed(model: Any, kind: str, keys: KeyStore) -> Keyed:
     """Every item of `model` that still holds its key (not yet closed), with that key."""
-    items = db.session.scalars(select(model).where(model.wrapped_key.is_not(None)))
-    return [(item, key) for item in items if (key := key_of(item, secrets)) is not None]
+    ids = list(keys.item_ids(kind))
+    if not ids:
+        return []
+    items = db.session.scalars(select(model).where(model.id.in_(ids)))
+    return [(item, key) for item in items if (key := keys.get(kind, item.id)) is not None]
 
 
-def _keyed_petitions(secrets: Secrets) -> Keyed:
-    return _keyed(Petition, petitions.petition_key, secrets)
+def _keyed_petitions(keys: KeyStore) -> Keyed:
+    return _keyed(Petition, petitions.PETITION, keys)
 
 
-def _keyed_concerns(secrets: Secrets) -> Keyed:
-    return _keyed(Concern, concerns.concern_key, secrets)
+def _keyed_concerns(keys: KeyStore) -> Keyed:
+    return _keyed(Concern, concerns.CONCERN, keys)
 
 
 def _own_rows(
@@ -93,11 +99,9 @@ def _own_rows(
     ]
 
 
-def signed_petitions(
-    member_id: str, secrets: Secrets, keyed: Keyed | None = None
-) -> list[SignedPetition]:
+def signed_petitions(member_id: str, keys: KeyStore, keyed: Keyed | None = None) -> list[SignedPetition]:
     """The still-linkable signatures of this member, found by recomputing nullifiers."""
-    keyed = _keyed_petitions(secrets) if keyed is None else keyed
+    keyed = _keyed_petitions(keys) if keyed is None else keyed
     return [
         SignedPetition(petition, signature)
         for petition, signature in _own_rows(Signature, "petition_id", keyed, petitions.SIGN, member_id)
@@ -105,10 +109,10 @@ def signed_petitions(
 
 
 def supported_concerns(
-    member_id: str, secrets: Secrets, keyed: Keyed | None = None
+    member_id: str, keys: KeyStore, keyed: Keyed | None = None
 ) -> list[tuple[Concern, ConcernSupport]]:
     """The concerns this member said "me too" to that can still be linked to them."""
-    keyed = _keyed_concerns(secrets) if keyed is None else keyed
+    keyed = _keyed_concerns(keys) if keyed is None else keyed
     return _own_rows(ConcernSupport, "concern_id", keyed, concerns.SUPPORT, member_id)
 
 
@@ -142,6 +146,7 @@ def delete_account(
     *,
     withdraw: bool,
     secrets: Secrets,
+    keys: KeyStore,
     policy: PasswordPolicy,
     today: date,
 ) -> DeletionSummary:
@@ -157,13 +162,27 @@ def delete_account(
             raise AccountError("You are the only admin. Make someone else admin first.")
     withdrawn = 0
     if withdraw:
-        for signed in signed_petitions(user.id, secrets):
+        windows = pending.live_windows(db.session, keys)
+        for _petition, key in _keyed_petitions(keys):
+            # Signatures and "me too"s still waiting to be counted leave the queue.
+            if pending.cancel_queued(
+                db.session, windows, petitions.SIGN, nullifier(key, petitions.SIGN, user.id)
+            ):
+                withdrawn += 1
+        for _concern, key in _keyed_concerns(keys):
+            pending.cancel_queued(
+                db.session, windows, concerns.SUPPORT, nullifier(key, concerns.SUPPORT, user.id)
+            )
+        db.session.commit()
+        for signed in signed_petitions(user.id, keys):
             try:
-                petitions.withdraw_signature(signed.petition.id, user.id, secrets=secrets, today=today)
+                petitions.withdraw_signature(
+                    signed.petition.id, user.id, keys=keys, secrets=secrets, today=today
+                )
             except petitions.PetitionError:
                 continue  # closed meanwhile: no longer linkable, nothing to withdraw
             withdrawn += 1
-    supports = supported_concerns(user.id, secrets) if withdraw else []
+    supports = supported_concerns(user.id, keys) if withdraw else []
     for concern, support in supports:
         # Removed directly, not through the "me too" toggle: a hidden concern refuses
         # new supports, but a member leaving must still be able to take theirs back.
@@ -183,26 +202,28 @@ def _comment(signature: Signature, secrets: Secrets) -> str | None:
     if signature.comment_ciphertext is None:
         return None
     try:
-        return decrypt_text(secrets.data_key, signature.comment_ciphertext, f"signature:{signature.id}")
+        return decrypt_text(secrets.data_key, signature.comment_ciphertext, comment_context(signature.id))
     except CryptoError:
         return None
 
 
-def member_data(user_id: str, secrets: Secrets) -> dict[str, Any]:
+def member_data(user_id: str, secrets: Secrets, keys: KeyStore) -> dict[str, Any]:
     """Everything voicebox holds that can be linked to this member, as plain data; raises AccountError."""
     user = _user(user_id)
-    keyed = _keyed_petitions(secrets)
-    keyed_concerns = _keyed_concerns(secrets)
+    keyed = _keyed_petitions(keys)
+    keyed_concerns = _keyed_concerns(keys)
     groups = {group.id: group.name for group in db.session.scalars(select(Group))}
     signatures = [
         {
             "petition": _petition_summary(item.petition),
             "signed_on": item.signature.signed_on.isoformat(),
             "public_name": item.signature.display_name,
-            "group": groups.get(item.signature.group_id) if item.signature.group_id else None,
+            "group": groups.get(
+                open_group(secrets.data_key, item.signature.id, item.signature.group_ciphertext) or -1
+            ),
             "comment": _comment(item.signature, secrets),
         }
-        for item in signed_petitions(user.id, secrets, keyed)
+        for item in signed_petitions(user.id, keys, keyed)
     ]
     cosponsored = [
         _petition_summary(petition)
@@ -218,7 +239,7 @@ def member_data(user_id: str, secrets: Secrets) -> dict[str, Any]:
             "concern": {"id": c.id, "title": c.title, "status": c.status},
             "supported_on": row.supported_on.isoformat(),
         }
-        for c, row in supported_concerns(user.id, secrets, keyed_concerns)
+        for c, row in supported_concerns(user.id, keys, keyed_concerns)
     ]
     flags = [
         {"concern": {"id": c.id, "title": c.title}, "flagged_on": row.flagged_on.isoformat()}

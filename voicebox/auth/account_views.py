@@ -13,7 +13,7 @@ from voicebox.auth.access import login_required
 from voicebox.auth.forms import DeleteAccountForm, PasswordChangeForm
 from voicebox.auth.service import AccountError, LoginFailed, WeakPassword
 from voicebox.extensions import limiter
-from voicebox.web import current_secrets, today
+from voicebox.web import current_keys, current_secrets, today
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -56,7 +56,7 @@ def password() -> str | Response:
 @bp.get("/data")
 @login_required
 def data() -> Response:
-    payload = account.member_data(current_user.id, current_secrets())
+    payload = account.member_data(current_user.id, current_secrets(), current_keys())
     return Response(
         json.dumps(payload, indent=2, ensure_ascii=False),
         mimetype="application/json",
@@ -76,6 +76,7 @@ def delete() -> str | Response:
                 form.password.data or "",
                 withdraw=bool(form.withdraw.data),
                 secrets=current_secrets(),
+                keys=current_keys(),
                 policy=_policy(),
                 today=today(),
             )
@@ -93,10 +94,10 @@ def delete() -> str | Response:
             tail = f" and {' and '.join(taken_back)} withdrawn." if taken_back else "."
             flash("Your account is deleted" + tail, "info")
             return redirect(url_for("main.index"))
-    secrets = current_secrets()
+    keys = current_keys()
     return render_template(
         "account/delete.html",
         form=form,
-        signed=account.signed_petitions(current_user.id, secrets),
-        supported=account.supported_concerns(current_user.id, secrets),
+        signed=account.signed_petitions(current_user.id, keys),
+        supported=account.supported_concerns(current_user.id, keys),
     )

@@ -13,15 +13,20 @@ from datetime import date
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from voicebox import pending
 from voicebox.audit import record_event
 from voicebox.concerns.service import (
     CLOSED_STATUSES,
+    CONCERN,
+    SUPPORT,
     ConcernError,
     concern_body,
     get_concern,
+    support_applier,
 )
 from voicebox.config import Secrets
 from voicebox.extensions import db
+from voicebox.keystore import KeyStore
 from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
 
 REASON_MAX = 300
@@ -100,7 +105,9 @@ def dismiss_flags(concern_id: str, *, actor_role: str, today: date) -> Concern:
     return concern
 
 
-def change_status(concern_id: str, status: str, *, actor_role: str, today: date) -> Concern:
+def change_status(
+    concern_id: str, status: str, *, actor_role: str, today: date, keys: KeyStore
+) -> Concern:
     """Move a concern forward; resolving or declining destroys its key (A2).
 
     Raises ConcernNotFound, or ConcernError for a move that isn't forward.
@@ -118,10 +125,13 @@ def change_status(concern_id: str, status: str, *, actor_role: str, today: date)
     db.session.add(
         ConcernStatusChange(concern_id=concern.id, status=status, changed_on=today, position=position + 1)
     )
-    if status in CLOSED_STATUSES:
+    closing = status in CLOSED_STATUSES
+    if closing:
+        # "Me too"s still waiting for their window are counted before the key goes.
         # Destroying the key makes every "me too" permanent and unlinkable; clearing the
         # nullifiers too means a copy of the key taken earlier can't re-link them either.
-        concern.wrapped_key = None
+        db.session.flush()
+        pending.count_pending_for(db.session, keys, {SUPPORT: support_applier()}, "concern_id", concern.id)
         db.session.execute(
             update(ConcernSupport).where(ConcernSupport.concern_id == concern.id).values(nullifier=None)
         )
@@ -133,6 +143,8 @@ def change_status(concern_id: str, status: str, *, actor_role: str, today: date)
         f"{_subject(concern)}: {previous} → {status}", on=today,
     )
     db.session.commit()
+    if closing:
+        keys.destroy(CONCERN, concern.id)
     return concern
 
 

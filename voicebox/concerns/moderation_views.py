@@ -12,10 +12,11 @@ from werkzeug.wrappers import Response
 from voicebox.auth.access import role_required
 from voicebox.concerns import moderation, service
 from voicebox.concerns.forms import CategoryForm, HideForm, StatusForm
+from voicebox.concerns.service import CLOSED_STATUSES
 from voicebox.concerns.views import bp
 from voicebox.forms import ConfirmForm
 from voicebox.models import Role
-from voicebox.web import confirmed_action, current_secrets, flash_form_errors, today
+from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
 
 
 def _back(concern_id: str) -> Response:
@@ -83,7 +84,11 @@ def status(concern_id: str) -> Response:
         abort(400)
     try:
         concern = moderation.change_status(
-            concern_id, form.status.data or "", actor_role=current_user.role, today=today()
+            concern_id,
+            form.status.data or "",
+            actor_role=current_user.role,
+            today=today(),
+            keys=current_keys(),
         )
     except service.ConcernNotFound:
         abort(404)
@@ -91,8 +96,8 @@ def status(concern_id: str) -> Response:
         flash(str(exc), "error")
     else:
         message = f"Status is now {concern.status}."
-        if concern.wrapped_key is None:
-            message += ' Its key is destroyed: every "me too" is now permanent and unlinkable.'
+        if concern.status in CLOSED_STATUSES:
+            message += ' Every "me too" is now permanent and can no longer be traced to anyone.'
         flash(message, "success")
     return _back(concern_id)
 

@@ -3,25 +3,34 @@
 Every function owns its transaction. Posting writes only the concern row (and its first
 status entry), nothing about the member (A1, A3); the author's only handle is the receipt
 phrase, shown once and stored as a keyed hash (A7). Supports and flags are nullifiers under
-the concern's own key (A2), so the member is found again only by recomputing them.
+the concern's own key, which lives in the key store (A2), so the member is found again only
+by recomputing them. A "me too" is queued and written at the next counting window, shuffled
+among the others (voicebox.pending).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Executable, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from voicebox import pending
 from voicebox.anonymity import new_receipt_phrase, normalize_receipt, nullifier, random_id
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column
-from voicebox.crypto import decrypt_text, encrypt_text, generate_key, keyed_hash, unwrap_key, wrap_key
+from voicebox.crypto import decrypt_text, encrypt_text, keyed_hash
 from voicebox.extensions import db
+from voicebox.keystore import KeyStore
 from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
 from voicebox.text import IdentifyingHint, find_identifying_text
 
+CONCERN = "concern"
 SUPPORT = "support"
 FLAG = "flag"
 TITLE_MAX = 200
@@ -73,20 +82,14 @@ def body_context(concern_id: str) -> str:
     return f"concern-body:{concern_id}"
 
 
-def _key_context(concern_id: str) -> str:
-    return f"concern:{concern_id}"
-
-
 def receipt_hash(pepper: bytes, phrase: str) -> str:
     """The only form in which a receipt phrase is ever stored or compared (A7)."""
     return keyed_hash(pepper, RECEIPT_PURPOSE, normalize_receipt(phrase))
 
 
-def concern_key(concern: Concern, secrets: Secrets) -> bytes | None:
+def concern_key(concern_id: str, keys: KeyStore) -> bytes | None:
     """The concern's own key, or None once it is resolved or declined and the key destroyed."""
-    if concern.wrapped_key is None:
-        return None
-    return unwrap_key(secrets.master_key, concern.wrapped_key, _key_context(concern.id))
+    return keys.get(CONCERN, concern_id)
 
 
 def concern_body(concern: Concern, secrets: Secrets) -> str:
@@ -139,6 +142,7 @@ def post_concern(
     username: str,
     confirmed_identifying: bool,
     secrets: Secrets,
+    keys: KeyStore,
     today: date,
 ) -> PostedConcern:
     """Store an anonymous concern and return its one-time receipt.
@@ -163,7 +167,6 @@ def post_concern(
         category_id=category_id,
         status=ConcernStatus.OPEN.value,
         created_on=today,
-        wrapped_key=wrap_key(secrets.master_key, generate_key(), _key_context(concern_id)),
         receipt_hash=receipt_hash(secrets.pepper, receipt),
     )
     db.session.add(concern)
@@ -172,83 +175,154 @@ def post_concern(
             concern_id=concern_id, status=ConcernStatus.OPEN.value, changed_on=today, position=0
         )
     )
-    db.session.commit()
+    keys.create(CONCERN, concern_id)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        keys.destroy(CONCERN, concern_id)
+        raise
     return PostedConcern(concern=concern, receipt=receipt)
 
 
-def standing_of(concern: Concern, member_id: str, secrets: Secrets) -> Standing:
+def standing_of(concern: Concern, member_id: str, keys: KeyStore) -> Standing:
     """Whether this member supports or flagged the concern (their own view only)."""
-    key = concern_key(concern, secrets)
+    key = concern_key(concern.id, keys)
     if key is None:
         return Standing()
+    mark = nullifier(key, SUPPORT, member_id)
     supported = db.session.scalar(
         select(ConcernSupport.id).where(
-            ConcernSupport.concern_id == concern.id,
-            ConcernSupport.nullifier == nullifier(key, SUPPORT, member_id),
+            ConcernSupport.concern_id == concern.id, ConcernSupport.nullifier == mark
         )
-    )
+    ) is not None or pending.is_queued(db.session, pending.live_windows(db.session, keys), SUPPORT, mark)
     flagged = db.session.scalar(
         select(ConcernFlag.id).where(
             ConcernFlag.concern_id == concern.id,
             ConcernFlag.nullifier == nullifier(key, FLAG, member_id),
         )
     )
-    return Standing(supported=supported is not None, flagged=flagged is not None)
+    return Standing(supported=supported, flagged=flagged is not None)
 
 
-def _open_key(concern: Concern, secrets: Secrets, action: str) -> bytes:
+def _open_key(concern: Concern, keys: KeyStore, action: str) -> bytes:
     if concern.hidden:
         raise ConcernError(f"Moderators hid this concern, so it can't take {action}.")
-    key = concern_key(concern, secrets)
-    if key is None:
-        raise ConcernError(
-            f"This concern is {concern.status}: its key was destroyed, so it takes no more {action}."
-        )
+    key = concern_key(concern.id, keys)
+    if key is None or concern.status in CLOSED_STATUSES:
+        raise ConcernError(f"This concern is {concern.status}, so it takes no more {action}.")
     return key
 
 
-def toggle_support(concern_id: str, member_id: str, *, secrets: Secrets, today: date) -> bool:
+def _still_open(concern_id: str) -> bool:
+    # FOR SHARE on PostgreSQL: a status change to resolved/declined waits for our commit.
+    row = db.session.execute(
+        select(Concern.status, Concern.hidden).where(Concern.id == concern_id).with_for_update(read=True)
+    ).first()
+    return row is not None and row.status not in CLOSED_STATUSES and not row.hidden
+
+
+def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: date) -> bool:
     """Add this member's "me too", or take it back; returns True when it now counts.
 
-    Raises ConcernNotFound, or ConcernError when the concern is hidden or closed.
+    A new "me too" is counted at the next window flush. Raises ConcernNotFound, or
+    ConcernError when the concern is hidden or closed.
     """
     concern = get_concern(concern_id)
-    key = _open_key(concern, secrets, '"me too"s')
+    key = _open_key(concern, keys, '"me too"s')
     mark = nullifier(key, SUPPORT, member_id)
-    existing = db.session.scalars(
-        select(ConcernSupport).where(
-            ConcernSupport.concern_id == concern.id, ConcernSupport.nullifier == mark
-        )
-    ).first()
-    if existing is not None:
-        db.session.delete(existing)
-        db.session.flush()
-        add_to_column(db.session, Concern, concern.id, "support_count", -1)
+    window, windows = pending.current_window(db.session, keys)
+    if pending.cancel_queued(db.session, windows, SUPPORT, mark):
         db.session.commit()
         return False
-    db.session.add(ConcernSupport(concern_id=concern.id, nullifier=mark, supported_on=today))
+    # The counter moves by the rows this DELETE removed: a double click can't subtract twice.
+    removed = db.session.execute(
+        delete(ConcernSupport).where(
+            ConcernSupport.concern_id == concern.id, ConcernSupport.nullifier == mark
+        )
+    ).rowcount
+    if removed:
+        add_to_column(db.session, Concern, concern.id, "support_count", -removed)
+        db.session.commit()
+        return False
+    payload = {"concern_id": concern.id, "nullifier": mark, "supported_on": today.isoformat()}
     try:
-        db.session.flush()
+        pending.queue_action(db.session, window, SUPPORT, mark, payload)
     except IntegrityError as exc:  # a double click raced its twin
         db.session.rollback()
         raise ConcernError('Your "me too" is already counted.') from exc
-    add_to_column(db.session, Concern, concern.id, "support_count", 1)
+    except pending.WindowClosed as exc:
+        db.session.rollback()
+        raise ConcernError('That didn\'t go through; please press "Me too" again.') from exc
+    if not _still_open(concern.id):
+        db.session.rollback()
+        raise ConcernError('This concern was closed just now; your "me too" was not added.')
     db.session.commit()
     return True
 
 
-def flag_concern(concern_id: str, member_id: str, *, secrets: Secrets, today: date) -> Concern:
+def flag_concern(concern_id: str, member_id: str, *, keys: KeyStore, today: date) -> Concern:
     """Ask moderators to look at a concern, once per member; raises ConcernNotFound or ConcernError."""
     concern = get_concern(concern_id)
-    key = _open_key(concern, secrets, "flags")
-    db.session.add(
-        ConcernFlag(concern_id=concern.id, nullifier=nullifier(key, FLAG, member_id), flagged_on=today)
-    )
+    key = _open_key(concern, keys, "flags")
     try:
-        db.session.flush()
+        db.session.execute(
+            insert(ConcernFlag).values(
+                id=random_id(),
+                concern_id=concern.id,
+                nullifier=nullifier(key, FLAG, member_id),
+                flagged_on=today,
+            )
+        )
     except IntegrityError as exc:
         db.session.rollback()
         raise ConcernError("You already flagged this concern; moderators will look at it.") from exc
+    if not _still_open(concern.id):
+        db.session.rollback()
+        raise ConcernError("This concern was closed just now; it takes no more flags.")
     add_to_column(db.session, Concern, concern.id, "flag_count", 1)
     db.session.commit()
     return concern
+
+
+def support_applier() -> pending.Applier:
+    """Write a shuffled batch of queued "me too"s (only to concerns still open)."""
+
+    def apply(session: Session, batch: list[dict[str, Any]]) -> None:
+        concern_ids = {payload["concern_id"] for payload in batch}
+        open_ids = set(
+            session.scalars(
+                select(Concern.id).where(
+                    Concern.id.in_(concern_ids),
+                    Concern.status.not_in(CLOSED_STATUSES),
+                    Concern.hidden.is_(False),
+                )
+            )
+        )
+        statement = _insert_support(session.get_bind().dialect.name)
+        written: dict[str, int] = {}
+        for payload in batch:
+            if payload["concern_id"] not in open_ids:
+                continue
+            result = session.execute(
+                statement,
+                {
+                    "id": random_id(),
+                    "concern_id": payload["concern_id"],
+                    "nullifier": payload["nullifier"],
+                    "supported_on": date.fromisoformat(payload["supported_on"]),
+                },
+            )
+            if result.rowcount:
+                written[payload["concern_id"]] = written.get(payload["concern_id"], 0) + 1
+        for concern_id, count in sorted(written.items()):
+            add_to_column(session, Concern, concern_id, "support_count", count)
+
+    return apply
+
+
+@cache
+def _insert_support(dialect: str) -> Executable:
+    table = ConcernSupport.__table__
+    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return statement.on_conflict_do_nothing(index_elements=["concern_id", "nullifier"])

@@ -13,7 +13,7 @@ from voicebox.extensions import limiter
 from voicebox.forms import ConfirmForm
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
 from voicebox.responses.views import concern_extras
-from voicebox.web import confirmed_action, current_secrets, flash_form_errors, today
+from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
 
 bp = Blueprint("concerns", __name__, url_prefix="/concerns")
 followup_bp = Blueprint("followup", __name__)
@@ -87,6 +87,7 @@ def new() -> str | Response:
                 username=current_user.username,
                 confirmed_identifying=bool(form.confirm_identifying.data),
                 secrets=current_secrets(),
+                keys=current_keys(),
                 today=today(),
             )
         except service.InvalidConcern as exc:
@@ -111,7 +112,7 @@ def detail(concern_id: str) -> str:
     can_reply = current_user.has_role(*STAFF_REPLIERS) and shows_text
     standing = service.Standing()
     if current_user.has_role(*PARTICIPANT_ROLES):
-        standing = service.standing_of(concern, current_user.id, secrets)
+        standing = service.standing_of(concern, current_user.id, current_keys())
     status_form = StatusForm()
     status_form.status.choices = [(s, s.capitalize()) for s in moderation.next_statuses(concern.status)]
     return render_template(
@@ -140,10 +141,10 @@ def detail(concern_id: str) -> str:
 def support(concern_id: str) -> Response:
     return confirmed_action(
         lambda: service.toggle_support(
-            concern_id, current_user.id, secrets=current_secrets(), today=today()
+            concern_id, current_user.id, keys=current_keys(), today=today()
         ),
         success=lambda counted: (
-            'Your "me too" is counted. Nobody can see who said it.' if counted
+            'Your "me too" joins the count within a minute. Nobody can see who said it.' if counted
             else 'Your "me too" is taken back and removed.'
         ),
         back_to=url_for("concerns.detail", concern_id=concern_id),
@@ -158,7 +159,7 @@ def support(concern_id: str) -> Response:
 def flag(concern_id: str) -> Response:
     return confirmed_action(
         lambda: service.flag_concern(
-            concern_id, current_user.id, secrets=current_secrets(), today=today()
+            concern_id, current_user.id, keys=current_keys(), today=today()
         ),
         success="Thank you: moderators will look at this concern.",
         back_to=url_for("concerns.detail", concern_id=concern_id),

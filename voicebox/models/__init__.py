@@ -19,11 +19,12 @@ from voicebox.models.concerns import (
     ConcernSupport,
     FollowupMessage,
 )
+from voicebox.models.pending import CountingWindow, PendingAction
 from voicebox.models.petitions import (
     Cosponsorship,
     Petition,
+    PetitionBreakdown,
     PetitionDayTally,
-    PetitionGroupDayTally,
     PetitionStatus,
     Signature,
 )
@@ -47,14 +48,16 @@ __all__ = [
     "ConcernStatusChange",
     "ConcernSupport",
     "Cosponsorship",
+    "CountingWindow",
     "FollowupMessage",
     "Group",
     "InstanceSettings",
     "Invite",
     "OfficialResponse",
+    "PendingAction",
     "Petition",
+    "PetitionBreakdown",
     "PetitionDayTally",
-    "PetitionGroupDayTally",
     "PetitionStatus",
     "Report",
     "ReportVersion",

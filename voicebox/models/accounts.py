@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voicebox.anonymity import coarse_date, random_id
-from voicebox.models.base import Base, random_pk
+from voicebox.models.base import ANONYMOUS_TABLE_ARGS, Base, random_pk
 
 
 class Role(enum.StrEnum):
@@ -28,6 +28,8 @@ class User(Base):
     """A verified member of staff. Deliberately no email, last-login or last-seen column (A3, A8)."""
 
     __tablename__ = "users"
+    # No rowid: accounts keep no join order a dump could line up with anything else.
+    __table_args__ = (ANONYMOUS_TABLE_ARGS,)
 
     id: Mapped[str] = random_pk()
     username: Mapped[str] = mapped_column(String(40), unique=True)

@@ -52,8 +52,6 @@ class Concern(Base):
     )
     status: Mapped[str] = mapped_column(String(20), default=ConcernStatus.OPEN.value)
     created_on: Mapped[date] = mapped_column(Date, default=coarse_date)
-    # Key for "me too" and flag nullifiers, wrapped under the master key; NULL once closed.
-    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     support_count: Mapped[int] = mapped_column(Integer, default=0)
     flag_count: Mapped[int] = mapped_column(Integer, default=0)

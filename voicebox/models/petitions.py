@@ -1,8 +1,10 @@
 """Petitions, their anonymous signatures and the counters that make tallies cheap.
 
 No table here references a user (A1). Signatures and co-sponsorships are found only
-through nullifiers under the petition's own key, which is stored wrapped by the master
-key and destroyed at close (A2).
+through nullifiers under the petition's own key, which never enters the database: it lives
+in the key store (voicebox.keystore) and is destroyed there at close (A2). A signature's
+group is ciphertext, and the group breakdown is one sealed blob per petition, so the raw
+database holds no count for a small group (A6).
 """
 
 from __future__ import annotations
@@ -50,8 +52,6 @@ class Petition(Base):
     created_on: Mapped[date] = mapped_column(Date, default=coarse_date)
     opened_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    # The petition key, AES-GCM wrapped under the master key; NULL once closed.
-    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     # Lets the starter manage their draft without a user column: HMAC("author", them).
     author_nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     signature_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -95,9 +95,8 @@ class Signature(Base):
     nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     signed_on: Mapped[date] = mapped_column(Date, default=coarse_date)
     display_name: Mapped[str | None] = mapped_column(String(60), nullable=True)
-    group_id: Mapped[int | None] = mapped_column(
-        ForeignKey("groups.id", ondelete="SET NULL"), nullable=True
-    )
+    # The group the signer named, sealed under the data key (a fixed-size blob either way).
+    group_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     comment_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
@@ -130,17 +129,17 @@ class PetitionDayTally(Base):
     signatures: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class PetitionGroupDayTally(Base):
-    """Net signatures per petition, group and day; shown only through suppression (A6)."""
+class PetitionBreakdown(Base):
+    """Net signatures per group and day for one petition, sealed under the data key.
 
-    __tablename__ = "petition_group_day_tallies"
+    One blob per petition instead of a row per (group, day): a leaked database shows
+    neither which groups signed nor any count below the small-group threshold (A6).
+    """
+
+    __tablename__ = "petition_breakdowns"
     __table_args__ = (ANONYMOUS_TABLE_ARGS,)
 
     petition_id: Mapped[str] = mapped_column(
         ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
     )
-    group_id: Mapped[int] = mapped_column(
-        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    signatures: Mapped[int] = mapped_column(Integer, default=0)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

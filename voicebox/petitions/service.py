@@ -1,35 +1,32 @@
 """Petition rules: drafting, co-sponsoring, opening, signing, withdrawing, closing.
 
-Every function owns its transaction. Signing writes only the signature row and the
-counters it feeds, nothing about the member (A3); the member is found again only by
-recomputing the nullifier under the petition's key (A2).
+Every function owns its transaction. Signing queues a sealed action that the next
+counting window writes, shuffled among the others (voicebox.pending), and nothing about
+the member (A3); the member is found again only by recomputing the nullifier under the
+petition's key, which lives in the key store and is destroyed at close (A2).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from voicebox import pending
 from voicebox.anonymity import nullifier, random_id
 from voicebox.audit import record_event
 from voicebox.config import Secrets
-from voicebox.counters import add_to_column, add_to_counter_row
-from voicebox.crypto import encrypt_text, generate_key, unwrap_key, wrap_key
+from voicebox.counters import add_to_column
 from voicebox.extensions import db
-from voicebox.models import (
-    Cosponsorship,
-    Group,
-    Petition,
-    PetitionDayTally,
-    PetitionGroupDayTally,
-    PetitionStatus,
-    Signature,
-)
+from voicebox.keystore import KeyStore
+from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature
+from voicebox.petitions import breakdown, counting
+from voicebox.petitions.counting import comment_context  # noqa: F401 - part of this API
 
+PETITION = "petition"
 SIGN = "signature"
 COSPONSOR = "cosponsor"
 AUTHOR = "author"
@@ -38,9 +35,6 @@ BODY_MAX = 20_000
 COMMENT_MAX = 1_000
 DISPLAY_NAME_MAX = 60
 GOAL_MAX = 10_000_000
-
-
-_INSERT_SIGNATURE = insert(Signature)
 
 
 class PetitionError(Exception):
@@ -83,28 +77,15 @@ class Standing:
     """Where the current member stands with one petition; known only to them."""
 
     signed: bool = False
+    # Signed, but waiting for the next window to be counted.
+    being_counted: bool = False
     cosponsored: bool = False
     is_author: bool = False
 
 
-@dataclass
-class PetitionDraft:
-    title: str
-    body: str
-    goal: int | None
-    closes_on: date | None
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-def _key_context(petition_id: str) -> str:
-    return f"petition:{petition_id}"
-
-
-def petition_key(petition: Petition | Row[Any], secrets: Secrets) -> bytes | None:
+def petition_key(petition_id: str, keys: KeyStore) -> bytes | None:
     """The petition's own key, or None once the petition is closed and its key destroyed."""
-    if petition.wrapped_key is None:
-        return None
-    return unwrap_key(secrets.master_key, petition.wrapped_key, _key_context(petition.id))
+    return keys.get(PETITION, petition_id)
 
 
 def get_petition(petition_id: str) -> Petition:
@@ -142,7 +123,7 @@ def start_petition(
     goal: int | None,
     closes_on: date | None,
     *,
-    secrets: Secrets,
+    keys: KeyStore,
     today: date,
 ) -> Petition:
     """Create a draft petition; raises InvalidPetition with per-field messages."""
@@ -150,7 +131,7 @@ def start_petition(
     if errors:
         raise InvalidPetition(errors)
     petition_id = random_id()
-    key = generate_key()
+    key = keys.create(PETITION, petition_id)
     petition = Petition(
         id=petition_id,
         title=title.strip(),
@@ -158,24 +139,29 @@ def start_petition(
         goal=goal,
         closes_on=closes_on,
         created_on=today,
-        wrapped_key=wrap_key(secrets.master_key, key, _key_context(petition_id)),
         author_nullifier=nullifier(key, AUTHOR, member_id),
     )
     db.session.add(petition)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        keys.destroy(PETITION, petition_id)
+        raise
     return petition
 
 
-def standing_of(petition: Petition, member_id: str, secrets: Secrets) -> Standing:
+def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> Standing:
     """Whether this member signed, co-sponsored or started the petition (their own view only)."""
-    key = petition_key(petition, secrets)
+    key = petition_key(petition.id, keys)
     if key is None:
         return Standing()
+    mark = nullifier(key, SIGN, member_id)
     signed = db.session.scalar(
-        select(Signature.id).where(
-            Signature.petition_id == petition.id,
-            Signature.nullifier == nullifier(key, SIGN, member_id),
-        )
+        select(Signature.id).where(Signature.petition_id == petition.id, Signature.nullifier == mark)
+    )
+    counting = signed is None and pending.is_queued(
+        db.session, pending.live_windows(db.session, keys), SIGN, mark
     )
     cosponsored = db.session.scalar(
         select(Cosponsorship.id).where(
@@ -184,37 +170,49 @@ def standing_of(petition: Petition, member_id: str, secrets: Secrets) -> Standin
         )
     )
     return Standing(
-        signed=signed is not None,
+        signed=signed is not None or counting,
+        being_counted=counting,
         cosponsored=cosponsored is not None,
         is_author=petition.author_nullifier == nullifier(key, AUTHOR, member_id),
     )
 
 
-def cosponsor_petition(petition_id: str, member_id: str, *, secrets: Secrets) -> Petition:
+def _status_for_share(petition_id: str) -> str | None:
+    # FOR SHARE on PostgreSQL: closing (an UPDATE of this row) waits for our commit, and
+    # we wait for a close in progress, so nothing lands on a petition after "Closed".
+    return db.session.scalar(
+        select(Petition.status).where(Petition.id == petition_id).with_for_update(read=True)
+    )
+
+
+def cosponsor_petition(petition_id: str, member_id: str, *, keys: KeyStore) -> Petition:
     """Back a draft anonymously; raises PetitionNotFound or PetitionError."""
     petition = get_petition(petition_id)
     if not petition.is_draft:
         raise PetitionError("Only drafts take co-sponsors; this petition is already open.")
-    key = petition_key(petition, secrets)
-    assert key is not None  # drafts always hold their key  # noqa: S101
+    key = petition_key(petition.id, keys)
+    if key is None:
+        raise PetitionError("This draft can no longer take co-sponsors.")
     if petition.author_nullifier == nullifier(key, AUTHOR, member_id):
         raise PetitionError("You started this petition, so you can't co-sponsor it too.")
-    db.session.add(
-        Cosponsorship(petition_id=petition.id, nullifier=nullifier(key, COSPONSOR, member_id))
-    )
     try:
-        db.session.flush()
+        db.session.execute(
+            insert(Cosponsorship).values(
+                id=random_id(), petition_id=petition.id, nullifier=nullifier(key, COSPONSOR, member_id)
+            )
+        )
     except IntegrityError as exc:
         db.session.rollback()
         raise PetitionError("You already co-sponsor this petition.") from exc
+    if _status_for_share(petition.id) != PetitionStatus.DRAFT:
+        db.session.rollback()
+        raise PetitionError("Only drafts take co-sponsors; this petition is already open.")
     add_to_column(db.session, Petition, petition.id, "cosponsor_count", 1)
     db.session.commit()
     return petition
 
 
-def open_petition(
-    petition_id: str, *, cosponsors_needed: int, actor_role: str, today: date
-) -> Petition:
+def open_petition(petition_id: str, *, cosponsors_needed: int, actor_role: str, today: date) -> Petition:
     """Open a draft for signing; raises PetitionError if it lacks co-sponsors or isn't a draft."""
     petition = get_petition(petition_id)
     if not petition.is_draft:
@@ -222,8 +220,7 @@ def open_petition(
     if petition.cosponsor_count < cosponsors_needed:
         missing = cosponsors_needed - petition.cosponsor_count
         raise PetitionError(
-            f"This draft needs {missing} more co-sponsor{'s' if missing != 1 else ''} "
-            "before it can open."
+            f"This draft needs {missing} more co-sponsor{'s' if missing != 1 else ''} before it can open."
         )
     if petition.closes_on is not None and petition.closes_on <= today:
         raise PetitionError("Its closing date has passed; the author should start a new draft.")
@@ -236,48 +233,76 @@ def open_petition(
     return petition
 
 
-def _destroy_links(petition: Petition) -> None:
-    # Destroying the key is what makes the promise; clearing the nullifiers as well
-    # means not even a copy of the old key taken before close can re-link anything.
-    petition.wrapped_key = None
-    petition.author_nullifier = None
-    db.session.execute(
-        update(Signature).where(Signature.petition_id == petition.id).values(nullifier=None)
+def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStore) -> bool:
+    """Close one petition inside the caller's transaction; False if it wasn't open."""
+    # The UPDATE takes the row lock first: signers still queueing wait, then see "closed".
+    closed = db.session.execute(
+        update(Petition)
+        .where(Petition.id == petition_id, Petition.status == PetitionStatus.OPEN.value)
+        .values(status=PetitionStatus.CLOSED.value, closed_on=closed_on, author_nullifier=None)
     )
-    db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
+    if not closed.rowcount:
+        return False
+    # Signatures still waiting for their window are counted now, before the key goes.
+    pending.count_pending_for(
+        db.session, keys, {SIGN: counting.signature_applier(secrets)}, "petition_id", petition_id
+    )
+    # Clearing the nullifiers as well means a copy of the key taken before the close can't
+    # re-link the rows as they stand; the key itself leaves the key store below.
+    db.session.execute(update(Signature).where(Signature.petition_id == petition_id).values(nullifier=None))
+    db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition_id))
+    return True
 
 
-def close_petition(petition_id: str, *, actor_role: str, today: date) -> Petition:
+def close_petition(
+    petition_id: str, *, actor_role: str, today: date, secrets: Secrets, keys: KeyStore
+) -> Petition:
     """Close an open petition and destroy its key; raises PetitionNotFound or PetitionNotOpen."""
     petition = get_petition(petition_id)
-    if not petition.is_open:
+    if not _close(petition.id, today, secrets=secrets, keys=keys):
+        db.session.rollback()
         raise PetitionNotOpen("Only an open petition can be closed.")
-    petition.status = PetitionStatus.CLOSED.value
-    petition.closed_on = today
-    _destroy_links(petition)
     record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
     db.session.commit()
+    keys.destroy(PETITION, petition.id)
+    db.session.refresh(petition)
     return petition
 
 
-def close_due_petitions(today: date) -> int:
-    """Close every open petition whose closing date has passed; returns how many."""
-    due = db.session.scalars(
-        select(Petition).where(
+def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int:
+    """Close every open petition whose closing date has passed, each in the audit log."""
+    due = db.session.execute(
+        select(Petition.id, Petition.title, Petition.closes_on).where(
             Petition.status == PetitionStatus.OPEN.value, Petition.closes_on < today
         )
     ).all()
-    for petition in due:
-        petition.status = PetitionStatus.CLOSED.value
-        petition.closed_on = petition.closes_on
-        _destroy_links(petition)
-    if due:
-        db.session.commit()
-    return len(due)
+    db.session.rollback()
+    closed = 0
+    for petition_id, title, closes_on in due:
+        if _close(petition_id, closes_on, secrets=secrets, keys=keys):
+            record_event(db.session, "voicebox", "closed a petition on its closing date", title, on=today)
+            db.session.commit()
+            keys.destroy(PETITION, petition_id)
+            closed += 1
+        else:
+            db.session.rollback()
+    return closed
 
 
-# Signing needs four columns, not the whole petition (whose body may be long).
-_SIGNING_STATE = select(Petition.id, Petition.status, Petition.closes_on, Petition.wrapped_key).where(
+def destroy_orphaned_keys(keys: KeyStore) -> int:
+    """Destroy petition keys whose petition is closed or gone (a crash after a close)."""
+    live = set(db.session.scalars(select(Petition.id).where(Petition.status != PetitionStatus.CLOSED.value)))
+    destroyed = 0
+    for petition_id in list(keys.item_ids(PETITION)):
+        # A key younger than a minute may belong to a draft being created right now.
+        age = keys.age_seconds(PETITION, petition_id)
+        if petition_id not in live and age is not None and age > 60 and keys.destroy(PETITION, petition_id):
+            destroyed += 1
+    return destroyed
+
+
+# Signing needs three columns, not the whole petition (whose body may be long).
+_SIGNING_STATE = select(Petition.id, Petition.status, Petition.closes_on).where(
     Petition.id == bindparam("petition_id")
 )
 
@@ -287,36 +312,12 @@ def _open_for_signing(petition_id: str, today: date) -> Row[Any]:
     if state is None:
         raise PetitionNotFound("There is no such petition.")
     if state.status == PetitionStatus.OPEN and state.closes_on is not None and state.closes_on < today:
-        close_due_petitions(today)
-        raise PetitionNotOpen("This petition is closed.")
+        raise PetitionNotOpen("This petition closed on its closing date.")
     if state.status == PetitionStatus.DRAFT:
         raise PetitionNotOpen("This petition is still a draft and can't be signed yet.")
     if state.status == PetitionStatus.CLOSED:
         raise PetitionNotOpen("This petition is closed.")
     return state
-
-
-def _bump_tallies(signature: Signature, delta: int) -> None:
-    add_to_column(db.session, Petition, signature.petition_id, "signature_count", delta)
-    add_to_counter_row(
-        db.session,
-        PetitionDayTally,
-        {"petition_id": signature.petition_id, "day": signature.signed_on},
-        "signatures",
-        delta,
-    )
-    if signature.group_id is not None:
-        add_to_counter_row(
-            db.session,
-            PetitionGroupDayTally,
-            {
-                "petition_id": signature.petition_id,
-                "group_id": signature.group_id,
-                "day": signature.signed_on,
-            },
-            "signatures",
-            delta,
-        )
 
 
 def validate_signature_choice(choice: SignatureChoice) -> dict[str, str]:
@@ -336,67 +337,90 @@ def sign_petition(
     member_id: str,
     choice: SignatureChoice,
     *,
-    secrets: Secrets,
+    keys: KeyStore,
     today: date,
-) -> Signature:
-    """Sign once; raises PetitionNotFound, PetitionNotOpen, InvalidPetition or AlreadySigned."""
-    petition = _open_for_signing(petition_id, today)
+) -> None:
+    """Sign once; it is counted at the next window flush (within a minute).
+
+    Raises PetitionNotFound, PetitionNotOpen, InvalidPetition or AlreadySigned.
+    """
+    _open_for_signing(petition_id, today)
     errors = validate_signature_choice(choice)
     if errors:
         raise InvalidPetition(errors)
-    key = petition_key(petition, secrets)
-    assert key is not None  # open petitions always hold their key  # noqa: S101
-    signature_id = random_id()
-    comment = choice.comment.strip()
-    values = {
-        "id": signature_id,
-        "petition_id": petition.id,
-        "nullifier": nullifier(key, SIGN, member_id),
-        "signed_on": today,
+    key = petition_key(petition_id, keys)
+    if key is None:
+        raise PetitionNotOpen("This petition is closed.")
+    mark = nullifier(key, SIGN, member_id)
+    payload = {
+        "petition_id": petition_id,
+        "nullifier": mark,
+        "signed_on": today.isoformat(),
         "display_name": choice.display_name.strip() or None,
         "group_id": choice.group_id,
-        "comment_ciphertext": (
-            encrypt_text(secrets.data_key, comment, f"signature:{signature_id}") if comment else None
-        ),
+        "comment": choice.comment.strip() or None,
     }
-    # A Core insert: signing is the hot path when a whole company signs at once, and the
-    # unique (petition, nullifier) index is what refuses a second signature.
-    try:
-        db.session.execute(_INSERT_SIGNATURE, values)
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise AlreadySigned("You have already signed this petition.") from exc
-    signature = Signature(**values)
-    _bump_tallies(signature, 1)
-    db.session.commit()
-    return signature
+    for attempt in range(3):
+        window, windows = pending.current_window(db.session, keys)
+        try:
+            pending.queue_action(db.session, window, SIGN, mark, payload)
+        except IntegrityError as exc:
+            db.session.rollback()
+            raise AlreadySigned("You have already signed this petition.") from exc
+        except pending.WindowClosed:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+            continue
+        status = _status_for_share(petition_id)
+        signed = db.session.scalar(
+            select(Signature.id).where(Signature.petition_id == petition_id, Signature.nullifier == mark)
+        )
+        if status != PetitionStatus.OPEN:
+            db.session.rollback()
+            raise PetitionNotOpen("This petition closed just now; your signature was not added.")
+        if signed is not None or pending.is_queued(db.session, windows[1:], SIGN, mark):
+            db.session.rollback()
+            raise AlreadySigned("You have already signed this petition.")
+        db.session.commit()
+        return
 
 
 def withdraw_signature(
-    petition_id: str, member_id: str, *, secrets: Secrets, today: date
+    petition_id: str, member_id: str, *, keys: KeyStore, secrets: Secrets, today: date
 ) -> Petition:
     """Remove this member's signature; raises PetitionNotFound, PetitionNotOpen or NotSigned."""
     petition = get_petition(petition_id)
-    if petition.is_open and petition.closes_on is not None and petition.closes_on < today:
-        close_due_petitions(today)
-    if petition.is_closed:
+    key = petition_key(petition.id, keys)
+    if petition.is_closed or key is None:
         raise PetitionNotOpen(
-            "This petition is closed: its signatures can no longer be linked to anyone, "
+            "This petition is closed: its signatures can no longer be traced to anyone, "
             "so they can't be withdrawn."
         )
-    key = petition_key(petition, secrets)
-    if key is None:
-        raise PetitionNotOpen("This petition can't be signed or withdrawn from now.")
-    signature = db.session.scalars(
-        select(Signature).where(
-            Signature.petition_id == petition.id,
-            Signature.nullifier == nullifier(key, SIGN, member_id),
-        )
-    ).first()
-    if signature is None:
+    mark = nullifier(key, SIGN, member_id)
+    # A signature still waiting for its window simply leaves the queue.
+    if pending.cancel_queued(db.session, pending.live_windows(db.session, keys), SIGN, mark):
+        db.session.commit()
+        return petition
+    # Counters move by the rows this DELETE actually removed: two tabs withdrawing at once
+    # remove one row and subtract one, never two.
+    removed = db.session.execute(
+        delete(Signature)
+        .where(Signature.petition_id == petition.id, Signature.nullifier == mark)
+        .returning(Signature.id, Signature.signed_on, Signature.group_ciphertext)
+    ).all()
+    if not removed:
+        db.session.rollback()
         raise NotSigned("You haven't signed this petition.")
-    db.session.delete(signature)
-    db.session.flush()
-    _bump_tallies(signature, -1)
+    counting.count_signatures(
+        db.session,
+        secrets.data_key,
+        petition.id,
+        [
+            (row.signed_on, breakdown.open_group(secrets.data_key, row.id, row.group_ciphertext))
+            for row in removed
+        ],
+        -1,
+    )
     db.session.commit()
     return petition

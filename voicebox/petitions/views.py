@@ -17,7 +17,7 @@ from voicebox.models import PARTICIPANT_ROLES, Role
 from voicebox.petitions import service, tallies
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.reports.petition_page import petition_extras
-from voicebox.web import confirmed_action, current_secrets, flash_form_errors, today
+from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 
@@ -55,7 +55,6 @@ def _parse_group(raw: str | None) -> int | str | None:
 @bp.get("")
 @login_required
 def index() -> str:
-    service.close_due_petitions(today())
     grouped = tallies.petitions_by_status(include_drafts=_can_see_drafts())
     return render_template(
         "petitions/index.html",
@@ -77,7 +76,7 @@ def new() -> str | Response:
                 form.body.data or "",
                 form.goal.data,
                 form.closes_on.data,
-                secrets=current_secrets(),
+                keys=current_keys(),
                 today=today(),
             )
         except service.InvalidPetition as exc:
@@ -95,12 +94,11 @@ def new() -> str | Response:
 @bp.get("/<petition_id>")
 @login_required
 def detail(petition_id: str) -> str:
-    service.close_due_petitions(today())
     petition = _load_visible(petition_id)
     settings = instance_settings()
     standing = service.Standing()
     if current_user.has_role(*PARTICIPANT_ROLES):
-        standing = service.standing_of(petition, current_user.id, current_secrets())
+        standing = service.standing_of(petition, current_user.id, current_keys())
     return render_template(
         "petitions/detail.html",
         petition=petition,
@@ -146,15 +144,17 @@ def sign(petition_id: str) -> str | Response:
         comment=form.comment.data or "",
     )
     try:
-        service.sign_petition(
-            petition_id, current_user.id, choice, secrets=current_secrets(), today=today()
-        )
+        service.sign_petition(petition_id, current_user.id, choice, keys=current_keys(), today=today())
     except service.PetitionNotFound:
         abort(404)
     except service.PetitionError as exc:
         flash(str(exc), "error")
     else:
-        flash("Thank you: your signature is counted.", "success")
+        flash(
+            "Thank you for signing. Your signature joins the count within a minute, mixed in "
+            "with everyone else's so nobody can tell who signed when.",
+            "success",
+        )
     return redirect(target)
 
 
@@ -175,7 +175,7 @@ def withdraw(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
         lambda: service.withdraw_signature(
-            petition_id, current_user.id, secrets=current_secrets(), today=today()
+            petition_id, current_user.id, keys=current_keys(), secrets=current_secrets(), today=today()
         ),
         "Your signature has been withdrawn and removed.",
     )
@@ -186,7 +186,7 @@ def withdraw(petition_id: str) -> Response:
 def cosponsor(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
-        lambda: service.cosponsor_petition(petition_id, current_user.id, secrets=current_secrets()),
+        lambda: service.cosponsor_petition(petition_id, current_user.id, keys=current_keys()),
         "You co-sponsor this draft. Nobody can see who co-sponsors.",
     )
 
@@ -211,6 +211,12 @@ def open_for_signing(petition_id: str) -> Response:
 def close(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
-        lambda: service.close_petition(petition_id, actor_role=current_user.role, today=today()),
-        "Closed. Its key is destroyed: signatures can no longer be linked to anyone.",
+        lambda: service.close_petition(
+            petition_id,
+            actor_role=current_user.role,
+            today=today(),
+            secrets=current_secrets(),
+            keys=current_keys(),
+        ),
+        "Closed. Its signatures can no longer be traced to anyone, not even by us.",
     )

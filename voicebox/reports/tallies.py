@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import select
 
 from voicebox.anonymity import SuppressedTable, effective_threshold, suppress_table
 from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
-from voicebox.models import Group, PetitionDayTally, PetitionGroupDayTally
+from voicebox.models import Group, PetitionDayTally
+from voicebox.petitions.breakdown import read_cells
 
 NOT_STATED = "Not stated"
 
@@ -94,6 +96,17 @@ def weekly_trends(petition_ids: Sequence[str], today: date) -> dict[str, Trend]:
     return {pid: Trend(this_week=t[0], last_week=t[1]) for pid, t in totals.items()}
 
 
+def _group_day_counts(petition_id: str, start: date | None, end: date | None) -> list[tuple[int, date, int]]:
+    """Net signatures per (group, day) in the period, read from the petition's sealed breakdown."""
+    data_key = current_app.extensions["voicebox.secrets"].data_key
+    cells = read_cells(db.session, data_key, petition_id)
+    return [
+        (group_id, day, count)
+        for (group_id, day), count in sorted(cells.items())
+        if (start is None or day >= start) and (end is None or day <= end)
+    ]
+
+
 def group_week_table(
     petition_id: str, threshold: int, start: date | None = None, end: date | None = None
 ) -> SuppressedTable | None:
@@ -114,20 +127,10 @@ def group_week_table(
         )
     ):
         week_totals[week_of(day).isoformat()] += count
-    grouped = db.session.execute(
-        select(
-            PetitionGroupDayTally.group_id,
-            PetitionGroupDayTally.day,
-            func.sum(PetitionGroupDayTally.signatures),
-        )
-        .where(
-            PetitionGroupDayTally.petition_id == petition_id,
-            *_in_period(PetitionGroupDayTally.day, start, end),
-        )
-        .group_by(PetitionGroupDayTally.group_id, PetitionGroupDayTally.day)
-    ).all()
     stated: dict[str, int] = defaultdict(int)
-    for group_id, day, count in grouped:
+    for group_id, day, count in _group_day_counts(petition_id, start, end):
+        if group_id not in names:
+            continue  # a group removed since; its signatures count as "not stated"
         week = week_of(day).isoformat()
         counts[(names[group_id], week)] += int(count or 0)
         stated[week] += int(count or 0)

@@ -1,0 +1,171 @@
+"""Item keys kept outside the database, and destroyed there (no Flask imports).
+
+A petition's or concern's own key is what turns a member into a nullifier. Databases don't
+delete: SQLite's WAL and free pages, PostgreSQL's dead tuples and pg_wal, backups and
+replicas all keep old bytes. So item keys never enter the database at all. Each lives in
+one small file of its own in a folder beside the database (`instance/keys/` by default),
+wrapped under the master key, and closing the item overwrites, syncs and removes that file.
+A copy of every file the database ever wrote, plus the master key, then holds nothing
+from which a closed item's nullifiers can be recomputed. The folder is never part of a
+backup.
+
+Short-lived "window" keys live here too: they seal actions waiting to be counted
+(see `voicebox.pending`) and are destroyed once the window is flushed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from voicebox.crypto import CryptoError, generate_key, unwrap_key, wrap_key
+
+KINDS = frozenset({"petition", "concern", "window"})
+_ITEM_ID = re.compile(r"^[0-9a-f]{32}$")
+_SUFFIX = ".key"
+
+
+class KeyStoreError(RuntimeError):
+    """The key store folder can't be used safely (permissions, a corrupt key file)."""
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class KeyStore:
+    """Per-item keys in files of their own, wrapped under the master key."""
+
+    def __init__(self, folder: Path, master_key: bytes) -> None:
+        self.folder = folder
+        self._master_key = master_key
+
+    def ensure_folder(self) -> None:
+        """Create the folder owner-only; raises KeyStoreError if others can read it."""
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        mode = self.folder.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise KeyStoreError(
+                f"{self.folder} is readable by other users (mode {mode:o}); run: chmod 700 {self.folder}"
+            )
+
+    def _path(self, kind: str, item_id: str) -> Path:
+        if kind not in KINDS or not _ITEM_ID.match(item_id):
+            raise KeyStoreError(f"not a key name: {kind}/{item_id}")
+        return self.folder / f"{kind}-{item_id}{_SUFFIX}"
+
+    @staticmethod
+    def _context(kind: str, item_id: str) -> str:
+        return f"keystore:{kind}:{item_id}"
+
+    def create(self, kind: str, item_id: str) -> bytes:
+        """Make, store and return a fresh key for one item; raises KeyStoreError if it exists."""
+        key = generate_key()
+        self.put(kind, item_id, key)
+        return key
+
+    def put(self, kind: str, item_id: str, key: bytes) -> None:
+        """Store a given key for one item (migrating old keys); raises KeyStoreError if it exists."""
+        path = self._path(kind, item_id)
+        sealed = wrap_key(self._master_key, key, self._context(kind, item_id))
+        temporary = path.with_suffix(".tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, sealed)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            # link() refuses to replace: two workers can't both create one item's key.
+            os.link(temporary, path)
+        except FileExistsError as exc:
+            raise KeyStoreError(f"a key for {kind} {item_id} already exists") from exc
+        finally:
+            temporary.unlink(missing_ok=True)
+        _fsync_folder(self.folder)
+
+    def get(self, kind: str, item_id: str) -> bytes | None:
+        """The item's key, or None once destroyed; raises KeyStoreError for a corrupt file."""
+        try:
+            sealed = self._path(kind, item_id).read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            return unwrap_key(self._master_key, sealed, self._context(kind, item_id))
+        except CryptoError as exc:
+            raise KeyStoreError(f"the key file for {kind} {item_id} does not open") from exc
+
+    def age_seconds(self, kind: str, item_id: str) -> float | None:
+        """Seconds since the item's key file was written, or None if there is none."""
+        try:
+            return time.time() - self._path(kind, item_id).stat().st_mtime
+        except FileNotFoundError:
+            return None
+
+    def exists(self, kind: str, item_id: str) -> bool:
+        """Whether the item still has a key (it is not yet closed)."""
+        return self._path(kind, item_id).exists()
+
+    def destroy(self, kind: str, item_id: str) -> bool:
+        """Overwrite, sync and remove the item's key file; returns False if there was none."""
+        path = self._path(kind, item_id)
+        try:
+            fd = os.open(path, os.O_WRONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            size = os.fstat(fd).st_size
+            os.write(fd, os.urandom(size))
+            os.fsync(fd)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, b"\x00" * size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        _fsync_folder(self.folder)
+        return True
+
+    def item_ids(self, kind: str) -> Iterator[str]:
+        """Every item of `kind` that still holds a key."""
+        prefix = f"{kind}-"
+        if not self.folder.exists():
+            return
+        for path in self.folder.iterdir():
+            name = path.name
+            if name.startswith(prefix) and name.endswith(_SUFFIX):
+                item_id = name[len(prefix) : -len(_SUFFIX)]
+                if _ITEM_ID.match(item_id):
+                    yield item_id
+
+    def rewrap(self, new_master_key: bytes) -> int:
+        """Re-wrap every key under a new master key (rotation); returns how many."""
+        count = 0
+        for kind in sorted(KINDS):
+            for item_id in list(self.item_ids(kind)):
+                key = self.get(kind, item_id)
+                if key is None:
+                    continue
+                path = self._path(kind, item_id)
+                sealed = wrap_key(new_master_key, key, self._context(kind, item_id))
+                temporary = path.with_suffix(".tmp")
+                fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                try:
+                    os.write(fd, sealed)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                os.replace(temporary, path)
+                count += 1
+        _fsync_folder(self.folder)
+        self._master_key = new_master_key
+        return count

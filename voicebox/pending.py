@@ -1,0 +1,244 @@
+"""Counting windows: actions acknowledged at once, written in shuffled batches (A3).
+
+Databases keep commit order: SQLite's WAL frames and PostgreSQL's ctid/xmin say which
+row came after which, and so "the account that registered just before" or "the public
+name signed in the same sitting". So a signature (or a "me too") is first queued as a
+`PendingAction` sealed under the current window's key, which lives in the key store, never
+in the database. Every flush starts a new window, then writes each older window's actions
+to their real tables in one transaction, in random order, and destroys that window's key.
+From then on the queued blobs (still in the WAL) can't be opened or matched to the rows
+they became, and the rows' physical order is the shuffle's.
+
+The residual: a window that holds a single action places it to within one window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets as random
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voicebox.anonymity import random_id
+from voicebox.keystore import KeyStore
+from voicebox.models import CountingWindow, PendingAction
+
+log = logging.getLogger(__name__)
+
+WINDOW = "window"
+# Sealed payloads are padded to a multiple of this, so their length doesn't tell a
+# signature with a comment from one without (comments are at most 1,000 characters).
+SEAL_BUCKET = 512
+# Applies one kind's payloads, already shuffled, inside the flush's transaction.
+Applier = Callable[[Session, list[dict[str, Any]]], None]
+# A window key with no window row is destroyed once it is this old.
+ORPHAN_KEY_SECONDS = 600
+# PostgreSQL advisory lock number that keeps two workers' flushes from interleaving.
+_FLUSH_LOCK = 0x766F6963
+
+
+class WindowClosed(Exception):
+    """The window an action was queued in was flushed meanwhile; queue it again."""
+
+
+@dataclass(frozen=True)
+class Window:
+    id: str
+    serial: int
+    key: bytes
+
+
+def _tag(key: bytes, purpose: str, value: str) -> str:
+    return hmac.new(key, purpose.encode() + b"\x00" + value.encode(), hashlib.sha256).hexdigest()
+
+
+def seal_payload(key: bytes, row_id: str, payload: Mapping[str, Any]) -> bytes:
+    """AES-GCM seal a payload padded to SEAL_BUCKET, bound to its row; raises nothing."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    padded_length = -(-(len(body) + 1) // SEAL_BUCKET) * SEAL_BUCKET
+    body = body + b"\n" + b" " * (padded_length - len(body) - 1)
+    nonce = os.urandom(12)
+    return nonce + AESGCM(key).encrypt(nonce, body, b"pending:" + row_id.encode())
+
+
+def open_payload(key: bytes, row_id: str, sealed: bytes) -> dict[str, Any] | None:
+    """The payload `seal_payload` made, or None if it doesn't open under this key."""
+    try:
+        body = AESGCM(key).decrypt(sealed[:12], sealed[12:], b"pending:" + row_id.encode())
+    except (InvalidTag, ValueError):
+        return None
+    loaded: dict[str, Any] = json.loads(body)
+    return loaded
+
+
+def live_windows(session: Session, keys: KeyStore) -> list[Window]:
+    """Windows not yet flushed whose key is still in the store, newest first."""
+    rows = session.execute(
+        select(CountingWindow.id, CountingWindow.serial).order_by(CountingWindow.serial.desc())
+    ).all()
+    windows = []
+    for window_id, serial in rows:
+        key = keys.get(WINDOW, window_id)
+        if key is not None:
+            windows.append(Window(window_id, serial, key))
+    return windows
+
+
+def start_window(session: Session, keys: KeyStore) -> None:
+    """Open a new window (own transaction); a no-op if another worker opened one at once."""
+    newest = session.scalar(select(func.max(CountingWindow.serial))) or 0
+    window_id = random_id()
+    keys.create(WINDOW, window_id)
+    session.execute(insert(CountingWindow).values(id=window_id, serial=newest + 1))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        keys.destroy(WINDOW, window_id)
+
+
+def current_window(session: Session, keys: KeyStore) -> tuple[Window, list[Window]]:
+    """The window taking new actions, and every live window (for uniqueness checks)."""
+    windows = live_windows(session, keys)
+    if not windows:
+        start_window(session, keys)
+        windows = live_windows(session, keys)
+    return windows[0], windows
+
+
+def is_queued(session: Session, windows: list[Window], purpose: str, value: str) -> bool:
+    """Whether an action for (purpose, value) waits in any live window."""
+    if not windows:
+        return False
+    tags = [_tag(window.key, purpose, value) for window in windows]
+    return session.scalar(select(PendingAction.id).where(PendingAction.tag.in_(tags)).limit(1)) is not None
+
+
+def queue_action(
+    session: Session, window: Window, purpose: str, value: str, payload: Mapping[str, Any]
+) -> None:
+    """Queue a sealed action in `window` (no commit); raises IntegrityError if already queued
+    there, WindowClosed if the window was flushed meanwhile."""
+    row_id = random_id()
+    session.execute(
+        insert(PendingAction).values(
+            id=row_id,
+            window_id=window.id,
+            tag=_tag(window.key, purpose, value),
+            sealed=seal_payload(window.key, row_id, {**payload, "kind": purpose}),
+        )
+    )
+    # Written first, checked second: on SQLite the insert took the write lock, on
+    # PostgreSQL FOR SHARE makes a flush's DELETE of this window wait for our commit.
+    still_open = session.execute(
+        select(CountingWindow.id).where(CountingWindow.id == window.id).with_for_update(read=True)
+    ).first()
+    if still_open is None:
+        raise WindowClosed(window.id)
+
+
+def cancel_queued(session: Session, windows: list[Window], purpose: str, value: str) -> bool:
+    """Remove a queued action before it is counted (no commit); True if there was one."""
+    if not windows:
+        return False
+    tags = [_tag(window.key, purpose, value) for window in windows]
+    result = session.execute(delete(PendingAction).where(PendingAction.tag.in_(tags)))
+    return bool(result.rowcount)
+
+
+def _apply(session: Session, payloads: list[dict[str, Any]], appliers: Mapping[str, Applier]) -> None:
+    by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for payload in payloads:
+        by_kind[payload["kind"]].append(payload)
+    for kind, batch in by_kind.items():
+        random.SystemRandom().shuffle(batch)
+        applier = appliers.get(kind)
+        if applier is None:
+            log.error("voicebox: %d queued actions of unknown kind %r were dropped", len(batch), kind)
+            continue
+        applier(session, batch)
+
+
+def _opened_rows(session: Session, window: Window) -> list[tuple[str, dict[str, Any]]]:
+    rows = session.execute(
+        select(PendingAction.id, PendingAction.sealed).where(PendingAction.window_id == window.id)
+    ).all()
+    opened = []
+    for row_id, sealed in rows:
+        payload = open_payload(window.key, row_id, sealed)
+        if payload is None:
+            log.error("voicebox: a queued action did not open under its window key")
+            continue
+        opened.append((row_id, payload))
+    return opened
+
+
+def _lock_flushes(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _FLUSH_LOCK})
+
+
+def count_pending(session: Session, keys: KeyStore, appliers: Mapping[str, Applier]) -> int:
+    """Start a new window, then write every older window's actions in shuffled order and
+    destroy those windows' keys; returns how many actions were written."""
+    session.rollback()
+    start_window(session, keys)
+    counted = 0
+    for window in live_windows(session, keys)[1:]:
+        _lock_flushes(session)
+        # Deleting the window row is the barrier: an action still being queued in it
+        # either committed before (and is read below) or finds the window gone and retries.
+        closed = session.execute(delete(CountingWindow).where(CountingWindow.id == window.id))
+        if not closed.rowcount:
+            session.rollback()
+            continue
+        opened = _opened_rows(session, window)
+        _apply(session, [payload for _, payload in opened], appliers)
+        session.execute(delete(PendingAction).where(PendingAction.window_id == window.id))
+        session.commit()
+        keys.destroy(WINDOW, window.id)
+        counted += len(opened)
+    sweep_window_keys(session, keys)
+    return counted
+
+
+def count_pending_for(
+    session: Session, keys: KeyStore, appliers: Mapping[str, Applier], item_field: str, item_id: str
+) -> int:
+    """Write the queued actions of one item now, inside the caller's transaction (closing it)."""
+    written = []
+    for window in live_windows(session, keys):
+        for row_id, payload in _opened_rows(session, window):
+            if payload.get(item_field) == item_id:
+                written.append((row_id, payload))
+    if written:
+        _apply(session, [payload for _, payload in written], appliers)
+        session.execute(delete(PendingAction).where(PendingAction.id.in_([row for row, _ in written])))
+    return len(written)
+
+
+def sweep_window_keys(session: Session, keys: KeyStore) -> int:
+    """Destroy window keys whose window is gone (a worker died between flush and destroy)."""
+    session.rollback()
+    known = set(session.scalars(select(CountingWindow.id)))
+    swept = 0
+    for window_id in list(keys.item_ids(WINDOW)):
+        # A key younger than this may belong to a window another worker is just opening.
+        age = keys.age_seconds(WINDOW, window_id)
+        if window_id in known or age is None or age < ORPHAN_KEY_SECONDS:
+            continue
+        if keys.destroy(WINDOW, window_id):
+            swept += 1
+    return swept

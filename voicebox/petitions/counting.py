@@ -1,0 +1,111 @@
+"""Writing queued signatures and moving the counters they feed.
+
+Called when a counting window is flushed (voicebox.pending): the batch arrives shuffled,
+and every counter moves by the rows actually written, so a replayed or duplicated action
+can never count twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Executable, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from voicebox.anonymity import random_id
+from voicebox.config import Secrets
+from voicebox.counters import add_to_column, add_to_counter_row
+from voicebox.crypto import encrypt_text
+from voicebox.models import Petition, PetitionDayTally, PetitionStatus, Signature
+from voicebox.pending import Applier
+from voicebox.petitions import breakdown
+
+
+def comment_context(signature_id: str) -> str:
+    """The AES-GCM context binding a signing comment to its signature (A5)."""
+    return f"signature:{signature_id}"
+
+
+@cache
+def _insert_signature(dialect: str) -> Executable:
+    table = Signature.__table__
+    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return statement.on_conflict_do_nothing(index_elements=["petition_id", "nullifier"])
+
+
+def count_signatures(
+    session: Session,
+    data_key: bytes,
+    petition_id: str,
+    signed: Iterable[tuple[date, int | None]],
+    sign: int,
+) -> None:
+    """Move a petition's counters by one per (day, group) in `signed`, up (+1) or down (-1)."""
+    days: Counter[date] = Counter()
+    cells: Counter[tuple[int, date]] = Counter()
+    total = 0
+    for day, group_id in signed:
+        total += 1
+        days[day] += 1
+        if group_id is not None:
+            cells[(group_id, day)] += 1
+    if not total:
+        return
+    add_to_column(session, Petition, petition_id, "signature_count", sign * total)
+    for day, count in sorted(days.items()):
+        add_to_counter_row(
+            session, PetitionDayTally, {"petition_id": petition_id, "day": day}, "signatures", sign * count
+        )
+    breakdown.add_cells(session, data_key, petition_id, {cell: sign * n for cell, n in cells.items()})
+
+
+def signature_applier(secrets: Secrets) -> Applier:
+    """Write a shuffled batch of queued signatures (only to petitions still open)."""
+
+    def apply(session: Session, batch: list[dict[str, Any]]) -> None:
+        petition_ids = {payload["petition_id"] for payload in batch}
+        open_ids = set(
+            session.scalars(
+                select(Petition.id).where(
+                    Petition.id.in_(petition_ids), Petition.status == PetitionStatus.OPEN.value
+                )
+            )
+        )
+        statement = _insert_signature(session.get_bind().dialect.name)
+        written: dict[str, list[tuple[date, int | None]]] = {}
+        for payload in batch:
+            petition_id = payload["petition_id"]
+            if petition_id not in open_ids:
+                continue
+            signature_id = random_id()
+            comment = payload.get("comment")
+            day = date.fromisoformat(payload["signed_on"])
+            result = session.execute(
+                statement,
+                {
+                    "id": signature_id,
+                    "petition_id": petition_id,
+                    "nullifier": payload["nullifier"],
+                    "signed_on": day,
+                    "display_name": payload.get("display_name"),
+                    "group_ciphertext": breakdown.seal_group(
+                        secrets.data_key, signature_id, payload.get("group_id")
+                    ),
+                    "comment_ciphertext": (
+                        encrypt_text(secrets.data_key, comment, comment_context(signature_id))
+                        if comment
+                        else None
+                    ),
+                },
+            )
+            if result.rowcount:
+                written.setdefault(petition_id, []).append((day, payload.get("group_id")))
+        for petition_id, signed in written.items():
+            count_signatures(session, secrets.data_key, petition_id, signed, +1)
+
+    return apply
