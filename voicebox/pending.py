@@ -101,8 +101,8 @@ def start_window(session: Session, keys: KeyStore) -> None:
     newest = session.scalar(select(func.max(CountingWindow.serial))) or 0
     window_id = random_id()
     keys.create(WINDOW, window_id)
-    session.execute(insert(CountingWindow).values(id=window_id, serial=newest + 1))
     try:
+        session.execute(insert(CountingWindow).values(id=window_id, serial=newest + 1))
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -194,6 +194,10 @@ def count_pending(session: Session, keys: KeyStore, appliers: Mapping[str, Appli
     """Start a new window, then write every older window's actions in shuffled order and
     destroy those windows' keys; returns how many actions were written."""
     session.rollback()
+    if session.scalar(select(PendingAction.id).limit(1)) is None:
+        # Nothing queued: no new window, no write at all (an idle instance stays quiet).
+        sweep_window_keys(session, keys)
+        return 0
     start_window(session, keys)
     counted = 0
     for window in live_windows(session, keys)[1:]:
