@@ -40,9 +40,12 @@ def _scenario(app, client, make_user, make_petition, make_concern, organizer, ma
         client.logout()
     client.login(organizer)
     assert client.post(url_for("petitions.close", petition_id=petition.id)).status_code == 302
-    assert client.post(
-        url_for("concerns.status", concern_id=concern.id), data={"status": "resolved"}
-    ).status_code == 302
+    assert (
+        client.post(
+            url_for("concerns.status", concern_id=concern.id), data={"status": "resolved"}
+        ).status_code
+        == 302
+    )
     return petition, concern, members, truth_keys
 
 
@@ -86,5 +89,7 @@ def test_the_closed_items_key_files_are_overwritten_then_removed(
     store = Path(app.extensions["voicebox.keys"].folder)
     assert not (store / f"petition-{petition.id}.key").exists()
     assert not (store / f"concern-{concern.id}.key").exists()
-    assert not any(path.name.startswith(("petition-", "concern-")) and petition.id in path.name
-                   for path in store.iterdir())
+    assert not any(
+        path.name.startswith(("petition-", "concern-")) and petition.id in path.name
+        for path in store.iterdir()
+    )

@@ -105,9 +105,7 @@ def dismiss_flags(concern_id: str, *, actor_role: str, today: date) -> Concern:
     return concern
 
 
-def change_status(
-    concern_id: str, status: str, *, actor_role: str, today: date, keys: KeyStore
-) -> Concern:
+def change_status(concern_id: str, status: str, *, actor_role: str, today: date, keys: KeyStore) -> Concern:
     """Move a concern forward; resolving or declining destroys its key (A2).
 
     Raises ConcernNotFound, or ConcernError for a move that isn't forward.
@@ -131,7 +129,9 @@ def change_status(
         # Destroying the key makes every "me too" permanent and unlinkable; clearing the
         # nullifiers too means a copy of the key taken earlier can't re-link them either.
         db.session.flush()
-        pending.count_pending_for(db.session, keys, {SUPPORT: support_applier()}, "concern_id", concern.id)
+        pending.count_pending_for(
+            db.session, keys, {SUPPORT: support_applier(closing=concern.id)}, "concern_id", concern.id
+        )
         db.session.execute(
             update(ConcernSupport).where(ConcernSupport.concern_id == concern.id).values(nullifier=None)
         )
@@ -139,8 +139,11 @@ def change_status(
             update(ConcernFlag).where(ConcernFlag.concern_id == concern.id).values(nullifier=None)
         )
     record_event(
-        db.session, actor_role, "changed a concern's status",
-        f"{_subject(concern)}: {previous} → {status}", on=today,
+        db.session,
+        actor_role,
+        "changed a concern's status",
+        f"{_subject(concern)}: {previous} → {status}",
+        on=today,
     )
     db.session.commit()
     if closing:
@@ -169,7 +172,7 @@ def moderation_queue(secrets: Secrets) -> tuple[list[QueueItem], list[QueueItem]
     flagged = [QueueItem(c, concern_body(c, secrets)) for c in rows if not c.hidden]
     hidden = sorted(
         (QueueItem(c, concern_body(c, secrets)) for c in rows if c.hidden),
-        key=lambda item: (item.concern.hidden_on or date.min),
+        key=lambda item: item.concern.hidden_on or date.min,
         reverse=True,
     )
     return flagged, hidden
@@ -205,9 +208,7 @@ def remove_category(category_id: int, *, actor_role: str, today: date) -> None:
     category = db.session.get(Category, category_id)
     if category is None:
         raise ConcernError("There is no such category.")
-    db.session.execute(
-        update(Concern).where(Concern.category_id == category_id).values(category_id=None)
-    )
+    db.session.execute(update(Concern).where(Concern.category_id == category_id).values(category_id=None))
     db.session.execute(delete(Category).where(Category.id == category_id))
     record_event(db.session, actor_role, "removed a concern category", category.name, on=today)
     db.session.commit()

@@ -285,12 +285,14 @@ def flag_concern(concern_id: str, member_id: str, *, keys: KeyStore, today: date
     return concern
 
 
-def support_applier() -> pending.Applier:
-    """Write a shuffled batch of queued "me too"s (only to concerns still open)."""
+def support_applier(closing: str | None = None) -> pending.Applier:
+    """Write a shuffled batch of queued "me too"s: to concerns still open, and to the one
+    being `closing` (its status already says resolved or declined in that transaction)."""
 
     def apply(session: Session, batch: list[dict[str, Any]]) -> None:
         concern_ids = {payload["concern_id"] for payload in batch}
-        open_ids = set(
+        open_ids = {closing} if closing else set()
+        open_ids |= set(
             session.scalars(
                 select(Concern.id).where(
                     Concern.id.in_(concern_ids),

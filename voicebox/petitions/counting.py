@@ -64,12 +64,14 @@ def count_signatures(
     breakdown.add_cells(session, data_key, petition_id, {cell: sign * n for cell, n in cells.items()})
 
 
-def signature_applier(secrets: Secrets) -> Applier:
-    """Write a shuffled batch of queued signatures (only to petitions still open)."""
+def signature_applier(secrets: Secrets, closing: str | None = None) -> Applier:
+    """Write a shuffled batch of queued signatures: to petitions still open, and to the one
+    being `closing` (its status already says closed inside the closing transaction)."""
 
     def apply(session: Session, batch: list[dict[str, Any]]) -> None:
         petition_ids = {payload["petition_id"] for payload in batch}
-        open_ids = set(
+        open_ids = {closing} if closing else set()
+        open_ids |= set(
             session.scalars(
                 select(Petition.id).where(
                     Petition.id.in_(petition_ids), Petition.status == PetitionStatus.OPEN.value

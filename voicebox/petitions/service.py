@@ -245,7 +245,11 @@ def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStor
         return False
     # Signatures still waiting for their window are counted now, before the key goes.
     pending.count_pending_for(
-        db.session, keys, {SIGN: counting.signature_applier(secrets)}, "petition_id", petition_id
+        db.session,
+        keys,
+        {SIGN: counting.signature_applier(secrets, closing=petition_id)},
+        "petition_id",
+        petition_id,
     )
     # Clearing the nullifiers as well means a copy of the key taken before the close can't
     # re-link the rows as they stand; the key itself leaves the key store below.

@@ -1,0 +1,87 @@
+"""A3: without any secret, physical order says nothing about who signed when.
+
+Members register and sign one after another within one counting window, as a team does
+when a petition is shared in a meeting. The thief reads the WAL and the database file and
+orders rows by where they first appear (WAL frames are in commit order). The test knows
+the truth: which member signed when (it recomputes nullifiers with the petition key
+while the petition is open).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tests.forensics.attacker import first_positions, pairwise_order_accuracy, wal_then_database
+from tests.support import count_queued_now
+from voicebox.anonymity import nullifier
+from voicebox.extensions import db
+from voicebox.models import ConcernSupport, Signature
+
+SIGNERS = 80
+
+
+def _signing_scenario(app, make_user, make_petition, sign):
+    petition = make_petition(goal=500)
+    members = []
+    for _ in range(SIGNERS):
+        member = make_user()  # registers, then signs straight away: the worst case
+        sign(petition, member, counted=False)
+        members.append(member)
+    count_queued_now(app)
+    key = app.extensions["voicebox.keys"].get("petition", petition.id)
+    by_nullifier = {
+        row.nullifier: row.id
+        for row in db.session.scalars(select(Signature).where(Signature.petition_id == petition.id))
+    }
+    true_order = [by_nullifier[nullifier(key, "signature", member.id)] for member in members]
+    return members, true_order
+
+
+def test_the_order_signatures_reach_the_disk_is_chance(app, make_user, make_petition, sign):
+    _members, true_order = _signing_scenario(app, make_user, make_petition, sign)
+    blob = wal_then_database(Path(app.instance_path).parent)
+
+    accuracy, pairs = pairwise_order_accuracy(true_order, first_positions(blob, true_order))
+
+    assert pairs >= 100 * 30
+    assert accuracy <= 0.60, f"physical order gives away signing order ({accuracy:.0%} of pairs)"
+
+
+def test_the_account_registered_just_before_is_no_better_than_a_guess(app, make_user, make_petition, sign):
+    members, true_order = _signing_scenario(app, make_user, make_petition, sign)
+    blob = wal_then_database(Path(app.instance_path).parent)
+    signatures = first_positions(blob, true_order)
+    accounts = first_positions(blob, [member.id for member in members])
+
+    # The heuristic: the k-th account to appear signed the k-th signature to appear.
+    by_account = sorted(accounts, key=accounts.get)
+    by_signature = sorted(signatures, key=signatures.get)
+    truth = dict(zip([member.id for member in members], true_order, strict=True))
+    right = sum(1 for account, row in zip(by_account, by_signature, strict=False) if truth[account] == row)
+
+    # Chance is one in SIGNERS per signature, about one right in all; allow a little luck.
+    assert right <= 4, f"{right} of {SIGNERS} signatures paired with the account made just before"
+
+
+def test_me_toos_reach_the_disk_in_chance_order(app, make_user, make_concern):
+    from voicebox.concerns import service as concerns
+
+    concern, _receipt = make_concern()
+    keys = app.extensions["voicebox.keys"]
+    members = [make_user() for _ in range(SIGNERS)]
+    for member in members:
+        concerns.toggle_support(concern.id, member.id, keys=keys, today=concern.created_on)
+    count_queued_now(app)
+    key = keys.get("concern", concern.id)
+    by_nullifier = {
+        row.nullifier: row.id
+        for row in db.session.scalars(select(ConcernSupport).where(ConcernSupport.concern_id == concern.id))
+    }
+    true_order = [by_nullifier[nullifier(key, "support", member.id)] for member in members]
+    blob = wal_then_database(Path(app.instance_path).parent)
+
+    accuracy, _pairs = pairwise_order_accuracy(true_order, first_positions(blob, true_order))
+
+    assert accuracy <= 0.60, f'physical order gives away the order of "me too"s ({accuracy:.0%})'
