@@ -37,8 +37,18 @@ def appliers(secrets: Secrets) -> dict[str, pending.Applier]:
 
 
 def count_queued(secrets: Secrets, keys: KeyStore) -> int:
-    """Flush every finished counting window; returns how many actions were written."""
-    return pending.count_pending(db.session, keys, appliers(secrets))
+    """Flush every finished counting window; returns how many actions were written.
+
+    Counts only change here, so response thresholds crossed are recorded here too.
+    """
+    from voicebox.auth.service import instance_settings
+    from voicebox.responses.thresholds import record_crossings
+
+    counted = pending.count_pending(db.session, keys, appliers(secrets))
+    if counted:
+        record_crossings(instance_settings().headcount, coarse_date())
+        db.session.commit()
+    return counted
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,8 @@ def server_environment(instance: Path, port: int) -> dict[str, str]:
         VOICEBOX_ARGON2_TIME_COST="1",
         VOICEBOX_ARGON2_MEMORY_COST="64",
         VOICEBOX_RATELIMIT="0",
+        # Signatures are counted in windows; a short one keeps journeys quick.
+        VOICEBOX_COUNT_INTERVAL="1",
         # Read by gunicorn.conf.py; two small workers suit a shared two-core machine.
         VOICEBOX_BIND=f"127.0.0.1:{port}",
         VOICEBOX_WORKERS="2",

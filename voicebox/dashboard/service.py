@@ -15,7 +15,7 @@ from voicebox.models import Category, Concern, ConcernStatus, Petition
 from voicebox.reports.service import ReportListing, list_reports
 from voicebox.reports.tallies import Trend, weekly_trends
 from voicebox.responses.service import ResponseFigures, response_figures
-from voicebox.responses.thresholds import AwaitingItem, awaiting_response, record_crossings
+from voicebox.responses.thresholds import AwaitingItem, awaiting_response
 
 UNCATEGORIZED = "Uncategorized"
 
@@ -77,8 +77,10 @@ class LeadershipSummary:
 
 
 def leadership_summary(headcount: int | None, today: date, reports_shown: int = 5) -> LeadershipSummary:
-    """Newest published reports, unanswered items oldest first, and response-time figures."""
-    record_crossings(headcount, today)
+    """Newest published reports, unanswered items oldest first, and response-time figures.
+
+    Threshold crossings are recorded by the tick (voicebox.tick), never by a page view.
+    """
     return LeadershipSummary(
         reports=list_reports(include_unpublished=False, limit=reports_shown),
         awaiting=awaiting_response(),

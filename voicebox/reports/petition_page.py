@@ -10,15 +10,13 @@ from typing import Any
 from flask import Blueprint, Response, abort, url_for
 
 from voicebox.auth.access import login_required
-from voicebox.auth.service import instance_settings
 from voicebox.charts import SVG_HEADERS, timeline_svg
 from voicebox.extensions import db
 from voicebox.models import Petition
 from voicebox.reports.tallies import daily_series, group_week_table, suppression_threshold
 from voicebox.responses.service import PETITION, petition_start
-from voicebox.responses.thresholds import crossings_of, record_crossings
+from voicebox.responses.thresholds import crossings_of
 from voicebox.responses.views import response_panel
-from voicebox.web import today
 
 bp = Blueprint("tallies", __name__)
 
@@ -27,7 +25,6 @@ def petition_extras(petition: Petition) -> dict[str, Any]:
     """Template context for the petition page's extras block; empty for drafts."""
     if petition.is_draft:
         return {"extras": None}
-    record_crossings(instance_settings().headcount, today())
     threshold = suppression_threshold()
     return {
         "extras": {
