@@ -20,6 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import Connection, Engine, inspect, make_url, text
 
 from voicebox.config import ConfigError
+from voicebox.sqlite_engine import writable
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +68,6 @@ def _describe(path: Path) -> str:
     return f"{path} (mode {group_mode:04o}, owner {_owner(info.st_uid)})"
 
 
-def _writable(path: Path) -> bool:
-    """Can this process open `path` for writing? Tried, not guessed from mode bits."""
-    try:
-        descriptor = os.open(path, os.O_RDWR)
-    except PermissionError:
-        return False
-    os.close(descriptor)
-    return True
-
-
 def restrict_sqlite_file(app: Flask) -> None:
     """Make the SQLite file and its companions owner-only, before anything opens them.
 
@@ -109,7 +100,7 @@ def restrict_sqlite_file(app: Flask) -> None:
                 f"voicebox (running as {me}) can't use {_describe(path)}; "
                 f"run: chown {me} {path} && chmod 600 {path}"
             ) from None
-        if not _writable(path):
+        if not writable(path):
             raise DatabaseAccessError(
                 f"voicebox (running as {me}) can't write {_describe(path)}; "
                 f"run: chmod 600 {path}"
