@@ -18,9 +18,9 @@ STATIC = PROJECT_ROOT / "static"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _configure_engine(engine: Engine) -> None:
+def _configure_engine(engine: Engine, synchronous: str) -> None:
     if engine.dialect.name == "sqlite":
-        configure_sqlite(engine)
+        configure_sqlite(engine, synchronous)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -84,7 +84,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        _configure_engine(db.engine)
+        _configure_engine(db.engine, app.config["SETTINGS"]["sqlite_synchronous"])
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -109,6 +109,7 @@ class Settings:
     db_max_overflow: int = 5
     db_connect_timeout: int = 5
     db_statement_timeout: int = 10
+    sqlite_synchronous: str = "FULL"
 
     def as_flask_config(self) -> dict[str, Any]:
         """The Flask / extension config keys these settings stand for."""
@@ -224,4 +225,12 @@ def load_settings(instance_path: Path, environ: Mapping[str, str]) -> Settings:
         db_max_overflow=_integer(environ, "VOICEBOX_DB_MAX_OVERFLOW", 5),
         db_connect_timeout=_integer(environ, "VOICEBOX_DB_CONNECT_TIMEOUT", 5),
         db_statement_timeout=_integer(environ, "VOICEBOX_DB_STATEMENT_TIMEOUT", 10),
+        sqlite_synchronous=_synchronous(environ),
     )
+
+
+def _synchronous(environ: Mapping[str, str]) -> str:
+    value = (environ.get("VOICEBOX_SQLITE_SYNCHRONOUS") or "FULL").strip().upper()
+    if value not in {"FULL", "NORMAL"}:
+        raise ConfigError(f"VOICEBOX_SQLITE_SYNCHRONOUS must be FULL or NORMAL, not {value!r}")
+    return value

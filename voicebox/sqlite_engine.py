@@ -24,7 +24,7 @@ from sqlalchemy.exc import DisconnectionError
 WRITE_STATEMENT = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 _LOCK_KEY = "voicebox.write_lock"
 _OPENED_READ_ONLY = "voicebox.opened_read_only"
-SYNCHRONOUS = "FULL"
+SYNCHRONOUS_MODES = ("FULL", "NORMAL")
 SQLITE_READONLY = 8  # primary result code; extended codes keep it in the low byte
 _held_in_thread = threading.local()
 
@@ -33,19 +33,22 @@ class WriterQueueError(RuntimeError):
     """A thread tried to write through a second connection while its first one holds the lock."""
 
 
-def _apply_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL lets readers and one writer work at once (the busy timeout, for writers from
-    # outside the app, is sqlite3's `timeout`, set in config.engine_options); secure_delete
-    # overwrites deleted rows (withdrawn signatures, destroyed keys) instead of leaving them
-    # in free pages of the file. synchronous=FULL syncs the WAL on every commit: a member
-    # told "counted" stays counted through a power cut, not only through a crash
-    # (README, Operations, gives the measured cost).
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
+def _pragmas(synchronous: str) -> Any:
+    def apply(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers and one writer work at once (the busy timeout, for writers from
+        # outside the app, is sqlite3's `timeout`, set in config.engine_options);
+        # secure_delete overwrites deleted rows (withdrawn signatures, destroyed keys)
+        # instead of leaving them in free pages of the file. synchronous=FULL syncs the WAL
+        # on every commit, so a member told "counted" stays counted through a power cut,
+        # not only through a crash; README (Operations) gives the measured cost.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+    return apply
 
 
 def _lock_path(engine: Engine) -> Path | None:
@@ -109,9 +112,11 @@ def _reopen_when_writable_again(engine: Engine, database: Path) -> None:
     event.listen(engine.pool, "checkout", check)
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
     """Set the pragmas on every connection and queue writers on a file lock."""
-    event.listen(engine, "connect", _apply_pragmas)
+    if synchronous not in SYNCHRONOUS_MODES:
+        raise ValueError(f"synchronous must be one of {SYNCHRONOUS_MODES}")
+    event.listen(engine, "connect", _pragmas(synchronous))
     event.listen(engine, "handle_error", _discard_read_only_connections)
     lock_path = _lock_path(engine)
     if lock_path is None:
