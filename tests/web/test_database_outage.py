@@ -86,3 +86,26 @@ def test_a_statement_that_runs_too_long_is_cancelled_by_the_server(
             db.session.execute(text("SELECT pg_sleep(10)"))
         assert time.monotonic() - started < 4
         db.session.rollback()
+
+
+def test_healthz_reports_each_dependency_including_plugged_in_ones(make_app):
+    from voicebox.main.health import register_health_check
+
+    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{refused_port()}/7")
+    client = app.test_client()
+    assert client.get("/healthz").get_json()["checks"] == {
+        "database": "ok",
+        "rate_limit_storage": "unavailable",
+    }
+
+    def broken() -> None:
+        raise ConnectionError("down")
+
+    register_health_check(app, "rate_limit_storage", lambda: None)  # its owner replaces it
+    register_health_check(app, "mail", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "rate_limit_storage": "ok", "mail": "unavailable"},
+    }
