@@ -10,9 +10,14 @@ import os
 from werkzeug.serving import WSGIRequestHandler
 
 from voicebox import create_app
+from voicebox.config import ConfigError
 from voicebox.startup import announce_setup_link
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigError as problem:
+    # One line that says what to fix, not a traceback (python app.py, flask, gunicorn).
+    raise SystemExit(f"voicebox: {problem}") from None
 
 
 class QuietRequestHandler(WSGIRequestHandler):

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Flask, request
 from sqlalchemy import Column, Date, MetaData, String, Table, create_engine, insert
 
 from voicebox import _configure_engine
-from voicebox.config import engine_options
+from voicebox.config import engine_options, load_settings
 
 DATABASE_URL = os.environ["BASELINE_DATABASE_URL"]
 metadata = MetaData()
@@ -30,7 +31,8 @@ rows = Table(
     sqlite_with_rowid=False,
 )
 engine = create_engine(DATABASE_URL, **engine_options(DATABASE_URL))
-_configure_engine(engine)
+# The same durability setting as voicebox in the same run, so the ratio compares like with like.
+_configure_engine(engine, load_settings(Path("."), os.environ).sqlite_synchronous)
 metadata.create_all(engine)
 engine.dispose()  # no connection crosses gunicorn's fork
 

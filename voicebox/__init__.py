@@ -18,9 +18,9 @@ STATIC = PROJECT_ROOT / "static"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _configure_engine(engine: Engine) -> None:
+def _configure_engine(engine: Engine, synchronous: str) -> None:
     if engine.dialect.name == "sqlite":
-        configure_sqlite(engine)
+        configure_sqlite(engine, synchronous)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -50,7 +50,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Options follow the engine actually used, not the one the environment named.
         settings = app.config["SETTINGS"]
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-            overrides["SQLALCHEMY_DATABASE_URI"], settings["db_pool_size"], settings["db_max_overflow"]
+            overrides["SQLALCHEMY_DATABASE_URI"], settings["db_pool_size"], settings["db_max_overflow"],
+            settings["db_connect_timeout"], settings["db_statement_timeout"],
         )
     app.extensions["voicebox.secrets"] = secrets
     from voicebox.keystore import KeyStore
@@ -90,7 +91,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        _configure_engine(db.engine)
+        _configure_engine(db.engine, app.config["SETTINGS"]["sqlite_synchronous"])
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -110,14 +110,15 @@ class Settings:
     keystore_path: str = ""
     count_interval_seconds: int = 30
     background_tick: bool = True
+    db_connect_timeout: int = 5
+    db_statement_timeout: int = 10
+    sqlite_synchronous: str = "FULL"
 
     def as_flask_config(self) -> dict[str, Any]:
         """The Flask / extension config keys these settings stand for."""
         return {
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
-                self.database_url, self.db_pool_size, self.db_max_overflow
-            ),
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url, **self.engine_limits()),
             "REDIS_URL": self.redis_url,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
@@ -141,12 +142,48 @@ class Settings:
             "SETTINGS": asdict(self),
         }
 
+    def engine_limits(self) -> dict[str, int]:
+        """The keyword arguments of `engine_options` these settings fix."""
+        return {
+            "pool_size": self.db_pool_size,
+            "max_overflow": self.db_max_overflow,
+            "connect_timeout": self.db_connect_timeout,
+            "statement_timeout": self.db_statement_timeout,
+        }
 
-def engine_options(database_url: str, pool_size: int = 5, max_overflow: int = 5) -> dict[str, Any]:
-    """SQLAlchemy engine options suited to the engine `database_url` names."""
+
+def engine_options(
+    database_url: str,
+    pool_size: int = 5,
+    max_overflow: int = 5,
+    connect_timeout: int = 5,
+    statement_timeout: int = 10,
+) -> dict[str, Any]:
+    """SQLAlchemy engine options suited to the engine `database_url` names.
+
+    The timeouts (seconds; 0 turns one off) make a hung database cost a request seconds
+    instead of holding a worker until gunicorn kills it.
+    """
     if database_url.startswith("sqlite"):
-        # Writers wait up to 30 s for the lock rather than failing (see _sqlite_pragmas).
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        # sqlite3's `timeout` is SQLite's busy timeout: how long a statement waits for a
+        # lock held by another process (a CLI command, a backup) before "database is
+        # locked". The app's own writers queue on a file lock first (sqlite_engine.py).
+        return {"connect_args": {"timeout": statement_timeout, "check_same_thread": False}}
+    connect_args: dict[str, Any] = {}
+    if database_url.startswith("postgresql"):
+        connect_args = {
+            "connect_timeout": connect_timeout,
+            # Enforced by the server: a statement stuck on a lock or a runaway plan ends
+            # with an error instead of holding the connection.
+            "options": f"-c statement_timeout={statement_timeout * 1000}",
+            # A server that vanishes mid-query (host down, network cut) is noticed by the
+            # kernel within seconds instead of the default of about 15 minutes.
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+            "tcp_user_timeout": (connect_timeout + statement_timeout) * 1000,
+        }
     # Each gunicorn worker holds its own pool: workers x (pool_size + max_overflow) must
     # stay under the server's max_connections. pre_ping survives a restarted server.
     return {
@@ -154,6 +191,9 @@ def engine_options(database_url: str, pool_size: int = 5, max_overflow: int = 5)
         "pool_size": pool_size,
         "max_overflow": max_overflow,
         "pool_recycle": 1800,
+        # Waiting for a free pooled connection is bounded like connecting is.
+        "pool_timeout": max(connect_timeout, 1),
+        "connect_args": connect_args,
     }
 
 
@@ -192,4 +232,14 @@ def load_settings(instance_path: Path, environ: Mapping[str, str]) -> Settings:
         keystore_path=environ.get("VOICEBOX_KEYSTORE_PATH") or str(instance_path / "keys"),
         count_interval_seconds=max(1, min(60, _integer(environ, "VOICEBOX_COUNT_INTERVAL", 30))),
         background_tick=_flag(environ, "VOICEBOX_BACKGROUND", True),
+        db_connect_timeout=_integer(environ, "VOICEBOX_DB_CONNECT_TIMEOUT", 5),
+        db_statement_timeout=_integer(environ, "VOICEBOX_DB_STATEMENT_TIMEOUT", 10),
+        sqlite_synchronous=_synchronous(environ),
     )
+
+
+def _synchronous(environ: Mapping[str, str]) -> str:
+    value = (environ.get("VOICEBOX_SQLITE_SYNCHRONOUS") or "FULL").strip().upper()
+    if value not in {"FULL", "NORMAL"}:
+        raise ConfigError(f"VOICEBOX_SQLITE_SYNCHRONOUS must be FULL or NORMAL, not {value!r}")
+    return value

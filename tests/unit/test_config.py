@@ -75,8 +75,44 @@ def test_create_app_builds_a_migrated_database_on_first_run(tmp_path):
     database = tmp_path / "instance" / "voicebox.sqlite3"
     assert database.is_file()
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
-    assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
+    assert app.test_client().get("/healthz").get_json() == {
+        "status": "ok",
+        "checks": {"database": "ok"},
+    }
     from voicebox.extensions import db
 
     with app.app_context():
         db.engine.dispose()
+
+
+def test_database_timeouts_default_to_seconds_and_follow_the_environment(tmp_path):
+    default = load_settings(tmp_path, {"DATABASE_URL": "postgresql+psycopg://db/voicebox"})
+    options = default.as_flask_config()["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"]["connect_timeout"] == 5
+    assert options["connect_args"]["options"] == "-c statement_timeout=10000"
+    assert options["pool_timeout"] == 5
+    tuned = load_settings(
+        tmp_path,
+        {
+            "DATABASE_URL": "postgresql+psycopg://db/voicebox",
+            "VOICEBOX_DB_CONNECT_TIMEOUT": "2",
+            "VOICEBOX_DB_STATEMENT_TIMEOUT": "3",
+        },
+    )
+    options = tuned.as_flask_config()["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"]["connect_timeout"] == 2
+    assert options["connect_args"]["options"] == "-c statement_timeout=3000"
+    sqlite = load_settings(tmp_path, {"VOICEBOX_DB_STATEMENT_TIMEOUT": "3"})
+    assert sqlite.as_flask_config()["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["timeout"] == 3
+
+
+def test_a_database_url_given_as_an_override_keeps_the_configured_timeouts(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "ENVIRON": {"VOICEBOX_DB_CONNECT_TIMEOUT": "2"},
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://127.0.0.1:1/none",
+            "AUTO_MIGRATE": False,
+        }
+    )
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"] == 2

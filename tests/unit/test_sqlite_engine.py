@@ -62,3 +62,38 @@ def test_reads_never_wait_for_the_writer_lock(engine):
         with engine.connect() as reader:
             assert reader.execute(text("SELECT n FROM tally")).scalar() == 0
         writer.commit()
+
+
+def _pragma(engine, name: str) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text(f"PRAGMA {name}")).scalar_one())
+
+
+def test_every_commit_is_synced_by_default_and_normal_is_a_choice(engine, tmp_path):
+    assert _pragma(engine, "synchronous") == 2  # FULL: survives a power cut, not only a crash
+    relaxed = create_engine(f"sqlite:///{tmp_path / 'relaxed.sqlite3'}")
+    configure_sqlite(relaxed, "NORMAL")
+    assert _pragma(relaxed, "synchronous") == 1
+    relaxed.dispose()
+    with pytest.raises(ValueError, match="synchronous"):
+        configure_sqlite(create_engine("sqlite://"), "OFF")
+
+
+def test_the_busy_timeout_is_the_configured_statement_timeout(tmp_path):
+    from voicebox.config import engine_options
+
+    url = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
+    engine = create_engine(url, **engine_options(url, statement_timeout=3))
+    configure_sqlite(engine)
+    assert _pragma(engine, "busy_timeout") == 3000  # not overridden by a pragma of its own
+    engine.dispose()
+
+
+def test_a_connection_discarded_after_an_error_releases_the_writer_lock(engine):
+    # "attempt to write a readonly database" discards the connection; if its writer lock
+    # went with it unreleased, every later writer in every worker would wait forever.
+    with engine.connect() as connection:
+        connection.execute(text("UPDATE tally SET n = n + 1 WHERE id = 1"))
+        connection.invalidate()
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE tally SET n = n + 1 WHERE id = 1"))

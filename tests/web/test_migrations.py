@@ -112,3 +112,69 @@ def test_previous_release_data_survives_downgrade_and_upgrade(unmigrated_app):
         secrets=unmigrated_app.extensions["voicebox.secrets"], today=coarse_date(),
     )
     assert len(_rows(["signatures"])["signatures"]) == 5
+
+
+def _record(*revisions: str) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM alembic_version"))
+        for revision in revisions:
+            connection.execute(text("INSERT INTO alembic_version VALUES (:r)"), {"r": revision})
+
+
+def _old_public_names_index() -> None:
+    # What the old revision 0005 (1670d8c) did, on top of 0001.
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE INDEX ix_signatures_public_names ON signatures (petition_id, display_name)"
+                " WHERE display_name IS NOT NULL"
+            )
+        )
+
+
+# Every state a database built from a commit on main can be in, by what it records.
+# Before 03e178a the history had two branches off 0001: "0003" = reports (now 0002) and
+# "0005" = the public-names index (now 0003); the renumbering changed ids only, so each
+# old state is built here with today's files and the ids the old releases wrote.
+HISTORICAL_STATES = {
+    "dbfa639 (0001)": ("0001", ()),
+    "5034b77 (old 0003 = reports)": ("0002", ("0003",)),
+    "1670d8c (old 0005 = index, no reports)": ("0001+index", ("0005",)),
+    "02ab1d7, ca71cf1 (old 0003 + old 0005)": ("0003", ("0003", "0005")),
+    "03e178a (0002)": ("0002", ()),
+    "03e178a and later (0003)": ("0003", ()),
+}
+
+
+@pytest.mark.parametrize("state", list(HISTORICAL_STATES))
+def test_head_starts_from_every_revision_state_that_reached_main(
+    unmigrated_app, tmp_path, empty_database_url, state
+):
+    schema, recorded = HISTORICAL_STATES[state]
+    directory = _directory(unmigrated_app)
+    upgrade(directory=directory, revision=schema.removesuffix("+index"))
+    if schema.endswith("+index"):
+        _old_public_names_index()
+    if recorded:
+        _record(*recorded)
+    db.session.add(User(username="veteran", password_hash="!", role=Role.MEMBER.value))
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()
+
+    started = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url}
+    )
+    with started.app_context():
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            users = connection.execute(text("SELECT username FROM users")).scalars().all()
+        assert differences == []
+        assert version == ["0003"]
+        assert users == ["veteran"]
+        # The history is whole again: it downgrades to the first release and back.
+        downgrade(directory=directory, revision="0001")
+        upgrade(directory=directory, revision="heads")
+        db.session.remove()
+        db.engine.dispose()

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
-from flask import Blueprint, Flask, jsonify, render_template
+from flask import Blueprint, Flask, current_app, g, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from voicebox.auth import service as accounts
 from voicebox.dashboard.views import leadership_home
 from voicebox.extensions import db, limiter
+from voicebox.main.health import install_default_checks, run_health_checks
 from voicebox.models import Role
 from voicebox.petitions import tallies
 
+log = logging.getLogger(__name__)
 bp = Blueprint("main", __name__)
+
+# Errors that mean "the database can't serve us right now" (refused, timed out, locked,
+# read-only, disk full, pool exhausted), as opposed to a bug: a 503 with Retry-After.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+UNAVAILABLE_RETRY_SECONDS = 30
 
 ERROR_TITLES = {
     400: "That request didn't make sense",
@@ -49,9 +58,10 @@ def index() -> str:
 
 
 @bp.get("/healthz")
-def healthz() -> Response:
-    db.session.execute(text("SELECT 1"))
-    return jsonify(status="ok")
+def healthz() -> tuple[Response, int]:
+    checks = run_health_checks(current_app)
+    healthy = all(state == "ok" for state in checks.values())
+    return jsonify(status="ok" if healthy else "unavailable", checks=checks), 200 if healthy else 503
 
 
 def _retry_after_seconds(error: HTTPException) -> int | None:
@@ -78,7 +88,19 @@ def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     if isinstance(error, InternalServerError):
         # Flask has logged the exception (path and method only, never the client);
         # a half-done transaction must not leak into the page we render now.
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except DATABASE_UNAVAILABLE as failure:
+            return render_database_unavailable(failure)
+    try:
+        return _render_error_page(error)
+    except DATABASE_UNAVAILABLE as failure:
+        # The page itself needed the database (the signed-in user, the navigation) and
+        # the database is what is failing: answer with the page that needs nothing.
+        return render_database_unavailable(failure)
+
+
+def _render_error_page(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     code = error.code or 500
     headers: dict[str, str] = {}
     retry_after = _retry_after_seconds(error)
@@ -99,6 +121,31 @@ def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     )
 
 
+def render_database_unavailable(error: SQLAlchemyError) -> tuple[str, int, dict[str, str]]:
+    """503 with Retry-After, rendered without touching the database in any way.
+
+    The template is taken straight from the Jinja environment so no context processor runs:
+    the navigation would load the signed-in user, i.e. query the database that just failed.
+    """
+    g.database_unavailable = True
+    cause = getattr(error, "orig", None) or error
+    # The class and first line of the driver's message only: SQLAlchemy's own text would
+    # add the statement and its parameters, which can hold what members sent.
+    first_line = (str(cause).splitlines() or [""])[0][:200]
+    log.warning("database unavailable: %s: %s", type(cause).__name__, first_line)
+    page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+        title="voicebox can't reach its database",
+        advice="Nothing you did caused this: the database is busy or down. If you were "
+        "sending something, check once the site is back whether it was saved before "
+        "sending it again.",
+        retry_after=_in_words(UNAVAILABLE_RETRY_SECONDS),
+    )
+    return page, 503, {"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)}
+
+
 def register_error_pages(app: Flask) -> None:
     """Attach our error template to every HTTP error, including the 500 Flask makes of a crash."""
     app.register_error_handler(HTTPException, render_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, render_database_unavailable)
+    install_default_checks(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import text
 
 config = context.config
 database = current_app.extensions["migrate"].db
@@ -34,6 +35,11 @@ def run_migrations_online() -> None:
             compare_type=True,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # The app's statement timeout guards requests; building an index over a
+                # large table may rightly take longer. LOCAL: the pooled connection
+                # returns to the app with its timeout intact.
+                connection.execute(text("SET LOCAL statement_timeout = 0"))
             context.run_migrations()
 
 
