@@ -75,7 +75,7 @@ def test_create_app_builds_a_migrated_database_on_first_run(tmp_path):
     database = tmp_path / "instance" / "voicebox.sqlite3"
     assert database.is_file()
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
-    assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
+    assert app.test_client().get("/healthz").get_json() == {"status": "ok", "rate_limits": "memory"}
     from voicebox.extensions import db
 
     with app.app_context():

@@ -15,6 +15,7 @@ from voicebox.dashboard.views import leadership_home
 from voicebox.extensions import db, limiter
 from voicebox.models import Role
 from voicebox.petitions import tallies
+from voicebox.ratelimits import limiter_storage_status
 
 bp = Blueprint("main", __name__)
 
@@ -51,7 +52,8 @@ def index() -> str:
 @bp.get("/healthz")
 def healthz() -> Response:
     db.session.execute(text("SELECT 1"))
-    return jsonify(status="ok")
+    # Redis down is not an outage: limits carry on in memory per worker (see ratelimits).
+    return jsonify(status="ok", rate_limits=limiter_storage_status())
 
 
 def _retry_after_seconds(error: HTTPException) -> int | None:
