@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 # Each can be changed with app config RATELIMIT_<NAME> (upper case), e.g. in tests.
 LIMITS = {
     # Failed guesses only (a "strike"), so members who get it right are never counted.
-    "login_per_username": "5 per minute; 20 per hour",
+    "login_per_username": "3 per minute; 15 per hour",
     "login_per_address": "100 per minute; 1000 per hour",
     "invite_misses_per_address": "8 per minute; 100 per hour",
     "register_refusals_per_invite": "60 per minute; 1000 per hour",
