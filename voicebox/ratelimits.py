@@ -33,8 +33,6 @@ from werkzeug.wrappers import Response
 
 from voicebox.crypto import keyed_hash
 
-log = logging.getLogger(__name__)
-
 # Each can be changed with app config RATELIMIT_<NAME> (upper case), e.g. in tests.
 LIMITS = {
     # Failed guesses only (a "strike"), so members who get it right are never counted.
