@@ -60,6 +60,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--database-url", default="",
                         help="an EMPTY database to use (default: SQLite in the temp folder)")
+    parser.add_argument("--redis-url", default="", help="keep rate limits in this Redis")
     parser.add_argument("--baseline-database-url", default="",
                         help="database for the baseline app (default: same engine, its own file/table)")
     return parser.parse_args()
@@ -168,7 +169,7 @@ def main() -> None:
     baseline_url = args.baseline_database_url or (
         f"sqlite:///{folder / 'baseline.sqlite3'}" if database_url.startswith("sqlite") else database_url
     )
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.1f}")
     print(f"database: {database_url.split('@')[-1]}; "
           f"gunicorn: {args.workers} workers x {args.threads} threads")
 
@@ -179,8 +180,12 @@ def main() -> None:
     sessions = create_member_sessions(app, args.members_per_run * len(clients) + 1)
     reader = sessions.pop()
     env = {"VOICEBOX_INSTANCE_PATH": str(instance), "DATABASE_URL": database_url,
-           "VOICEBOX_RATELIMIT": "0",  # one client address sends everything
+           # Limits on, as in production: every request comes from one address, and no
+           # limit may key on it for members (signing and reads carry no limit at all).
+           "VOICEBOX_RATELIMIT": "1",
            "BASELINE_DATABASE_URL": baseline_url, "VOICEBOX_LOG_LEVEL": "warning"}
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
     sign_path = f"/petitions/{petition_id}/sign"
     page_path = f"/petitions/{petition_id}"
     api_path = f"/api/v1/petitions/{petition_id}"

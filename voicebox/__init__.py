@@ -46,6 +46,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     secrets = load_secrets(instance_path, environ)
     app.config["SECRET_KEY"] = secrets.secret_key
     app.config.update(overrides)
+    # Who the proxies in front of us are: used by the rate limiter's address ceilings only.
+    app.config.setdefault("TRUSTED_PROXIES", environ.get("VOICEBOX_TRUSTED_PROXIES", ""))
     if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
         # Options follow the engine actually used, not the one the environment named.
         settings = app.config["SETTINGS"]
@@ -87,14 +89,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from voicebox import models  # noqa: F401 - every table registered before use
     from voicebox.auth.service import load_user_by_session_token
-    from voicebox.extensions import csrf, db, limiter, login_manager, migrate
+    from voicebox.extensions import csrf, db, login_manager, migrate
+    from voicebox.ratelimits import init_rate_limits
 
     db.init_app(app)
     with app.app_context():
         _configure_engine(db.engine, app.config["SETTINGS"]["sqlite_synchronous"])
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_rate_limits(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."

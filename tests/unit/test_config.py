@@ -78,6 +78,7 @@ def test_create_app_builds_a_migrated_database_on_first_run(tmp_path):
     assert app.test_client().get("/healthz").get_json() == {
         "status": "ok",
         "checks": {"database": "ok"},
+        "rate_limits": "memory",
     }
     from voicebox.extensions import db
 

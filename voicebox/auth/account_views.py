@@ -12,7 +12,7 @@ from voicebox.auth import account
 from voicebox.auth.access import login_required
 from voicebox.auth.forms import DeleteAccountForm, PasswordChangeForm
 from voicebox.auth.service import AccountError, LoginFailed, WeakPassword
-from voicebox.extensions import limiter
+from voicebox.ratelimits import per_account, strike
 from voicebox.web import current_keys, current_secrets, today
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -30,7 +30,7 @@ def overview() -> str:
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+@per_account("password_failures_per_account", strike_kind="password")
 def password() -> str | Response:
     form = PasswordChangeForm()
     if form.validate_on_submit():
@@ -42,6 +42,7 @@ def password() -> str | Response:
                 policy=_policy(),
             )
         except LoginFailed as exc:
+            strike("password")
             form.current_password.errors = [str(exc)]
         except WeakPassword as exc:
             form.password.errors = [str(exc)]
@@ -66,7 +67,7 @@ def data() -> Response:
 
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per minute", methods=["POST"])
+@per_account("password_failures_per_account", strike_kind="password")
 def delete() -> str | Response:
     form = DeleteAccountForm()
     if form.validate_on_submit():

@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 from voicebox.auth import service
 from voicebox.auth.forms import LoginForm, NewAccountForm, RegisterForm
 from voicebox.auth.passwords import PasswordPolicy
-from voicebox.extensions import limiter
 from voicebox.models import User
+from voicebox.ratelimits import login_limits, per_address, register_limits, strike
 from voicebox.web import current_secrets, today
 
 bp = Blueprint("auth", __name__)
@@ -33,7 +33,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@login_limits
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(_home_for_user())
@@ -42,6 +42,7 @@ def login() -> str | Response:
         try:
             user = service.authenticate(form.username.data or "", form.password.data or "", password_policy())
         except service.LoginFailed as exc:
+            strike("login")
             form.password.errors = [str(exc)]
         else:
             _start_session(user)
@@ -61,7 +62,7 @@ def logout() -> str | Response:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+@register_limits
 def register() -> str | Response:
     if current_user.is_authenticated:
         return redirect(_home_for_user())
@@ -77,10 +78,13 @@ def register() -> str | Response:
                 today=today(),
             )
         except service.InvalidInvite as exc:
+            strike("invite")
             form.invite_code.errors = [str(exc)]
         except service.WeakPassword as exc:
+            strike("register")
             form.password.errors = [str(exc)]
         except service.AccountError as exc:
+            strike("register")
             form.username.errors = [str(exc)]
         else:
             _start_session(user)
@@ -90,7 +94,7 @@ def register() -> str | Response:
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@per_address("setup_per_address")
 def setup(token: str) -> str | Response:
     pepper = current_secrets().pepper
     if not service.setup_token_valid(token, pepper):

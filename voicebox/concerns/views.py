@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 from voicebox.auth.access import login_required, role_required
 from voicebox.concerns import followup, listing, moderation, service
 from voicebox.concerns.forms import ConcernForm, FollowupForm, HideForm, ReplyForm, StatusForm
-from voicebox.extensions import limiter
 from voicebox.forms import ConfirmForm
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
+from voicebox.ratelimits import member_action, per_address, receipt_limits, strike
 from voicebox.responses.views import concern_extras
 from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
 
@@ -71,7 +71,8 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*PARTICIPANT_ROLES)
-@limiter.limit("10 per hour", methods=["POST"])
+@member_action
+@per_address("concern_posts_per_address")
 def new() -> str | Response:
     form = _concern_form()
     hints: list = []
@@ -137,7 +138,7 @@ def detail(concern_id: str) -> str:
 
 @bp.post("/<concern_id>/support")
 @role_required(*PARTICIPANT_ROLES)
-@limiter.limit("30 per minute")
+@member_action
 def support(concern_id: str) -> Response:
     return confirmed_action(
         lambda: service.toggle_support(
@@ -155,7 +156,7 @@ def support(concern_id: str) -> Response:
 
 @bp.post("/<concern_id>/flag")
 @role_required(*PARTICIPANT_ROLES)
-@limiter.limit("30 per minute")
+@member_action
 def flag(concern_id: str) -> Response:
     return confirmed_action(
         lambda: service.flag_concern(
@@ -192,7 +193,8 @@ def reply(concern_id: str) -> Response:
 
 @followup_bp.route("/followup", methods=["GET", "POST"])
 @role_required(*PARTICIPANT_ROLES)
-@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+@member_action
+@receipt_limits
 def thread() -> Response:
     form = FollowupForm()
     opened = None
@@ -209,6 +211,7 @@ def thread() -> Response:
             else:
                 opened = followup.open_thread(receipt, current_secrets())
         except followup.ThreadNotFound as exc:
+            strike("receipt")
             form.receipt.errors = [str(exc)]
         except service.ConcernError as exc:
             form.message.errors = [str(exc)]

@@ -18,6 +18,7 @@ from voicebox.extensions import db, limiter
 from voicebox.main.health import install_default_checks, run_health_checks
 from voicebox.models import Role
 from voicebox.petitions import tallies
+from voicebox.ratelimits import limiter_storage_status
 
 log = logging.getLogger(__name__)
 bp = Blueprint("main", __name__)
@@ -61,7 +62,13 @@ def index() -> str:
 def healthz() -> tuple[Response, int]:
     checks = run_health_checks(current_app)
     healthy = all(state == "ok" for state in checks.values())
-    return jsonify(status="ok" if healthy else "unavailable", checks=checks), 200 if healthy else 503
+    # Redis down is not an outage: limits carry on in memory per worker (see ratelimits).
+    return (
+        jsonify(
+            status="ok" if healthy else "unavailable", checks=checks, rate_limits=limiter_storage_status()
+        ),
+        200 if healthy else 503,
+    )
 
 
 def _retry_after_seconds(error: HTTPException) -> int | None:

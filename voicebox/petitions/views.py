@@ -11,11 +11,11 @@ from wtforms.fields.choices import SelectChoice
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.auth.service import instance_settings
-from voicebox.extensions import limiter
 from voicebox.forms import ConfirmForm
 from voicebox.models import PARTICIPANT_ROLES, Role
 from voicebox.petitions import service, tallies
 from voicebox.petitions.forms import PetitionForm, SignForm
+from voicebox.ratelimits import member_action
 from voicebox.reports.petition_page import petition_extras
 from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
 
@@ -65,7 +65,7 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*PARTICIPANT_ROLES)
-@limiter.limit("20 per hour", methods=["POST"])
+@member_action
 def new() -> str | Response:
     form = PetitionForm()
     if form.validate_on_submit():
@@ -126,7 +126,6 @@ def tally(petition_id: str) -> Response:
 
 @bp.post("/<petition_id>/sign")
 @role_required(*PARTICIPANT_ROLES)
-@limiter.limit("30 per minute")
 def sign(petition_id: str) -> str | Response:
     # No group list on POST: the service checks the chosen id, which saves a query per signature.
     form = SignForm()
@@ -170,7 +169,7 @@ def _confirmed_action(petition_id: str, action: Callable[[], object], success: s
 
 @bp.post("/<petition_id>/withdraw")
 @role_required(*PARTICIPANT_ROLES)
-@limiter.limit("30 per minute")
+@member_action
 def withdraw(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
@@ -183,6 +182,7 @@ def withdraw(petition_id: str) -> Response:
 
 @bp.post("/<petition_id>/cosponsor")
 @role_required(*PARTICIPANT_ROLES)
+@member_action
 def cosponsor(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
