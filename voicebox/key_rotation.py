@@ -87,7 +87,9 @@ def reencrypt_columns(session: Session, new_key: bytes, old_keys: tuple[bytes, .
     return rewritten
 
 
-def rotate_data_key(session: Session, secrets: Secrets, instance_path: Path) -> tuple[Secrets, RotationSummary]:
+def rotate_data_key(
+    session: Session, secrets: Secrets, instance_path: Path
+) -> tuple[Secrets, RotationSummary]:
     """Add a new data key, re-encrypt every column under it in one transaction, retire the old keys.
 
     Returns the secrets now in force. Raises RotationError (database rolled back, the old

@@ -35,7 +35,7 @@ def _decode(app, value: str) -> dict:
 
 def _flask_login_identifier(address: str, agent: str) -> str:
     # What Flask-Login's _create_identifier would store as `_id` for this client.
-    return hashlib.sha512(f"{address}|{agent}".encode("utf8")).hexdigest()
+    return hashlib.sha512(f"{address}|{agent}".encode()).hexdigest()
 
 
 def test_the_session_cookie_holds_no_address_or_agent_derived_value(app, member):

@@ -16,6 +16,8 @@ from voicebox.crypto import CryptoError, decrypt_text, key_id
 from voicebox.extensions import db
 from voicebox.models import Concern, FollowupMessage, Signature
 
+BODY = "The badge readers log every door we open."
+
 
 def _ciphertexts() -> list[bytes]:
     rows = [c.body_ciphertext for c in db.session.scalars(select(Concern))]
@@ -25,7 +27,7 @@ def _ciphertexts() -> list[bytes]:
 
 
 def _scenario(app, make_concern, make_petition, member, sign):
-    concern, receipt = make_concern(body="The badge readers log every door we open.")
+    concern, receipt = make_concern(body=BODY)
     followup.author_reply(
         receipt, "Nobody told us before.", secrets=app.extensions["voicebox.secrets"], today=coarse_date()
     )
@@ -34,9 +36,7 @@ def _scenario(app, make_concern, make_petition, member, sign):
     return concern, receipt
 
 
-def test_rotate_keys_rewrites_every_column_and_retires_the_old_key(
-    app, make_concern, make_petition, member, sign
-):
+XX
     concern, receipt = _scenario(app, make_concern, make_petition, member, sign)
     old = app.extensions["voicebox.secrets"]
     before = _ciphertexts()
@@ -62,7 +62,7 @@ def test_rotate_keys_rewrites_every_column_and_retires_the_old_key(
     rewritten_body = db.session.get(Concern, concern.id).body_ciphertext
     with pytest.raises(CryptoError):  # the retired key opens nothing any more
         decrypt_text(old.data_key, rewritten_body, f"concern-body:{concern.id}")
-    assert concern_body(db.session.get(Concern, concern.id), new) == "The badge readers log every door we open."
+    assert concern_body(db.session.get(Concern, concern.id), new) == BODY
     thread = followup.open_thread(receipt, new)
     assert [m.text for m in thread.messages] == ["Nobody told us before."]
     signature = db.session.scalars(select(Signature)).one()
@@ -71,7 +71,9 @@ def test_rotate_keys_rewrites_every_column_and_retires_the_old_key(
     )
 
 
-def test_a_row_no_key_opens_stops_rotation_with_nothing_changed(app, make_concern, make_petition, member, sign):
+def test_a_row_no_key_opens_stops_rotation_with_nothing_changed(
+    app, make_concern, make_petition, member, sign
+):
     concern, _ = _scenario(app, make_concern, make_petition, member, sign)
     old = app.extensions["voicebox.secrets"]
     db.session.execute(
@@ -88,7 +90,9 @@ def test_a_row_no_key_opens_stops_rotation_with_nothing_changed(app, make_concer
     assert load_secrets(Path(app.instance_path), {}) == old
 
 
-def test_an_interrupted_rotation_is_finished_by_running_it_again(app, make_concern, make_petition, member, sign):
+def test_an_interrupted_rotation_is_finished_by_running_it_again(
+    app, make_concern, make_petition, member, sign
+):
     """A crash after the new key reached secrets.json but before the commit: both keys are kept."""
     from dataclasses import replace
 
@@ -106,7 +110,7 @@ def test_an_interrupted_rotation_is_finished_by_running_it_again(app, make_conce
     final = load_secrets(Path(app.instance_path), {})
     assert final.previous_data_keys == ()
     db.session.expire_all()
-    assert concern_body(db.session.get(Concern, concern.id), final) == "The badge readers log every door we open."
+    assert concern_body(db.session.get(Concern, concern.id), final) == BODY
 
 
 def test_rotation_refuses_keys_supplied_by_the_environment(make_app):
