@@ -36,7 +36,9 @@ def _scenario(app, make_concern, make_petition, member, sign):
     return concern, receipt
 
 
-XX
+def test_rotate_keys_rewrites_every_column_and_retires_the_old_key(
+    app, make_concern, make_petition, member, sign
+):
     concern, receipt = _scenario(app, make_concern, make_petition, member, sign)
     old = app.extensions["voicebox.secrets"]
     before = _ciphertexts()
