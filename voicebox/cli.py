@@ -1,4 +1,4 @@
-"""`flask --app app voicebox ...`: accounts, invites, set-up link, backup/restore, purge."""
+"""`flask --app app voicebox ...`: accounts, invites, set-up link, backup/restore, purge, rotate-keys."""
 
 from __future__ import annotations
 
@@ -133,6 +133,35 @@ def tick() -> None:
     summary = run_tick(current_secrets(), current_app.extensions["voicebox.keys"], today())
     for line in summary.as_lines():
         click.echo(line)
+@voicebox_cli.command("rotate-keys")
+def rotate_keys() -> None:
+    """Add a new data key, re-encrypt every private text under it in one transaction, retire the old.
+
+    Stop the app first (or restart every worker right after): running workers keep the old key.
+    """
+    from voicebox.config import SECRETS_FILE, load_secrets
+    from voicebox.key_rotation import RotationError, rotate_data_key
+    from voicebox.tick import count_queued
+
+    instance_path = Path(current_app.instance_path)
+    secrets = current_secrets()
+    # Queued comments are encrypted when counted: count them under the key being retired now.
+    count_queued(secrets, current_app.extensions["voicebox.keys"])
+    if not (instance_path / SECRETS_FILE).exists() or load_secrets(instance_path, {}) != secrets:
+        raise click.ClickException(
+            "The keys come from VOICEBOX_* environment variables, not instance/secrets.json: "
+            "rotate them where they are set."
+        )
+    try:
+        rotated, summary = rotate_data_key(db.session, secrets, instance_path)
+    except RotationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    current_app.extensions["voicebox.secrets"] = rotated
+    record_event(db.session, "admin", "rotated the data key", f"new key {summary.new_key_id}")
+    db.session.commit()
+    for column, count in summary.rewritten.items():
+        click.echo(f"{column}: {count} re-encrypted")
+    click.echo(f"New data key {summary.new_key_id}; retired {', '.join(summary.retired_key_ids)}.")
 
 
 @voicebox_cli.command("demo")

@@ -19,12 +19,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from voicebox.crypto import KEY_BYTES, generate_key
+from voicebox.crypto import KEY_BYTES, generate_key, key_id
 
 log = logging.getLogger(__name__)
 
 SECRETS_FILE = "secrets.json"
 SECRET_NAMES = ("secret_key", "master_key", "data_key", "pepper")
+# Keys whose id is written beside them, so a pasted wrong key is caught at start-up.
+KEYS_WITH_IDS = ("master_key", "data_key")
+PREVIOUS_DATA_KEYS = "previous_data_keys"
 
 
 class ConfigError(RuntimeError):
@@ -33,12 +36,29 @@ class ConfigError(RuntimeError):
 
 @dataclass(frozen=True)
 class Secrets:
-    """The four keys that live outside the database."""
+    """The keys that live outside the database.
+
+    `previous_data_keys` are only present between the two steps of `voicebox rotate-keys`
+    (new key added, every row rewritten, old key retired) so a crash in between loses nothing.
+    `previous_master_keys` is the same hook for master-key rotation of the item key store.
+    """
 
     secret_key: bytes
     master_key: bytes
     data_key: bytes
     pepper: bytes
+    previous_data_keys: tuple[bytes, ...] = ()
+    previous_master_keys: tuple[bytes, ...] = ()
+
+    @property
+    def data_key_id(self) -> str:
+        """The current data key's id as 8 hex characters (the id v1 ciphertext carries)."""
+        return key_id(self.data_key).hex()
+
+    @property
+    def master_key_id(self) -> str:
+        """The master key's id as 8 hex characters."""
+        return key_id(self.master_key).hex()
 
 
 def _b64(data: bytes) -> str:
@@ -55,18 +75,63 @@ def _unb64(name: str, text: str) -> bytes:
     return value
 
 
+def _check_ids(secrets: Secrets, ids: Mapping[str, object], where: str) -> None:
+    for name in KEYS_WITH_IDS:
+        stated = ids.get(f"{name}_id")
+        actual = key_id(getattr(secrets, name)).hex()
+        if stated and stated != actual:
+            raise ConfigError(f"{where}: {name}_id {stated} does not match {name} (its id is {actual})")
+
+
+def secrets_document(secrets: Secrets) -> dict[str, Any]:
+    """What secrets.json holds for `secrets`: base64url keys plus the ids of the keyed ones."""
+    document: dict[str, Any] = {n: _b64(getattr(secrets, n)) for n in SECRET_NAMES}
+    for name in KEYS_WITH_IDS:
+        document[f"{name}_id"] = key_id(getattr(secrets, name)).hex()
+    if secrets.previous_data_keys:
+        document[PREVIOUS_DATA_KEYS] = {key_id(k).hex(): _b64(k) for k in secrets.previous_data_keys}
+    return document
+
+
+def write_secrets(instance_path: Path, secrets: Secrets) -> Path:
+    """Replace instance/secrets.json atomically (mode 0600, fsynced) with `secrets`."""
+    path = instance_path / SECRETS_FILE
+    temporary = path.with_name(f".{SECRETS_FILE}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(secrets_document(secrets), handle, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    directory = os.open(instance_path, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return path
+
+
+def secrets_from_environment(environ: Mapping[str, str]) -> bool:
+    """Whether every secret is supplied by VOICEBOX_* variables (then no file is used)."""
+    return all(environ.get(f"VOICEBOX_{n.upper()}") for n in SECRET_NAMES)
+
+
 def load_secrets(instance_path: Path, environ: Mapping[str, str]) -> Secrets:
     """Read secrets from the environment or the instance file, creating the file once.
 
-    Raises ConfigError if the file is unreadable, malformed, or readable by others.
+    Raises ConfigError if the file is unreadable, malformed, or readable by others, or if
+    a stated key id (data_key_id, master_key_id) does not match its key.
     """
     from_env = {n: environ.get(f"VOICEBOX_{n.upper()}") for n in SECRET_NAMES}
+    env_ids = {f"{n}_id": environ.get(f"VOICEBOX_{n.upper()}_ID") for n in KEYS_WITH_IDS}
     if all(from_env.values()):
-        return Secrets(**{n: _unb64(n, v or "") for n, v in from_env.items()})
+        secrets = Secrets(**{n: _unb64(n, v or "") for n, v in from_env.items()})
+        _check_ids(secrets, env_ids, "environment")
+        return secrets
     path = instance_path / SECRETS_FILE
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        generated = {n: _b64(generate_key()) for n in SECRET_NAMES}
+        generated = Secrets(**{n: generate_key() for n in SECRET_NAMES})
         # O_EXCL: two workers starting at once never both write a different key.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -74,7 +139,7 @@ def load_secrets(instance_path: Path, environ: Mapping[str, str]) -> Secrets:
             pass
         else:
             with os.fdopen(fd, "w") as handle:
-                json.dump(generated, handle, indent=2)
+                json.dump(secrets_document(generated), handle, indent=2)
             log.warning("voicebox: generated new instance secrets in %s", path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
@@ -89,7 +154,16 @@ def load_secrets(instance_path: Path, environ: Mapping[str, str]) -> Secrets:
     missing = [n for n, v in values.items() if not v]
     if missing:
         raise ConfigError(f"{path} lacks {', '.join(missing)}")
-    return Secrets(**{n: _unb64(n, str(v)) for n, v in values.items()})
+    previous = stored.get(PREVIOUS_DATA_KEYS) or {}
+    if not isinstance(previous, dict):
+        raise ConfigError(f"{path}: {PREVIOUS_DATA_KEYS} must map key ids to keys")
+    secrets = Secrets(
+        **{n: _unb64(n, str(v)) for n, v in values.items()},
+        previous_data_keys=tuple(_unb64(PREVIOUS_DATA_KEYS, str(v)) for v in previous.values()),
+    )
+    _check_ids(secrets, {k: v for k, v in stored.items() if not from_env.get(k[:-3])}, str(path))
+    _check_ids(secrets, env_ids, "environment")
+    return secrets
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from voicebox.anonymity import receipt_wordlist
+from voicebox.anonymity import random_id, receipt_wordlist
 from voicebox.audit import record_event
 from voicebox.auth.passwords import PasswordPolicy, password_problems
 from voicebox.crypto import hashes_match, keyed_hash
@@ -127,8 +127,28 @@ _USER_BY_SESSION_TOKEN = select(User).where(User.session_token == bindparam("tok
 
 
 def load_user_by_session_token(token: str) -> User | None:
-    """The user whose current session token this is, if any."""
+    """The user whose current session token this is, if any.
+
+    The cookie names a user only by this random token, never by id, address or agent:
+    replacing the token (`end_sessions`) makes every cookie that holds the old one worthless.
+    """
+    if not token:
+        return None
     return db.session.scalars(_USER_BY_SESSION_TOKEN, {"token": token}).first()
+
+
+def end_sessions(user_id: str) -> None:
+    """Sign the account out everywhere by replacing its session token; commits.
+
+    One token per account rather than a list of revoked sessions: a revocation table would
+    be a new record of when people sign out, while replacing the token adds no column and
+    no row. The price is that signing out on one device signs out on all of them, which on
+    a shared workplace computer is the safer default anyway.
+    """
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.session_token = random_id()
+        db.session.commit()
 
 
 def admin_exists() -> bool:
