@@ -303,13 +303,13 @@ def _answers_and_report(
 ) -> None:
     respond = responses.post_response
     respond(
-        responses.PETITION, made["closed"].id, "accepted",
+        responses.PETITION, made["closed"].id, "in progress",
         "The four-day rota continues in Customer Support until the end of next quarter; "
         "results will be shared with the team first.",
         actor_role="leadership", today=ctx.ago(30),
     )
     respond(
-        responses.PETITION, made["open"].id, "under review",
+        responses.PETITION, made["open"].id, "in progress",
         "We have paused screenshot capture while we review the pilot with the works council.",
         actor_role="leadership", today=ctx.ago(3),
     )

@@ -10,6 +10,7 @@ from voicebox.models.accounts import (
 )
 from voicebox.models.audit import AuditEvent
 from voicebox.models.base import Base
+from voicebox.models.comments import HiddenComment
 from voicebox.models.concerns import (
     Category,
     Concern,
@@ -35,9 +36,11 @@ from voicebox.models.reports import (
     ResponseThreshold,
     ThresholdCrossing,
 )
+from voicebox.models.tokens import ApiToken
 
 __all__ = [
     "PARTICIPANT_ROLES",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Category",
@@ -49,6 +52,7 @@ __all__ = [
     "Cosponsorship",
     "FollowupMessage",
     "Group",
+    "HiddenComment",
     "InstanceSettings",
     "Invite",
     "OfficialResponse",

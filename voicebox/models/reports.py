@@ -17,11 +17,11 @@ from voicebox.models.base import Base, random_pk
 
 
 class ResponseStatus(enum.StrEnum):
+    # The concern statuses after "open": one vocabulary for concerns and answers.
     ACKNOWLEDGED = "acknowledged"
-    UNDER_REVIEW = "under review"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
+    IN_PROGRESS = "in progress"
     RESOLVED = "resolved"
+    DECLINED = "declined"
 
 
 class OfficialResponse(Base):

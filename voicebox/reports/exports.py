@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import logging
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,20 @@ def to_json(snapshot: dict[str, Any], digest: str) -> bytes:
     return json.dumps(export_document(snapshot, digest), ensure_ascii=False, indent=2).encode("utf-8")
 
 
+# OWASP's CSV injection rule: a cell a spreadsheet would read as a formula starts with one
+# of these; a leading apostrophe makes it text. Plain numbers (net signatures can be
+# negative) are data, not formulas, and stay as they are.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def csv_safe(value: object) -> object:
+    """A cell that no spreadsheet will evaluate as a formula."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS) or PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
 def _suppressed(value: float | None, threshold: int) -> tuple[str, str]:
     return ("", f"fewer than {threshold}") if value is None else (str(value), "")
 
@@ -75,7 +90,8 @@ def to_csv(snapshot: dict[str, Any], digest: str) -> str:
         title = item["title"] if item else snapshot["title"]
         status = item.get("status", "") if item else ""
         item_id = item["id"] if item else ""
-        writer.writerow((*base, kind, item_id, title, status, measure, group, period, shown, note))
+        cells = (*base, kind, item_id, title, status, measure, group, period, shown, note)
+        writer.writerow([csv_safe(cell) for cell in cells])
 
     for petition in snapshot["petitions"]:
         row("petition", petition, "signatures", petition["signatures"])

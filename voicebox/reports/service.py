@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,6 +18,8 @@ from voicebox.reports.snapshot import build_snapshot, canonical_json, digest_of
 
 TITLE_MAX = 200
 NARRATIVE_MAX = 20_000
+# Versions are counted from 1; nine digits keep every accepted value inside a 32-bit integer.
+VERSION_PATTERN = re.compile(r"[1-9][0-9]{0,8}")
 
 
 class ReportError(Exception):
@@ -212,6 +215,15 @@ def publish_report(
             "This report was just published by someone else; nothing new was made."
         ) from exc
     return row
+
+
+def parse_version(raw: str | None) -> int | None:
+    """A `?version=` value as a number (None when absent); raises ReportNotFound for anything else."""
+    if raw is None:
+        return None
+    if not VERSION_PATTERN.fullmatch(raw):
+        raise ReportNotFound("There is no such version: versions are whole numbers from 1.")
+    return int(raw)
 
 
 def get_version(report_id: str, version: int | None = None) -> ReportVersion:

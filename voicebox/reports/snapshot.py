@@ -18,7 +18,14 @@ from sqlalchemy import select
 from voicebox.extensions import db
 from voicebox.models import Category, Concern, Petition
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table
-from voicebox.responses.service import CONCERN, PETITION, petition_start, responses_to, wait_between
+from voicebox.responses.service import (
+    CONCERN,
+    PETITION,
+    closure_of,
+    petition_start,
+    responses_to,
+    wait_between,
+)
 
 FORMAT = "voicebox-report/1"
 HIDDEN_TITLE = "Hidden by moderators"
@@ -34,16 +41,18 @@ def digest_of(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
-def _responses(kind: str, item_id: str, start: date, today: date) -> dict[str, Any]:
+def _responses(
+    kind: str, item_id: str, start: date, today: date, closed: tuple[str, date] | None = None
+) -> dict[str, Any]:
     responses = responses_to(kind, item_id)
-    wait = wait_between(start, responses[0].responded_on if responses else None, today)
+    wait = wait_between(start, responses[0].responded_on if responses else None, today, closed)
     return {
         "responses": [
             {"status": r.status, "responded_on": r.responded_on.isoformat(), "text": r.body}
             for r in responses
         ],
         "days_to_first_response": wait.days if wait.answered else None,
-        "days_waiting": None if wait.answered else wait.days,
+        "days_waiting": wait.days if wait.waiting else None,
     }
 
 
@@ -90,7 +99,7 @@ def _concern(concern: Concern, categories: dict[int, str], today: date) -> dict[
     if hidden:
         entry.update({"responses": [], "days_to_first_response": None, "days_waiting": None})
     else:
-        entry.update(_responses(CONCERN, concern.id, concern.created_on, today))
+        entry.update(_responses(CONCERN, concern.id, concern.created_on, today, closure_of(concern)))
     return entry
 
 

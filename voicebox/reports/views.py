@@ -21,7 +21,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 COMPOSERS = (Role.ORGANIZER,)
 EXPORTS = {
     "pdf": ("application/pdf", exports.to_pdf),
-    "csv": ("text/csv; charset=utf-8", exports.to_csv),
+    "csv": ("text/csv", exports.to_csv),  # Flask adds the one charset parameter
     "json": ("application/json", exports.to_json),
 }
 
@@ -31,7 +31,13 @@ def _is_composer() -> bool:
 
 
 def _form(report: Report | None = None) -> ReportForm:
-    form = ReportForm(obj=service.draft_of(report) if report and request.method == "GET" else None)
+    if report is not None and request.method == "GET":
+        # The form's field names differ from the draft's: pass the selections by name,
+        # or the edit page would come back with every petition and concern unticked.
+        draft = service.draft_of(report)
+        form = ReportForm(obj=draft, petitions=draft.petition_ids, concerns=draft.concern_ids)
+    else:
+        form = ReportForm()
     form.petitions.choices = [
         (p.id, f"{p.title} ({p.signature_count:,} signatures, {p.status})")
         for p in service.selectable_petitions()
@@ -111,12 +117,10 @@ def _load(report_id: str) -> Report:
 
 
 def _version_arg() -> int | None:
-    raw = request.args.get("version")
-    if raw is None:
-        return None
-    if not raw.isdigit():
+    try:
+        return service.parse_version(request.args.get("version"))
+    except service.ReportNotFound:
         abort(404)
-    return int(raw)
 
 
 def _published(report_id: str) -> tuple[dict[str, Any], str]:
