@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort, request, url_for
 
 from voicebox.auth.access import login_required
 from voicebox.auth.service import instance_settings
-from voicebox.charts import SVG_HEADERS, timeline_svg
+from voicebox.charts import DESKTOP, SVG_HEADERS, chart_height, running_rows, timeline_svg
 from voicebox.extensions import db
 from voicebox.models import Petition
 from voicebox.reports.tallies import daily_series, group_week_table, suppression_threshold
@@ -29,10 +29,18 @@ def petition_extras(petition: Petition) -> dict[str, Any]:
         return {"extras": None}
     record_crossings(instance_settings().headcount, today())
     threshold = suppression_threshold()
+    daily = daily_series(petition.id)
     return {
         "extras": {
             "threshold": threshold,
-            "daily": daily_series(petition.id),
+            "daily": daily,
+            "chart": {
+                "url": url_for("tallies.petition_chart", petition_id=petition.id),
+                "phone_url": url_for("tallies.petition_chart", petition_id=petition.id, size="phone"),
+                "height": chart_height(DESKTOP, 1),
+                "rows": running_rows(daily),
+                "caption": "Running total of signatures, from the day it opened through today.",
+            },
             "breakdown": group_week_table(petition.id, threshold),
             "crossings": crossings_of(petition.id),
             "chart_url": url_for("tallies.petition_chart", petition_id=petition.id),
@@ -47,5 +55,13 @@ def petition_chart(petition_id: str) -> Response:
     petition = db.session.get(Petition, petition_id)
     if petition is None or petition.is_draft:
         abort(404)
-    svg = timeline_svg("Signatures over time", [(petition.title, daily_series(petition.id))])
+    now = today()
+    svg = timeline_svg(
+        "Signatures over time",
+        [(petition.title, daily_series(petition.id))],
+        start=petition.opened_on,
+        until=min(petition.closed_on or now, now),
+        today=now,
+        size=request.args.get("size", "desktop"),
+    )
     return Response(svg, mimetype="image/svg+xml", headers=SVG_HEADERS)

@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.auth.service import instance_settings
-from voicebox.charts import SVG_HEADERS, timeline_svg
+from voicebox.charts import DESKTOP, SVG_HEADERS, chart_height, timeline_svg
 from voicebox.models import Report, Role
-from voicebox.reports import exports, service
+from voicebox.reports import exports, pdf, service
 from voicebox.reports.forms import PublishForm, ReportForm
 from voicebox.reports.tallies import suppression_threshold
 from voicebox.web import today
@@ -20,7 +20,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 COMPOSERS = (Role.ORGANIZER,)
 EXPORTS = {
-    "pdf": ("application/pdf", exports.to_pdf),
+    "pdf": ("application/pdf", pdf.to_pdf),
     "csv": ("text/csv", exports.to_csv),  # Flask adds the one charset parameter
     "json": ("application/json", exports.to_json),
 }
@@ -154,8 +154,11 @@ def detail(report_id: str) -> str | Response:
     show_preview = composer and (request.args.get("preview") == "1" or snapshot is None)
     if show_preview:
         snapshot, digest = _preview(report), None
+    _, chart_until = exports.chart_span(snapshot)
     return render_template(
         "reports/detail.html",
+        chart_height=chart_height(DESKTOP, len(snapshot["petitions"])),
+        chart_until=chart_until.isoformat(),
         report=report,
         snapshot=snapshot,
         digest=digest,
@@ -171,7 +174,10 @@ def export(report_id: str, fmt: str) -> Response:
         abort(404)
     snapshot, digest = _published(report_id)
     mimetype, render = EXPORTS[fmt]
-    body = render(snapshot, digest)
+    try:
+        body = render(snapshot, digest)
+    except pdf.PdfFontsMissing as exc:
+        abort(503, str(exc))
     filename = f"report-{report_id[:8]}-v{snapshot['version']}.{fmt}"
     return Response(
         body,
@@ -188,15 +194,16 @@ def chart(report_id: str) -> Response:
         snapshot = _preview(report)
     else:
         snapshot, _ = _published(report.id)
-    from datetime import date
-
-    series = [
-        (p["title"], [(date.fromisoformat(d["day"]), d["signatures"]) for d in p["daily"]])
-        for p in snapshot["petitions"]
-    ]
-    return Response(
-        timeline_svg("Signatures in the period", series), mimetype="image/svg+xml", headers=SVG_HEADERS
+    start, until = exports.chart_span(snapshot)
+    svg = timeline_svg(
+        "Signatures in the period",
+        exports.chart_series(snapshot, [p["title"] for p in snapshot["petitions"]]),
+        start=start,
+        until=until,
+        today=today(),
+        size=request.args.get("size", "desktop"),
     )
+    return Response(svg, mimetype="image/svg+xml", headers=SVG_HEADERS)
 
 
 @bp.post("/<report_id>/publish")
