@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from tests.support import count_rows
 from voicebox.auth.service import instance_settings
@@ -108,8 +108,6 @@ def test_admin_sets_thresholds_and_crossing_one_queues_the_petition(
     settings.headcount = 40
     db.session.commit()
     client.login(admin)
-    db.session.execute(delete(ResponseThreshold))  # the shipped default; the admin sets their own
-    db.session.commit()
     client.post(
         url_for("responses.threshold_settings"), data={"share_percent": "10", "respond_within_days": "14"}
     )
@@ -152,7 +150,7 @@ def test_only_admins_manage_thresholds(client, users, role):
         ).status_code
         == 403
     )
-    assert count_rows(ResponseThreshold) == 1  # only the shipped default
+    assert count_rows(ResponseThreshold) == 0
 
 
 def test_leadership_home_lists_concerns_oldest_first_and_never_hidden_ones(

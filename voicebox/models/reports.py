@@ -84,6 +84,8 @@ class Report(Base):
     # JSON lists of ids: the selection is part of the working copy, frozen into each version.
     petition_ids: Mapped[str] = mapped_column(Text, default="[]")
     concern_ids: Mapped[str] = mapped_column(Text, default="[]")
+    # Signing comments the organizer chose to quote (signature ids; the text is read at publication).
+    comment_ids: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     created_on: Mapped[date] = mapped_column(Date, default=coarse_date)
     latest_version: Mapped[int] = mapped_column(Integer, default=0)
 

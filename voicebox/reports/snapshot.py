@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.models import Category, Concern, Petition
+from voicebox.petitions.comments import quoted_comments
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table
 from voicebox.responses.service import (
     CONCERN,
@@ -132,8 +134,14 @@ def build_snapshot(
     published_on: date,
     threshold: int,
     headcount: int | None,
+    comment_ids: Sequence[str] = (),
+    secrets: Secrets | None = None,
 ) -> dict[str, Any]:
-    """The report's content from counters and per-day tallies at this moment."""
+    """The report's content from counters and per-day tallies at this moment.
+
+    Signing comments the organizer ticked are quoted under their petition (only with the
+    secrets to open them, and only from petitions with at least `threshold` signatures).
+    """
     petitions = db.session.scalars(select(Petition).where(Petition.id.in_(petition_ids))).all()
     concerns = db.session.scalars(select(Concern).where(Concern.id.in_(concern_ids))).all()
     categories = dict(db.session.execute(select(Category.id, Category.name)).all())
@@ -141,6 +149,12 @@ def build_snapshot(
         (_petition(p, period_start, period_end, threshold, headcount, published_on) for p in petitions),
         key=lambda e: (-e["signatures"], e["title"], e["id"]),
     )
+    if comment_ids and secrets is not None:
+        by_id = {p.id: p for p in petitions}
+        for entry in petition_entries:
+            quoted = quoted_comments(by_id[entry["id"]], comment_ids, secrets, threshold=threshold)
+            if quoted:
+                entry["comments"] = quoted
     concern_entries = sorted(
         (_concern(c, categories, published_on) for c in concerns),
         key=lambda e: (e["hidden"], -e["supports"], e["title"], e["id"]),

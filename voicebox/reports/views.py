@@ -14,7 +14,7 @@ from voicebox.models import Report, Role
 from voicebox.reports import exports, pdf, service
 from voicebox.reports.forms import PublishForm, ReportForm
 from voicebox.reports.tallies import suppression_threshold
-from voicebox.web import today
+from voicebox.web import current_secrets, today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -35,9 +35,12 @@ def _form(report: Report | None = None) -> ReportForm:
         # The form's field names differ from the draft's: pass the selections by name,
         # or the edit page would come back with every petition and concern unticked.
         draft = service.draft_of(report)
-        form = ReportForm(obj=draft, petitions=draft.petition_ids, concerns=draft.concern_ids)
+        form = ReportForm(
+            obj=draft, petitions=draft.petition_ids, concerns=draft.concern_ids, comments=draft.comment_ids
+        )
     else:
         form = ReportForm()
+    form.comments.choices = _comment_choices(report)
     form.petitions.choices = [
         (p.id, f"{p.title} ({p.signature_count:,} signatures, {p.status})")
         for p in service.selectable_petitions()
@@ -52,6 +55,17 @@ def _form(report: Report | None = None) -> ReportForm:
     return form
 
 
+def _comment_choices(report: Report | None) -> list[tuple[str, str]]:
+    if report is None:
+        return []
+    return [
+        (handle, f"{title}: “{text}”")
+        for handle, title, text in service.quotable_comments(
+            report, current_secrets(), threshold=suppression_threshold()
+        )
+    ]
+
+
 def _draft(form: ReportForm) -> service.ReportDraft:
     return service.ReportDraft(
         title=form.title.data or "",
@@ -60,6 +74,7 @@ def _draft(form: ReportForm) -> service.ReportDraft:
         narrative=form.narrative.data or "",
         petition_ids=list(form.petitions.data or []),
         concern_ids=list(form.concerns.data or []),
+        comment_ids=list(form.comments.data or []),
     )
 
 
@@ -134,7 +149,11 @@ def _published(report_id: str) -> tuple[dict[str, Any], str]:
 def _preview(report: Report) -> dict[str, Any]:
     settings = instance_settings()
     return service.preview(
-        report, threshold=suppression_threshold(), headcount=settings.headcount, today=today()
+        report,
+        threshold=suppression_threshold(),
+        headcount=settings.headcount,
+        today=today(),
+        secrets=current_secrets(),
     )
 
 
@@ -220,6 +239,7 @@ def publish(report_id: str) -> Response:
             headcount=instance_settings().headcount,
             actor_role=current_user.role,
             today=today(),
+            secrets=current_secrets(),
         )
     except service.ReportNotFound:
         abort(404)

@@ -35,6 +35,10 @@ CONCERN_QUEUE_AFTER_DAYS = 7
 # Without a headcount no share can be reached; a petition that meets its own goal is
 # queued instead, with this long to answer.
 GOAL_ANSWER_DAYS = 14
+# What applies until an admin sets thresholds of their own: a new instance's queue works
+# from the first day. Read, never stored, so a fresh database stays empty (restore needs that).
+DEFAULT_SHARE_PERCENT = 10
+DEFAULT_ANSWER_DAYS = 14
 
 
 class ThresholdError(Exception):
@@ -198,14 +202,32 @@ def _goal_reached(exclude: set[str], today: date) -> list[AwaitingItem]:
     return items
 
 
+def _default_threshold_reached(answered: set[str], headcount: int, today: date) -> list[AwaitingItem]:
+    needed = signatures_needed(DEFAULT_SHARE_PERCENT, headcount)
+    items = []
+    for petition_id, title in db.session.execute(
+        select(Petition.id, Petition.title).where(
+            Petition.status != PetitionStatus.DRAFT.value,
+            Petition.signature_count >= needed,
+            Petition.id.not_in(answered),
+        )
+    ):
+        reached = _day_reached(petition_id, needed, today)
+        items.append(
+            AwaitingItem(PETITION, petition_id, title, reached, reached + timedelta(days=DEFAULT_ANSWER_DAYS))
+        )
+    return items
+
+
 def awaiting_response(
     today: date, *, headcount: int | None = None, limit: int = QUEUE_LIMIT
 ) -> list[AwaitingItem]:
     """What leadership owes an answer to, oldest first.
 
-    Unanswered petitions past a response threshold (or, with no headcount set, past their
-    own goal) and visible concerns unanswered for CONCERN_QUEUE_AFTER_DAYS or more that
-    are still open: a resolved or declined concern waits for nobody.
+    Unanswered petitions past a response threshold (the default one until an admin sets
+    their own; with no headcount set, past their own goal) and visible concerns unanswered
+    for CONCERN_QUEUE_AFTER_DAYS or more that are still open: a resolved or declined
+    concern waits for nobody.
     """
     answered_petitions = set(first_responses(PETITION))
     items: list[AwaitingItem] = []
@@ -224,6 +246,8 @@ def awaiting_response(
             items.append(AwaitingItem(PETITION, petition_id, titles[petition_id], crossed_on, due_on))
     if not headcount:
         items += _goal_reached(answered_petitions | set(crossed), today)
+    elif not crossed and not db.session.scalar(select(ResponseThreshold.id).limit(1)):
+        items += _default_threshold_reached(answered_petitions, headcount, today)
     closed_states = (ConcernStatus.RESOLVED.value, ConcernStatus.DECLINED.value)
     for concern_id, title, created_on in db.session.execute(
         select(Concern.id, Concern.title, Concern.created_on).where(

@@ -1,4 +1,4 @@
-"""hidden signature comments (moderation with a public reason)
+"""hidden signature comments (moderation with a public reason); comments quoted in reports
 
 Revision ID: 0020
 Revises: 0003
@@ -29,7 +29,11 @@ def upgrade():
         sa.PrimaryKeyConstraint('signature_id', name=op.f('pk_hidden_signature_comments')),
         sqlite_with_rowid=False,
     )
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('comment_ids', sa.Text(), nullable=False, server_default='[]'))
 
 
 def downgrade():
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_column('comment_ids')
     op.drop_table('hidden_signature_comments')

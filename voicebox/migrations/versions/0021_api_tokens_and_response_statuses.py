@@ -1,12 +1,10 @@
-"""personal access tokens; one status vocabulary for answers; a default response threshold
+"""personal access tokens; one status vocabulary for answers
 
 Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-02 14:40:00
 
 """
-from datetime import datetime, timezone
-
 from alembic import op
 import sqlalchemy as sa
 
@@ -39,18 +37,6 @@ def upgrade():
     op.execute(
         "UPDATE official_responses SET status = 'in progress' WHERE status IN ('under review', 'accepted')"
     )
-    # A new instance promises something out of the box: at 10% of staff, an answer within 14 days.
-    thresholds = sa.table(
-        'response_thresholds',
-        sa.column('share_percent', sa.Integer),
-        sa.column('respond_within_days', sa.Integer),
-        sa.column('created_on', sa.Date),
-    )
-    count = op.get_bind().execute(sa.text('SELECT COUNT(*) FROM response_thresholds')).scalar()
-    if not count:
-        op.bulk_insert(
-            thresholds, [{'share_percent': 10, 'respond_within_days': 14, 'created_on': datetime.now(timezone.utc).date()}]
-        )
 
 
 def downgrade():
