@@ -87,7 +87,8 @@ def live_markup_in(html: str, allowed_tags: frozenset[str] = frozenset({"form", 
 
 
 # Tags our own templates put inside <main>; anything else there came from a payload.
-PAGE_TAGS = frozenset({"form", "input", "details"})
+# ("source" picks a chart's phone rendering; a payload's <source onerror> is still caught by its attribute.)
+PAGE_TAGS = frozenset({"form", "input", "details", "source"})
 
 
 def reachable_html(page: str) -> str:

@@ -66,9 +66,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from voicebox.log_privacy import install_log_scrubbing
+    from voicebox.request_guard import init_request_guard
     from voicebox.security import init_security
 
     install_log_scrubbing()
+    init_request_guard(app)
     _init_extensions(app)
     init_security(app)
     _register_blueprints(app)

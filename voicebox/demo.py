@@ -335,7 +335,7 @@ def _answers_and_report(
     respond(
         responses.PETITION,
         made["closed"].id,
-        "accepted",
+        "in progress",
         "The four-day rota continues in Customer Support until the end of next quarter; "
         "results will be shared with the team first.",
         actor_role="leadership",
@@ -344,7 +344,7 @@ def _answers_and_report(
     respond(
         responses.PETITION,
         made["open"].id,
-        "under review",
+        "in progress",
         "We have paused screenshot capture while we review the pilot with the works council.",
         actor_role="leadership",
         today=ctx.ago(3),

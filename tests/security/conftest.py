@@ -51,6 +51,7 @@ class World:
             "category_id": self.category_id,
             "report_id": self.ids.get("report_id"),
             "threshold_id": 999_999,
+            "handle": "0" * 32,
         }
 
 

@@ -67,6 +67,8 @@ def valid_forms(world: Any) -> dict[str, tuple[str, dict[str, str]]]:
         "followup.thread": ("member", {"receipt": world.ids.get("receipt", ""), "message": "More detail."}),
         "concerns.hide": ("organizer", {"reason": "Names a colleague."}),
         "concerns.unhide": ("organizer", {}),
+        "tallies.hide_comment": ("organizer", {"reason": "Names a colleague."}),
+        "tallies.unhide_comment": ("organizer", {}),
         "concerns.dismiss_flags": ("organizer", {}),
         "concerns.status": ("organizer", {"status": "acknowledged"}),
         "concerns.categories": ("organizer", {"name": "Pay", "description": "Wages and overtime"}),

@@ -36,7 +36,7 @@ PETITION_SUMMARY = _object(
 )
 RESPONSE = _object(
     {
-        "status": {"enum": ["acknowledged", "under review", "accepted", "declined", "resolved"]},
+        "status": {"enum": ["acknowledged", "in progress", "resolved", "declined"]},
         "responded_on": DAY,
         "text": {"type": "string"},
     }

@@ -104,11 +104,8 @@ def petition(petition_id: str) -> Response:
 
 @bp.get("/reports/<report_id>")
 def report(report_id: str) -> Response:
-    raw = request.args.get("version")
-    if raw is not None and not raw.isdigit():
-        abort(404, "There is no such version.")
     try:
-        version = reports.get_version(report_id, int(raw) if raw else None)
+        version = reports.get_version(report_id, reports.parse_version(request.args.get("version")))
     except reports.ReportNotFound as exc:
         abort(404, str(exc))
     return jsonify(export_document(reports.snapshot_of(version), version.digest))

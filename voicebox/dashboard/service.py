@@ -11,10 +11,10 @@ from datetime import date
 from sqlalchemy import func, select
 
 from voicebox.extensions import db
-from voicebox.models import Category, Concern, ConcernStatus, Petition
+from voicebox.models import Category, Concern, ConcernStatus, Petition, PetitionStatus
 from voicebox.reports.service import ReportListing, list_reports
 from voicebox.reports.tallies import Trend, weekly_trends
-from voicebox.responses.service import ResponseFigures, response_figures
+from voicebox.responses.service import CONCERN, PETITION, ResponseFigures, first_responses, response_figures
 from voicebox.responses.thresholds import AwaitingItem, awaiting_response
 
 UNCATEGORIZED = "Uncategorized"
@@ -70,19 +70,65 @@ def organizer_overview(today: date) -> OrganizerOverview:
 
 
 @dataclass(frozen=True)
+class OpenPetition:
+    petition: Petition
+    headcount_percent: float | None
+    days_open: int
+    answered: bool
+
+
+@dataclass(frozen=True)
+class TopConcern:
+    concern: Concern
+    category: str
+    answered: bool
+
+
+@dataclass(frozen=True)
 class LeadershipSummary:
+    open_petitions: list[OpenPetition]
+    top_concerns: list[TopConcern]
     reports: list[ReportListing]
     awaiting: list[AwaitingItem]
     figures: ResponseFigures
 
 
-def leadership_summary(headcount: int | None, today: date, reports_shown: int = 5) -> LeadershipSummary:
-    """Newest published reports, unanswered items oldest first, and response-time figures.
+def leadership_summary(
+    headcount: int | None, today: date, reports_shown: int = 5, concerns_shown: int = 5
+) -> LeadershipSummary:
+    """Every open petition, the most supported concerns, what awaits an answer, newest reports.
 
     Threshold crossings are recorded by the tick (voicebox.tick), never by a page view.
     """
+    answered_petitions = first_responses(PETITION)
+    answered_concerns = first_responses(CONCERN)
+    petitions = db.session.scalars(
+        select(Petition)
+        .where(Petition.status == PetitionStatus.OPEN.value)
+        .order_by(Petition.signature_count.desc(), Petition.title)
+    ).all()
+    names = dict(db.session.execute(select(Category.id, Category.name)).all())
+    concerns = db.session.scalars(
+        select(Concern)
+        .where(Concern.hidden.is_(False))
+        .order_by(Concern.support_count.desc(), Concern.created_on.desc(), Concern.title)
+        .limit(concerns_shown)
+    ).all()
     return LeadershipSummary(
+        open_petitions=[
+            OpenPetition(
+                petition=p,
+                headcount_percent=round(100.0 * p.signature_count / headcount, 1) if headcount else None,
+                days_open=max((today - (p.opened_on or p.created_on)).days, 0),
+                answered=p.id in answered_petitions,
+            )
+            for p in petitions
+        ],
+        top_concerns=[
+            TopConcern(c, names.get(c.category_id or 0, UNCATEGORIZED), c.id in answered_concerns)
+            for c in concerns
+        ],
         reports=list_reports(include_unpublished=False, limit=reports_shown),
-        awaiting=awaiting_response(),
+        awaiting=awaiting_response(today, headcount=headcount),
         figures=response_figures(),
     )

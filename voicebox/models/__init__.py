@@ -10,6 +10,7 @@ from voicebox.models.accounts import (
 )
 from voicebox.models.audit import AuditEvent
 from voicebox.models.base import Base
+from voicebox.models.comments import HiddenComment
 from voicebox.models.concerns import (
     Category,
     Concern,
@@ -36,9 +37,11 @@ from voicebox.models.reports import (
     ResponseThreshold,
     ThresholdCrossing,
 )
+from voicebox.models.tokens import ApiToken
 
 __all__ = [
     "PARTICIPANT_ROLES",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Category",
@@ -51,6 +54,7 @@ __all__ = [
     "CountingWindow",
     "FollowupMessage",
     "Group",
+    "HiddenComment",
     "InstanceSettings",
     "Invite",
     "OfficialResponse",

@@ -17,11 +17,11 @@ from voicebox.models.base import Base, random_pk
 
 
 class ResponseStatus(enum.StrEnum):
+    # The concern statuses after "open": one vocabulary for concerns and answers.
     ACKNOWLEDGED = "acknowledged"
-    UNDER_REVIEW = "under review"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
+    IN_PROGRESS = "in progress"
     RESOLVED = "resolved"
+    DECLINED = "declined"
 
 
 class OfficialResponse(Base):
@@ -84,6 +84,8 @@ class Report(Base):
     # JSON lists of ids: the selection is part of the working copy, frozen into each version.
     petition_ids: Mapped[str] = mapped_column(Text, default="[]")
     concern_ids: Mapped[str] = mapped_column(Text, default="[]")
+    # Signing comments the organizer chose to quote (signature ids; the text is read at publication).
+    comment_ids: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     created_on: Mapped[date] = mapped_column(Date, default=coarse_date)
     latest_version: Mapped[int] = mapped_column(Integer, default=0)
 

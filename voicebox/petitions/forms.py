@@ -56,6 +56,10 @@ class SignForm(FlaskForm):
     comment = TextAreaField(
         "Comment (optional)",
         validators=[Optional(), Length(max=COMMENT_MAX)],
-        description="Stored encrypted. Avoid details that identify you.",
+        description=(
+            "Stored encrypted. Organizers and leadership read comments without your name, date or group, "
+            "in random order, once the petition has enough signatures; organizers may quote them in a "
+            "report or hide them with a public reason. Avoid details that identify you."
+        ),
     )
     submit = SubmitField("Sign this petition")

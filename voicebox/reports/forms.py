@@ -23,6 +23,11 @@ class ReportForm(FlaskForm):
     period_end = DateField("Period ends on", validators=[Optional()])
     petitions = CheckboxesField("Petitions to include", validate_choice=False)
     concerns = CheckboxesField("Concerns to include", validate_choice=False)
+    comments = CheckboxesField(
+        "Signing comments to quote",
+        validate_choice=False,
+        description="From the petitions this report includes (save first to see a new petition's comments).",
+    )
     narrative = TextAreaField(
         "Narrative",
         validators=[Length(max=NARRATIVE_MAX)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -11,12 +12,16 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.audit import record_event
+from voicebox.config import Secrets
 from voicebox.extensions import db
-from voicebox.models import Concern, Petition, PetitionStatus, Report, ReportVersion
+from voicebox.models import Concern, HiddenComment, Petition, PetitionStatus, Report, ReportVersion, Signature
+from voicebox.petitions.comments import petition_comments
 from voicebox.reports.snapshot import build_snapshot, canonical_json, digest_of
 
 TITLE_MAX = 200
 NARRATIVE_MAX = 20_000
+# Versions are counted from 1; nine digits keep every accepted value inside a 32-bit integer.
+VERSION_PATTERN = re.compile(r"[1-9][0-9]{0,8}")
 
 
 class ReportError(Exception):
@@ -47,6 +52,7 @@ class ReportDraft:
     narrative: str = ""
     petition_ids: list[str] = field(default_factory=list)
     concern_ids: list[str] = field(default_factory=list)
+    comment_ids: list[str] = field(default_factory=list)
 
 
 def selectable_petitions() -> list[Petition]:
@@ -63,6 +69,23 @@ def selectable_petitions() -> list[Petition]:
 def selectable_concerns() -> list[Concern]:
     """Concerns a report may include (hidden ones appear in it only as hidden)."""
     return list(db.session.scalars(select(Concern).order_by(Concern.created_on.desc(), Concern.title)))
+
+
+QUOTABLE_PER_PETITION = 300
+
+
+def quotable_comments(report: Report, secrets: Secrets, *, threshold: int) -> list[tuple[str, str, str]]:
+    """(handle, petition title, text) of the visible comments on the report's petitions, for ticking."""
+    petitions = db.session.scalars(
+        select(Petition).where(Petition.id.in_(json.loads(report.petition_ids))).order_by(Petition.title)
+    ).all()
+    choices = []
+    for petition in petitions:
+        view = petition_comments(
+            petition.id, secrets, signature_count=petition.signature_count, threshold=threshold, shuffle=False
+        )
+        choices += [(c.handle, petition.title, c.text) for c in view.visible[:QUOTABLE_PER_PETITION]]
+    return choices
 
 
 def validate_draft(draft: ReportDraft) -> dict[str, str]:
@@ -88,6 +111,21 @@ def validate_draft(draft: ReportDraft) -> dict[str, str]:
     known_concerns = set(db.session.scalars(select(Concern.id).where(Concern.id.in_(draft.concern_ids))))
     if set(draft.concern_ids) - known_concerns:
         errors["concerns"] = "Choose concerns from the list."
+    if draft.comment_ids:
+        quotable = set(
+            db.session.scalars(
+                select(Signature.id)
+                .outerjoin(HiddenComment, HiddenComment.signature_id == Signature.id)
+                .where(
+                    Signature.id.in_(draft.comment_ids),
+                    Signature.petition_id.in_(draft.petition_ids),
+                    Signature.comment_ciphertext.is_not(None),
+                    HiddenComment.signature_id.is_(None),
+                )
+            )
+        )
+        if set(draft.comment_ids) - quotable:
+            errors["comments"] = "Quote only visible comments on petitions the report includes."
     return errors
 
 
@@ -105,6 +143,7 @@ def _apply(report: Report, draft: ReportDraft) -> None:
     report.narrative = draft.narrative
     report.petition_ids = json.dumps(sorted(set(draft.petition_ids)))
     report.concern_ids = json.dumps(sorted(set(draft.concern_ids)))
+    report.comment_ids = json.dumps(sorted(set(draft.comment_ids)))
 
 
 def create_report(draft: ReportDraft, *, actor_role: str, today: date) -> Report:
@@ -137,6 +176,7 @@ def draft_of(report: Report) -> ReportDraft:
         narrative=report.narrative,
         petition_ids=json.loads(report.petition_ids),
         concern_ids=json.loads(report.concern_ids),
+        comment_ids=json.loads(report.comment_ids or "[]"),
     )
 
 
@@ -148,8 +188,18 @@ def get_report(report_id: str) -> Report:
     return report
 
 
-def preview(report: Report, *, threshold: int, headcount: int | None, today: date) -> dict[str, Any]:
-    """What publishing now would freeze, as the next version; nothing is stored."""
+def preview(
+    report: Report,
+    *,
+    threshold: int,
+    headcount: int | None,
+    today: date,
+    secrets: Secrets | None = None,
+) -> dict[str, Any]:
+    """What publishing now would freeze, as the next version; nothing is stored.
+
+    Quoted signing comments are read only when `secrets` is given (they are ciphertext).
+    """
     return build_snapshot(
         report_id=report.id,
         title=report.title,
@@ -162,6 +212,8 @@ def preview(report: Report, *, threshold: int, headcount: int | None, today: dat
         published_on=today,
         threshold=threshold,
         headcount=headcount,
+        comment_ids=json.loads(report.comment_ids or "[]"),
+        secrets=secrets,
     )
 
 
@@ -173,6 +225,7 @@ def publish_report(
     headcount: int | None,
     actor_role: str,
     today: date,
+    secrets: Secrets | None = None,
 ) -> ReportVersion:
     """Freeze the working copy as version expected_version + 1.
 
@@ -185,7 +238,7 @@ def publish_report(
             f"This report was just published as version {report.latest_version}; nothing new was made."
         )
     version = expected_version + 1
-    snapshot = preview(report, threshold=threshold, headcount=headcount, today=today)
+    snapshot = preview(report, threshold=threshold, headcount=headcount, today=today, secrets=secrets)
     # Compare-and-set on the version counter, with the unique (report, version) index as backstop.
     claimed = db.session.execute(
         update(Report)
@@ -212,6 +265,15 @@ def publish_report(
             "This report was just published by someone else; nothing new was made."
         ) from exc
     return row
+
+
+def parse_version(raw: str | None) -> int | None:
+    """A `?version=` value as a number (None when absent); raises ReportNotFound for anything else."""
+    if raw is None:
+        return None
+    if not VERSION_PATTERN.fullmatch(raw):
+        raise ReportNotFound("There is no such version: versions are whole numbers from 1.")
+    return int(raw)
 
 
 def get_version(report_id: str, version: int | None = None) -> ReportVersion:

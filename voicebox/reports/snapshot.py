@@ -15,10 +15,19 @@ from typing import Any
 
 from sqlalchemy import select
 
+from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.models import Category, Concern, Petition
+from voicebox.petitions.comments import quoted_comments
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table
-from voicebox.responses.service import CONCERN, PETITION, petition_start, responses_to, wait_between
+from voicebox.responses.service import (
+    CONCERN,
+    PETITION,
+    closure_of,
+    petition_start,
+    responses_to,
+    wait_between,
+)
 
 FORMAT = "voicebox-report/1"
 HIDDEN_TITLE = "Hidden by moderators"
@@ -34,16 +43,18 @@ def digest_of(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
-def _responses(kind: str, item_id: str, start: date, today: date) -> dict[str, Any]:
+def _responses(
+    kind: str, item_id: str, start: date, today: date, closed: tuple[str, date] | None = None
+) -> dict[str, Any]:
     responses = responses_to(kind, item_id)
-    wait = wait_between(start, responses[0].responded_on if responses else None, today)
+    wait = wait_between(start, responses[0].responded_on if responses else None, today, closed)
     return {
         "responses": [
             {"status": r.status, "responded_on": r.responded_on.isoformat(), "text": r.body}
             for r in responses
         ],
         "days_to_first_response": wait.days if wait.answered else None,
-        "days_waiting": None if wait.answered else wait.days,
+        "days_waiting": wait.days if wait.waiting else None,
     }
 
 
@@ -90,7 +101,7 @@ def _concern(concern: Concern, categories: dict[int, str], today: date) -> dict[
     if hidden:
         entry.update({"responses": [], "days_to_first_response": None, "days_waiting": None})
     else:
-        entry.update(_responses(CONCERN, concern.id, concern.created_on, today))
+        entry.update(_responses(CONCERN, concern.id, concern.created_on, today, closure_of(concern)))
     return entry
 
 
@@ -123,8 +134,14 @@ def build_snapshot(
     published_on: date,
     threshold: int,
     headcount: int | None,
+    comment_ids: Sequence[str] = (),
+    secrets: Secrets | None = None,
 ) -> dict[str, Any]:
-    """The report's content from counters and per-day tallies at this moment."""
+    """The report's content from counters and per-day tallies at this moment.
+
+    Signing comments the organizer ticked are quoted under their petition (only with the
+    secrets to open them, and only from petitions with at least `threshold` signatures).
+    """
     petitions = db.session.scalars(select(Petition).where(Petition.id.in_(petition_ids))).all()
     concerns = db.session.scalars(select(Concern).where(Concern.id.in_(concern_ids))).all()
     categories = dict(db.session.execute(select(Category.id, Category.name)).all())
@@ -132,6 +149,12 @@ def build_snapshot(
         (_petition(p, period_start, period_end, threshold, headcount, published_on) for p in petitions),
         key=lambda e: (-e["signatures"], e["title"], e["id"]),
     )
+    if comment_ids and secrets is not None:
+        by_id = {p.id: p for p in petitions}
+        for entry in petition_entries:
+            quoted = quoted_comments(by_id[entry["id"]], comment_ids, secrets, threshold=threshold)
+            if quoted:
+                entry["comments"] = quoted
     concern_entries = sorted(
         (_concern(c, categories, published_on) for c in concerns),
         key=lambda e: (e["hidden"], -e["supports"], e["title"], e["id"]),

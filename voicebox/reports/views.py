@@ -9,19 +9,19 @@ from flask_login import current_user
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.auth.service import instance_settings
-from voicebox.charts import SVG_HEADERS, timeline_svg
+from voicebox.charts import DESKTOP, SVG_HEADERS, chart_height, timeline_svg
 from voicebox.models import Report, Role
-from voicebox.reports import exports, service
+from voicebox.reports import exports, pdf, service
 from voicebox.reports.forms import PublishForm, ReportForm
 from voicebox.reports.tallies import suppression_threshold
-from voicebox.web import today
+from voicebox.web import current_secrets, today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 COMPOSERS = (Role.ORGANIZER,)
 EXPORTS = {
-    "pdf": ("application/pdf", exports.to_pdf),
-    "csv": ("text/csv; charset=utf-8", exports.to_csv),
+    "pdf": ("application/pdf", pdf.to_pdf),
+    "csv": ("text/csv", exports.to_csv),  # Flask adds the one charset parameter
     "json": ("application/json", exports.to_json),
 }
 
@@ -31,7 +31,16 @@ def _is_composer() -> bool:
 
 
 def _form(report: Report | None = None) -> ReportForm:
-    form = ReportForm(obj=service.draft_of(report) if report and request.method == "GET" else None)
+    if report is not None and request.method == "GET":
+        # The form's field names differ from the draft's: pass the selections by name,
+        # or the edit page would come back with every petition and concern unticked.
+        draft = service.draft_of(report)
+        form = ReportForm(
+            obj=draft, petitions=draft.petition_ids, concerns=draft.concern_ids, comments=draft.comment_ids
+        )
+    else:
+        form = ReportForm()
+    form.comments.choices = _comment_choices(report)
     form.petitions.choices = [
         (p.id, f"{p.title} ({p.signature_count:,} signatures, {p.status})")
         for p in service.selectable_petitions()
@@ -46,6 +55,17 @@ def _form(report: Report | None = None) -> ReportForm:
     return form
 
 
+def _comment_choices(report: Report | None) -> list[tuple[str, str]]:
+    if report is None:
+        return []
+    return [
+        (handle, f"{title}: “{text}”")
+        for handle, title, text in service.quotable_comments(
+            report, current_secrets(), threshold=suppression_threshold()
+        )
+    ]
+
+
 def _draft(form: ReportForm) -> service.ReportDraft:
     return service.ReportDraft(
         title=form.title.data or "",
@@ -54,6 +74,7 @@ def _draft(form: ReportForm) -> service.ReportDraft:
         narrative=form.narrative.data or "",
         petition_ids=list(form.petitions.data or []),
         concern_ids=list(form.concerns.data or []),
+        comment_ids=list(form.comments.data or []),
     )
 
 
@@ -111,12 +132,10 @@ def _load(report_id: str) -> Report:
 
 
 def _version_arg() -> int | None:
-    raw = request.args.get("version")
-    if raw is None:
-        return None
-    if not raw.isdigit():
+    try:
+        return service.parse_version(request.args.get("version"))
+    except service.ReportNotFound:
         abort(404)
-    return int(raw)
 
 
 def _published(report_id: str) -> tuple[dict[str, Any], str]:
@@ -130,7 +149,11 @@ def _published(report_id: str) -> tuple[dict[str, Any], str]:
 def _preview(report: Report) -> dict[str, Any]:
     settings = instance_settings()
     return service.preview(
-        report, threshold=suppression_threshold(), headcount=settings.headcount, today=today()
+        report,
+        threshold=suppression_threshold(),
+        headcount=settings.headcount,
+        today=today(),
+        secrets=current_secrets(),
     )
 
 
@@ -150,8 +173,11 @@ def detail(report_id: str) -> str | Response:
     show_preview = composer and (request.args.get("preview") == "1" or snapshot is None)
     if show_preview:
         snapshot, digest = _preview(report), None
+    _, chart_until = exports.chart_span(snapshot)
     return render_template(
         "reports/detail.html",
+        chart_height=chart_height(DESKTOP, len(snapshot["petitions"])),
+        chart_until=chart_until.isoformat(),
         report=report,
         snapshot=snapshot,
         digest=digest,
@@ -167,7 +193,10 @@ def export(report_id: str, fmt: str) -> Response:
         abort(404)
     snapshot, digest = _published(report_id)
     mimetype, render = EXPORTS[fmt]
-    body = render(snapshot, digest)
+    try:
+        body = render(snapshot, digest)
+    except pdf.PdfFontsMissing as exc:
+        abort(503, str(exc))
     filename = f"report-{report_id[:8]}-v{snapshot['version']}.{fmt}"
     return Response(
         body,
@@ -184,15 +213,16 @@ def chart(report_id: str) -> Response:
         snapshot = _preview(report)
     else:
         snapshot, _ = _published(report.id)
-    from datetime import date
-
-    series = [
-        (p["title"], [(date.fromisoformat(d["day"]), d["signatures"]) for d in p["daily"]])
-        for p in snapshot["petitions"]
-    ]
-    return Response(
-        timeline_svg("Signatures in the period", series), mimetype="image/svg+xml", headers=SVG_HEADERS
+    start, until = exports.chart_span(snapshot)
+    svg = timeline_svg(
+        "Signatures in the period",
+        exports.chart_series(snapshot, [p["title"] for p in snapshot["petitions"]]),
+        start=start,
+        until=until,
+        today=today(),
+        size=request.args.get("size", "desktop"),
     )
+    return Response(svg, mimetype="image/svg+xml", headers=SVG_HEADERS)
 
 
 @bp.post("/<report_id>/publish")
@@ -209,6 +239,7 @@ def publish(report_id: str) -> Response:
             headcount=instance_settings().headcount,
             actor_role=current_user.role,
             today=today(),
+            secrets=current_secrets(),
         )
     except service.ReportNotFound:
         abort(404)

@@ -7,16 +7,16 @@ from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from voicebox.models import ResponseStatus
-from voicebox.responses.service import BODY_MAX
+from voicebox.responses.service import BODY_MAX, STATUSES
 from voicebox.responses.thresholds import MAX_DAYS
 
 
 class ResponseForm(FlaskForm):
     status = SelectField(
         "Status",
-        choices=[SelectChoice(s.value, s.value.capitalize()) for s in ResponseStatus],
-        default=ResponseStatus.ACKNOWLEDGED.value,
+        choices=[SelectChoice(s, s.capitalize()) for s in STATUSES],
+        default=STATUSES[0],
+        description="A concern moves to this status too when it is a step forward.",
     )
     body = TextAreaField(
         "Response",

@@ -12,12 +12,24 @@ from statistics import median
 from sqlalchemy import func, select
 
 from voicebox.audit import record_event
+from voicebox.concerns.moderation import change_status, next_statuses
 from voicebox.extensions import db
-from voicebox.models import Concern, OfficialResponse, Petition, PetitionStatus, ResponseStatus
+from voicebox.models import (
+    Concern,
+    ConcernStatus,
+    ConcernStatusChange,
+    OfficialResponse,
+    Petition,
+    PetitionStatus,
+)
 
 BODY_MAX = 10_000
 PETITION = "petition"
 CONCERN = "concern"
+# One vocabulary: an answer carries the status a concern can move to, so a concern never
+# reads "acknowledged" beside leadership's "accepted".
+STATUSES = tuple(s.value for s in ConcernStatus if s is not ConcernStatus.OPEN)
+CLOSED = (ConcernStatus.RESOLVED.value, ConcernStatus.DECLINED.value)
 
 
 class ResponseError(Exception):
@@ -30,21 +42,38 @@ class ItemNotFound(ResponseError):
 
 @dataclass(frozen=True)
 class Wait:
-    """How long an item waited (or has been waiting) for its first official answer."""
+    """How long an item waited (or has been waiting) for its first official answer.
+
+    `closed_as` is set when the item was resolved or declined without an official answer:
+    it no longer waits, so its days count up to that day, not to today.
+    """
 
     days: int
     answered: bool
+    closed_as: str | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return not self.answered and self.closed_as is None
 
     @property
     def text(self) -> str:
         unit = "day" if self.days == 1 else "days"
         if self.answered:
             return f"Answered after {self.days} {unit}" if self.days else "Answered the same day"
+        if self.closed_as:
+            return f"{self.closed_as.capitalize()} without an official response"
+        if not self.days:
+            return "Posted today; not answered yet"
         return f"Waiting for an answer for {self.days} {unit}"
 
 
-def wait_between(start: date, first_response: date | None, today: date) -> Wait:
-    """Days from `start` to the first response, or to today when unanswered."""
+def wait_between(
+    start: date, first_response: date | None, today: date, closed: tuple[str, date] | None = None
+) -> Wait:
+    """Days from `start` to the first response, to the day it closed unanswered, or to today."""
+    if first_response is None and closed is not None:
+        return Wait(days=max((closed[1] - start).days, 0), answered=False, closed_as=closed[0])
     end = first_response or today
     return Wait(days=max((end - start).days, 0), answered=first_response is not None)
 
@@ -52,6 +81,18 @@ def wait_between(start: date, first_response: date | None, today: date) -> Wait:
 def petition_start(petition: Petition) -> date:
     """The day a petition began waiting for an answer: when it opened."""
     return petition.opened_on or petition.created_on
+
+
+def closure_of(concern: Concern) -> tuple[str, date] | None:
+    """(status, day) when a concern was resolved or declined; None while it is open."""
+    if concern.status not in CLOSED:
+        return None
+    day = db.session.scalar(
+        select(func.max(ConcernStatusChange.changed_on)).where(
+            ConcernStatusChange.concern_id == concern.id, ConcernStatusChange.status == concern.status
+        )
+    )
+    return concern.status, day or concern.created_on
 
 
 def _load_item(kind: str, item_id: str) -> Petition | Concern:
@@ -71,9 +112,13 @@ def _load_item(kind: str, item_id: str) -> Petition | Concern:
 def post_response(
     kind: str, item_id: str, status: str, body: str, *, actor_role: str, today: date
 ) -> OfficialResponse:
-    """Publish leadership's answer to a petition or concern; raises ItemNotFound or ResponseError."""
+    """Publish leadership's answer to a petition or concern; raises ItemNotFound or ResponseError.
+
+    An answer to a concern moves the concern to the answer's status when that is a step
+    forward (resolving or declining closes it, as an organizer's change would).
+    """
     item = _load_item(kind, item_id)
-    if status not in {s.value for s in ResponseStatus}:
+    if status not in STATUSES:
         raise ResponseError("Choose a status from the list.")
     body = body.strip()
     if not body:
@@ -89,7 +134,10 @@ def post_response(
     )
     db.session.add(response)
     record_event(db.session, actor_role, f"responded to a {kind} ({status})", item.title, on=today)
-    db.session.commit()
+    if isinstance(item, Concern) and status in next_statuses(item.status):
+        change_status(item.id, status, actor_role=actor_role, today=today)  # commits both
+    else:
+        db.session.commit()
     return response
 
 

@@ -30,6 +30,15 @@ from voicebox.responses.service import CONCERN, PETITION, first_responses
 
 MAX_DAYS = 365
 QUEUE_LIMIT = 50
+# A concern enters leadership's queue once it has gone this long without an answer.
+CONCERN_QUEUE_AFTER_DAYS = 7
+# Without a headcount no share can be reached; a petition that meets its own goal is
+# queued instead, with this long to answer.
+GOAL_ANSWER_DAYS = 14
+# What applies until an admin sets thresholds of their own: a new instance's queue works
+# from the first day. Read, never stored, so a fresh database stays empty (restore needs that).
+DEFAULT_SHARE_PERCENT = 10
+DEFAULT_ANSWER_DAYS = 14
 
 
 class ThresholdError(Exception):
@@ -177,10 +186,50 @@ class AwaitingItem:
         return max((today - self.waiting_since).days, 0)
 
 
-def awaiting_response(limit: int = QUEUE_LIMIT) -> list[AwaitingItem]:
-    """Unanswered petitions past a threshold and unanswered visible concerns, oldest first."""
+def _goal_reached(exclude: set[str], today: date) -> list[AwaitingItem]:
+    items = []
+    for petition_id, title, goal in db.session.execute(
+        select(Petition.id, Petition.title, Petition.goal).where(
+            Petition.status != PetitionStatus.DRAFT.value,
+            Petition.signature_count >= Petition.goal,
+            Petition.id.not_in(exclude),
+        )
+    ):
+        reached = _day_reached(petition_id, goal, today)
+        items.append(
+            AwaitingItem(PETITION, petition_id, title, reached, reached + timedelta(days=GOAL_ANSWER_DAYS))
+        )
+    return items
+
+
+def _default_threshold_reached(answered: set[str], headcount: int, today: date) -> list[AwaitingItem]:
+    needed = signatures_needed(DEFAULT_SHARE_PERCENT, headcount)
+    items = []
+    for petition_id, title in db.session.execute(
+        select(Petition.id, Petition.title).where(
+            Petition.status != PetitionStatus.DRAFT.value,
+            Petition.signature_count >= needed,
+            Petition.id.not_in(answered),
+        )
+    ):
+        reached = _day_reached(petition_id, needed, today)
+        items.append(
+            AwaitingItem(PETITION, petition_id, title, reached, reached + timedelta(days=DEFAULT_ANSWER_DAYS))
+        )
+    return items
+
+
+def awaiting_response(
+    today: date, *, headcount: int | None = None, limit: int = QUEUE_LIMIT
+) -> list[AwaitingItem]:
+    """What leadership owes an answer to, oldest first.
+
+    Unanswered petitions past a response threshold (the default one until an admin sets
+    their own; with no headcount set, past their own goal) and visible concerns unanswered
+    for CONCERN_QUEUE_AFTER_DAYS or more that are still open: a resolved or declined
+    concern waits for nobody.
+    """
     answered_petitions = set(first_responses(PETITION))
-    answered_concerns = set(first_responses(CONCERN))
     items: list[AwaitingItem] = []
     crossed: dict[str, tuple[date, date]] = {}
     for petition_id, crossed_on, due_on in db.session.execute(
@@ -195,17 +244,21 @@ def awaiting_response(limit: int = QUEUE_LIMIT) -> list[AwaitingItem]:
     for petition_id, (crossed_on, due_on) in crossed.items():
         if petition_id not in answered_petitions:
             items.append(AwaitingItem(PETITION, petition_id, titles[petition_id], crossed_on, due_on))
+    if not headcount:
+        items += _goal_reached(answered_petitions | set(crossed), today)
+    elif not crossed and not db.session.scalar(select(ResponseThreshold.id).limit(1)):
+        items += _default_threshold_reached(answered_petitions, headcount, today)
     closed_states = (ConcernStatus.RESOLVED.value, ConcernStatus.DECLINED.value)
     for concern_id, title, created_on in db.session.execute(
         select(Concern.id, Concern.title, Concern.created_on).where(
             Concern.hidden.is_(False),
             Concern.status.not_in(closed_states),
+            Concern.created_on <= today - timedelta(days=CONCERN_QUEUE_AFTER_DAYS),
             Concern.id.not_in(
                 select(OfficialResponse.concern_id).where(OfficialResponse.concern_id.is_not(None))
             ),
         )
     ):
-        if concern_id not in answered_concerns:
-            items.append(AwaitingItem(CONCERN, concern_id, title, created_on, None))
+        items.append(AwaitingItem(CONCERN, concern_id, title, created_on, None))
     items.sort(key=lambda item: (item.waiting_since, item.title))
     return items[:limit]

@@ -28,7 +28,13 @@ def item_url(kind: str, item_id: str) -> str:
     return url_for("responses.feed")
 
 
-def response_panel(kind: str, item_id: str, waiting_since: date, can_respond: bool) -> dict[str, Any]:
+def response_panel(
+    kind: str,
+    item_id: str,
+    waiting_since: date,
+    can_respond: bool,
+    closed: tuple[str, date] | None = None,
+) -> dict[str, Any]:
     """Context for the official-responses panel of one item (see _item_responses.html)."""
     responses = service.responses_to(kind, item_id)
     endpoint = "responses.respond_to_petition" if kind == service.PETITION else "responses.respond_to_concern"
@@ -36,7 +42,7 @@ def response_panel(kind: str, item_id: str, waiting_since: date, can_respond: bo
     return {
         "responses": responses,
         "wait": service.wait_between(
-            waiting_since, responses[0].responded_on if responses else None, today()
+            waiting_since, responses[0].responded_on if responses else None, today(), closed
         ),
         "respond_url": url_for(endpoint, **{key: item_id}),
         "respond_form": ResponseForm() if can_respond and current_user.has_role(Role.LEADERSHIP) else None,
@@ -45,7 +51,11 @@ def response_panel(kind: str, item_id: str, waiting_since: date, can_respond: bo
 
 def concern_extras(concern: Concern) -> dict[str, Any]:
     """Template context for the concern page's extras block: its answers and leadership's form."""
-    return {"answers": response_panel(service.CONCERN, concern.id, concern.created_on, not concern.hidden)}
+    return {
+        "answers": response_panel(
+            service.CONCERN, concern.id, concern.created_on, not concern.hidden, service.closure_of(concern)
+        )
+    }
 
 
 @bp.get("/responses")
