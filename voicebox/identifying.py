@@ -167,3 +167,8 @@ def find_identifying_text(text: str, username: str | None = None) -> list[Identi
     for excerpt in _name_hints(text):
         add(NAME, excerpt)
     return hints
+
+
+def hints_unless_confirmed(text: str, username: str | None, confirmed: bool) -> list[IdentifyingHint]:
+    """The warnings to show before storing `text`; none once the member has read them."""
+    return [] if confirmed else find_identifying_text(text, username)

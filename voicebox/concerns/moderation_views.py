@@ -92,7 +92,7 @@ def status(concern_id: str) -> Response:
     else:
         message = f"Status is now {concern.status}."
         if concern.wrapped_key is None:
-            message += ' Its key is destroyed: every "me too" is now permanent and unlinkable.'
+            message += ' Every "me too" is now permanent, and nobody can ever find out who said it.'
         flash(message, "success")
     return _back(concern_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -13,8 +13,9 @@ from voicebox.auth.access import login_required, role_required
 from voicebox.auth.service import instance_settings
 from voicebox.extensions import limiter
 from voicebox.forms import ConfirmForm
+from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
-from voicebox.petitions import service, tallies
+from voicebox.petitions import listing, service, tallies
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.reports.petition_page import petition_extras
 from voicebox.web import confirmed_action, current_secrets, flash_form_errors, today
@@ -33,7 +34,7 @@ def _load_visible(petition_id: str):  # noqa: ANN202 - returns a Petition
         petition = service.get_petition(petition_id)
     except service.PetitionNotFound:
         abort(404)
-    if petition.is_draft and not _can_see_drafts():
+    if (petition.is_draft or petition.is_rejected) and not _can_see_drafts():
         abort(404)
     return petition
 
@@ -56,10 +57,19 @@ def _parse_group(raw: str | None) -> int | str | None:
 @login_required
 def index() -> str:
     service.close_due_petitions(today())
-    grouped = tallies.petitions_by_status(include_drafts=_can_see_drafts())
+    drafts = _can_see_drafts()
+    args = request.args
+    query = listing.clean_query(
+        args.get("q", ""), args.get("status", ""), args.get("sort", ""), args.get("page", ""),
+        include_drafts=drafts,
+    )
     return render_template(
         "petitions/index.html",
-        grouped=grouped,
+        page=listing.list_petitions(query, include_drafts=drafts),
+        query=query,
+        statuses=listing.statuses_for(drafts),
+        labels=listing.STATUS_LABELS,
+        sorts=listing.SORTS,
         can_start=current_user.has_role(*PARTICIPANT_ROLES),
     )
 
@@ -69,7 +79,13 @@ def index() -> str:
 @limiter.limit("20 per hour", methods=["POST"])
 def new() -> str | Response:
     form = PetitionForm()
-    if form.validate_on_submit():
+    hints: list = []
+    if form.validate_on_submit() and not (
+        hints := hints_unless_confirmed(
+            f"{form.title.data}\n{form.body.data}", current_user.username,
+            bool(form.confirm_identifying.data),
+        )
+    ):
         try:
             petition = service.start_petition(
                 current_user.id,
@@ -89,7 +105,7 @@ def new() -> str | Response:
                 "success",
             )
             return redirect(url_for("petitions.detail", petition_id=petition.id))
-    return render_template("petitions/new.html", form=form)
+    return render_template("petitions/new.html", form=form, hints=hints)
 
 
 @bp.get("/<petition_id>")
@@ -140,6 +156,11 @@ def sign(petition_id: str) -> str | Response:
     if group == "invalid":
         flash("Choose a group from the list, or none.", "error")
         return redirect(target)
+    hints = hints_unless_confirmed(
+        form.comment.data or "", current_user.username, bool(form.confirm_identifying.data)
+    )
+    if hints:
+        return _check_comment(petition_id, form, hints)
     choice = service.SignatureChoice(
         display_name=form.display_name.data or "",
         group_id=group if isinstance(group, int) else None,
@@ -156,6 +177,13 @@ def sign(petition_id: str) -> str | Response:
     else:
         flash("Thank you: your signature is counted.", "success")
     return redirect(target)
+
+
+def _check_comment(petition_id: str, form: SignForm, hints: list) -> str:
+    """Nothing is stored yet: show the comment's warning and let the signer decide."""
+    petition = _load_visible(petition_id)
+    form.group.choices = _sign_form().group.choices
+    return render_template("petitions/check_comment.html", petition=petition, form=form, hints=hints)
 
 
 def _confirmed_action(petition_id: str, action: Callable[[], object], success: str) -> Response:
@@ -212,5 +240,8 @@ def close(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
         lambda: service.close_petition(petition_id, actor_role=current_user.role, today=today()),
-        "Closed. Its key is destroyed: signatures can no longer be linked to anyone.",
+        "Closed. Signing has stopped, and nobody can ever find out who signed.",
     )
+
+
+from voicebox.petitions import manage_views  # noqa: E402,F401 - adds confirm, edit and reject routes to bp

@@ -25,7 +25,7 @@ bp = Blueprint("tallies", __name__)
 
 def petition_extras(petition: Petition) -> dict[str, Any]:
     """Template context for the petition page's extras block; empty for drafts."""
-    if petition.is_draft:
+    if petition.is_draft or petition.is_rejected:
         return {"extras": None}
     record_crossings(instance_settings().headcount, today())
     threshold = suppression_threshold()
@@ -45,7 +45,7 @@ def petition_extras(petition: Petition) -> dict[str, Any]:
 @login_required
 def petition_chart(petition_id: str) -> Response:
     petition = db.session.get(Petition, petition_id)
-    if petition is None or petition.is_draft:
+    if petition is None or (petition.is_draft or petition.is_rejected):
         abort(404)
     svg = timeline_svg("Signatures over time", [(petition.title, daily_series(petition.id))])
     return Response(svg, mimetype="image/svg+xml", headers=SVG_HEADERS)
