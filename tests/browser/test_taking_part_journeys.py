@@ -183,3 +183,22 @@ def test_pages_do_not_shift_while_loading_on_a_phone(visit):
     worst = max(shifts.values())
     print(f"\\ncumulative layout shift on a phone: {shifts}")
     assert worst < 0.05, f"layout shift on a phone: {shifts}"
+
+
+ROLE_PAGES = {
+    "admin": ["/", "/admin/settings", "/admin/groups", "/admin/invites", "/admin/users",
+              "/responses/thresholds", "/audit"],
+    "organizer": ["/dashboard", "/concerns/categories", "/reports/new", "/responses"],
+    "member": ["/account", "/account/password", "/account/delete"],  # /account/data downloads
+}
+
+
+@pytest.mark.parametrize("role", list(ROLE_PAGES))
+def test_every_page_a_role_reaches_is_accessible(visit, role):
+    visit.sign_in(visit.server.accounts[role])
+    for path in ROLE_PAGES[role]:
+        visit.go(path)
+        visit.check(f"{role}{path.replace('/', '-').rstrip('-') or '-home'}")
+    if role == "member":
+        delete = visit.page.get_by_role("button", name="Delete my account")
+        assert danger_styled(delete)
