@@ -340,6 +340,7 @@ def _answers_and_report(
         "results will be shared with the team first.",
         actor_role="leadership",
         today=ctx.ago(30),
+        keys=ctx.keys,
     )
     respond(
         responses.PETITION,
@@ -348,6 +349,7 @@ def _answers_and_report(
         "We have paused screenshot capture while we review the pilot with the works council.",
         actor_role="leadership",
         today=ctx.ago(3),
+        keys=ctx.keys,
     )
     respond(
         responses.CONCERN,
@@ -356,6 +358,7 @@ def _answers_and_report(
         "Targets return to 40 while we review staffing for the queue.",
         actor_role="leadership",
         today=ctx.ago(2),
+        keys=ctx.keys,
     )
     report = reports.create_report(
         reports.ReportDraft(

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 
 import bleach
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+# Identifying-text warnings live in their own module; these names stay importable from here.
+from voicebox.identifying import IdentifyingHint, find_identifying_text
+
+__all__ = ["IdentifyingHint", "find_identifying_text", "plain_excerpt", "render_markdown"]
 
 ALLOWED_TAGS = frozenset(
     {
@@ -67,45 +71,3 @@ def plain_excerpt(source: str, length: int = 180) -> str:
     text = html.unescape(bleach.clean(rendered, tags=set(), strip=True))
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-@dataclass(frozen=True)
-class IdentifyingHint:
-    """A stretch of text that may identify its author, and why."""
-
-    kind: str
-    excerpt: str
-
-
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an email address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    (
-        "a phone number",
-        re.compile(r"(?<!\w)(?:\+?\d[\d ().-]{7,}\d)(?!\w)"),
-    ),
-    (
-        "an employee or badge number",
-        re.compile(
-            r"\b(?:[A-Z]{1,4}[-_ ]?\d{4,8}"
-            r"|(?:emp|employee|staff|badge|id)\s*(?:no\.?|number|#|:)?\s*\d{3,})\b",
-            re.I,
-        ),
-    ),
-)
-
-
-def find_identifying_text(text: str, username: str | None = None) -> list[IdentifyingHint]:
-    """List the parts of `text` that look like they identify the writer; raises nothing."""
-    hints: list[IdentifyingHint] = []
-    seen: set[str] = set()
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(text or ""):
-            excerpt = match.group(0).strip()
-            if excerpt.lower() not in seen:
-                seen.add(excerpt.lower())
-                hints.append(IdentifyingHint(kind, excerpt))
-    if username and len(username) >= 3:
-        found = re.search(rf"(?<!\w){re.escape(username)}(?!\w)", text or "", re.I)
-        if found and found.group(0).lower() not in seen:
-            hints.append(IdentifyingHint("your username", found.group(0)))
-    return hints

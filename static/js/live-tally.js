@@ -1,14 +1,24 @@
 // Progressive enhancement: refresh a petition's tally while the page is open.
-// Without JavaScript the page shows the count as of loading, and a reload updates it.
+// Every figure the page shows from the count (the count, its plural, % of the goal, the
+// progress bar, % of headcount) changes together, so none is left stale.
+// Without JavaScript the page shows the figures as of loading, and a reload updates them.
 (function () {
   "use strict";
   var box = document.querySelector("[data-tally-url]");
   if (!box || !window.fetch) { return; }
   var url = box.getAttribute("data-tally-url");
   var count = box.querySelector("#signature-count strong");
+  var word = box.querySelector("#signature-word");
+  var goal = box.querySelector("#goal-percent");
+  var share = box.querySelector("#headcount-percent");
   var bar = box.querySelector("progress");
-  var format = new Intl.NumberFormat();
+  var whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+  var tenth = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   var REFRESH_MS = 20000;
+
+  function set(element, text) {
+    if (element && element.textContent !== text) { element.textContent = text; }
+  }
 
   function refresh() {
     if (document.hidden) { return; }
@@ -16,11 +26,13 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (tally) {
         if (!tally) { return; }
-        var shown = format.format(tally.count);
-        if (count && count.textContent !== shown) { count.textContent = shown; }
-        if (bar) { bar.value = tally.goal_percent; }
+        set(count, whole.format(tally.count));
+        set(word, tally.count === 1 ? "signature" : "signatures");
+        set(goal, whole.format(Math.floor(tally.goal_percent)) + "%");
+        if (tally.headcount_percent !== null) { set(share, tenth.format(tally.headcount_percent) + "%"); }
+        if (bar) { bar.value = tally.goal_percent; bar.textContent = whole.format(tally.goal_percent) + "%"; }
       })
       .catch(function () { /* offline or signed out: keep the last figures */ });
   }
-  window.setInterval(refresh, REFRESH_MS);
+  window.setInterval(refresh, Number(box.getAttribute("data-refresh-ms")) || REFRESH_MS);
 })();

@@ -1,5 +1,6 @@
 // Progressive enhancement: on a phone, fold the navigation behind a "Menu" button.
-// Without JavaScript the button stays hidden and the whole navigation is always shown.
+// Without JavaScript the button stays hidden and the whole navigation is always shown;
+// head.js has already set .has-menu, so the menu is folded before the first paint.
 (function () {
   "use strict";
   var button = document.querySelector(".menu-toggle");

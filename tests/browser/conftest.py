@@ -3,8 +3,9 @@
 Debian's Chromium is driven headless by Playwright (never `playwright install`: the
 browser comes from apt). Without it every browser test is skipped with "skipped: no
 Chromium", so a machine that can't run them says so instead of passing silently.
-Contexts keep the app's real Content-Security-Policy: axe-core is evaluated through the
-DevTools protocol, and any CSP violation is a console error that fails the test.
+Contexts keep the app's real Content-Security-Policy: axe-core (bundled by the pinned
+axe-playwright-python package) is evaluated through the DevTools protocol, and any CSP
+violation is a console error that fails the test.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-AXE_SCRIPT = live.PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+try:  # axe-core as bundled (and pinned) by a Python package: no npm needed
+    import axe_playwright_python
+
+    AXE_SCRIPT = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+except ImportError:
+    AXE_SCRIPT = Path("/nonexistent/axe.min.js")
 DEVICES: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     "phone": {
@@ -67,7 +73,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def axe_script() -> Path:
     if not AXE_SCRIPT.exists():
-        pytest.skip("skipped: axe-core is not installed; run `npm ci`")
+        pytest.skip("skipped: axe-core is not installed; pip install -r requirements-dev.txt")
     return AXE_SCRIPT
 
 

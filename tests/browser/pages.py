@@ -28,6 +28,12 @@ AXE_RUN = """async () => {
 # What a template shows when it prints a Python object instead of its value.
 TEMPLATE_LEAKS = ("<built-in method", " object at 0x", "Undefined", "{{", "{%")
 SCROLL_WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+DUPLICATE_IDS = """() => {
+  const seen = new Map();
+  for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+}"""
+COLOR_SCHEMES = ("light", "dark")
 
 
 @dataclass
@@ -59,11 +65,17 @@ class Visit:
             # Evaluated through the DevTools protocol, which the page's CSP doesn't govern,
             # so every journey runs under the real policy (a violation fails the test).
             page.evaluate(self.axe_script.read_text())
-        violations: list[dict[str, Any]] = page.evaluate(AXE_RUN)
-        blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-        assert not blocking, f"{name} ({page.url}): accessibility violations:\n" + "\n".join(
-            f"  [{v['impact']}] {v['id']}: {v['help']} at {v['nodes']}" for v in blocking
-        )
+        duplicates = page.evaluate(DUPLICATE_IDS)
+        assert not duplicates, f"{name} ({page.url}) repeats ids: {duplicates}"
+        # Contrast is checked in both colour schemes the stylesheet offers.
+        for scheme in COLOR_SCHEMES:
+            page.emulate_media(color_scheme=scheme)
+            violations: list[dict[str, Any]] = page.evaluate(AXE_RUN)
+            blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+            assert not blocking, f"{name} ({page.url}, {scheme}): accessibility violations:\n" + "\n".join(
+                f"  [{v['impact']}] {v['id']}: {v['help']} at {v['nodes']}" for v in blocking
+            )
+        page.emulate_media(color_scheme="light")
         scroll_width, viewport_width = page.evaluate(SCROLL_WIDTH)
         assert scroll_width <= viewport_width, (
             f"{name} ({page.url}) scrolls sideways on {self.device}: "

@@ -25,6 +25,7 @@ ACCOUNTS = {
     "organizer": "journey-organizer",
     "leadership": "journey-leadership",
     "member": "journey-member",
+    "admin": "journey-admin",
 }
 
 

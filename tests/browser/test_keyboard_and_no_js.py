@@ -23,7 +23,7 @@ def tab_to(page, wanted, limit: int = 40) -> dict:
     for _ in range(limit):
         page.keyboard.press("Tab")
         focused = page.evaluate(FOCUSED)
-        if focused["tag"] in {"a", "button", "input", "select", "textarea"}:
+        if focused["tag"] in {"a", "button", "input", "select", "textarea", "summary"}:
             assert focused["outline"], f"focus is invisible on {focused}"
         if wanted(focused):
             return focused
@@ -52,6 +52,8 @@ def test_register_and_sign_by_keyboard_alone(visit):
     tab_to(page, lambda f: f["tag"] == "a" and f["text"] == OPEN_PETITION)
     keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(OPEN_PETITION)
+    tab_to(page, lambda f: f["tag"] == "summary" or f["text"].startswith("Add a public name"))
+    keyboard.press("Enter")  # opens the optional details
     tab_to_id(page, "display_name")
     keyboard.type("Kay")
     keyboard.press("Tab")
@@ -61,11 +63,13 @@ def test_register_and_sign_by_keyboard_alone(visit):
     )
     keyboard.press("Tab")
     keyboard.type("Signed without touching the mouse.")
-    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Sign this petition")
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Sign with these details")
     keyboard.press("Enter")
-    expect(page.get_by_text("your signature is counted")).to_be_visible()
+    expect(page.locator(".signed-headline")).to_be_visible()
     expect(page.locator(".public-names")).to_contain_text("Kay")
 
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Withdraw my signature")
+    keyboard.press("Enter")
     tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Withdraw my signature")
     keyboard.press("Space")
     expect(page.get_by_text("Your signature has been withdrawn")).to_be_visible()
@@ -80,11 +84,15 @@ def test_core_flows_work_without_javascript(new_visit):
     count = page.locator("#signature-count strong")
     before = int(count.inner_text().replace(",", ""))
 
+    page.get_by_text("Add a public name, your department or a comment (optional)").click()
     page.get_by_label("Your department or site (optional)").select_option(label="Finance")
-    page.get_by_role("button", name="Sign this petition").click()
-    expect(page.get_by_text("your signature is counted")).to_be_visible()
+    page.get_by_role("button", name="Sign with these details").click()
+    expect(page.locator(".signed-headline")).to_be_visible()
+    expect(page.locator(".share-link")).to_be_visible()  # a plain link: copying needs no script
+    expect(page.get_by_role("button", name="Copy link")).to_be_hidden()
     assert int(count.inner_text().replace(",", "")) == before + 1
 
+    page.get_by_role("link", name="Withdraw my signature").click()  # the confirm page, no script
     page.get_by_role("button", name="Withdraw my signature").click()
     expect(page.get_by_text("Your signature has been withdrawn")).to_be_visible()
     assert int(count.inner_text().replace(",", "")) == before

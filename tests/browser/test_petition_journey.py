@@ -16,6 +16,25 @@ def signature_count(visit) -> int:
     return int(visit.page.locator("#signature-count strong").inner_text().replace(",", ""))
 
 
+def assert_in_first_screen(visit, *selectors: str) -> None:
+    """Each element sits wholly inside the first screen, without scrolling."""
+    height = visit.page.viewport_size["height"]
+    for selector in selectors:
+        box = visit.page.locator(selector).first.bounding_box()
+        assert box is not None, f"{selector} is not shown"
+        assert box["y"] + box["height"] <= height, (
+            f"{selector} ends at {box['y'] + box['height']:.0f}px, below the {height}px first screen"
+        )
+
+
+def danger_styled(button) -> bool:
+    """Red, not the blue of an ordinary "go ahead" button."""
+    red, green, blue = (int(v) for v in button.evaluate(
+        "el => getComputedStyle(el).backgroundColor.match(/\\d+/g).slice(0, 3)"
+    ))
+    return red > 150 and red > green + 60 and red > blue + 60
+
+
 def test_invitee_registers_signs_withdraws_and_signs_again(visit):
     page = visit.page
     visit.go("/")
@@ -28,14 +47,24 @@ def test_invitee_registers_signs_withdraws_and_signs_again(visit):
     before = signature_count(visit)
     visit.check("petition-open")
 
+    assert_in_first_screen(visit, "h1", "#signature-count", "progress")
+    assert_in_first_screen(visit, ".button-sign")
+
+    page.get_by_text("Add a public name, your department or a comment (optional)").click()
     page.get_by_label("Public name (optional)").fill("")
     page.get_by_label("Your department or site (optional)").select_option(label="Engineering")
     page.get_by_label("Comment (optional)").fill("Recording screens at home is a step too far.")
-    page.get_by_role("button", name="Sign this petition").click()
-    expect(page.get_by_text("your signature is counted")).to_be_visible()
+    page.get_by_role("button", name="Sign with these details").click()
+    expect(page.locator(".signed-headline")).to_have_text("✓ You have signed this petition.")
+    expect(page.locator(".share-link")).to_have_attribute("href", page.url)
     assert signature_count(visit) == before + 1
+    assert_in_first_screen(visit, ".signed-headline")
     visit.check("petition-signed")
 
+    page.get_by_role("link", name="Withdraw my signature").click()
+    expect(page.get_by_role("heading", name="Withdraw your signature?")).to_be_visible()
+    assert danger_styled(page.get_by_role("button", name="Withdraw my signature"))
+    visit.check("petition-withdraw-confirm")
     page.get_by_role("button", name="Withdraw my signature").click()
     expect(page.get_by_text("Your signature has been withdrawn")).to_be_visible()
     assert signature_count(visit) == before
@@ -43,7 +72,7 @@ def test_invitee_registers_signs_withdraws_and_signs_again(visit):
     visit.check("petition-withdrawn")
 
     page.get_by_role("button", name="Sign this petition").click()
-    expect(page.get_by_text("your signature is counted")).to_be_visible()
+    expect(page.locator(".signed-headline")).to_be_visible()
     assert signature_count(visit) == before + 1
 
 
@@ -81,4 +110,10 @@ def test_open_petition_page_follows_the_tally_without_a_reload(visit, new_visit)
 
     assert signature_count(watcher) == before  # nothing moves until the next refresh
     page.clock.fast_forward(25_000)
-    expect(page.locator("#signature-count strong")).to_have_text(str(before + 1))
+    after = before + 1
+    expect(page.locator("#signature-count strong")).to_have_text(str(after))
+    # Every figure worked out from the count moves with it (demo: goal 250, headcount 180).
+    goal = int(page.locator("#goal-line").inner_text().split("goal of ")[1].replace(",", ""))
+    expect(page.locator("#goal-percent")).to_have_text(f"{int(100 * after / goal)}%")
+    expect(page.locator("#headcount-percent")).to_have_text(f"{100 * after / 180:.1f}%")
+    expect(page.locator("#signature-word")).to_have_text("signatures")

@@ -69,12 +69,21 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("petitions.cosponsor", "POST"): only(*PARTICIPANTS, status=302),
     ("petitions.open_for_signing", "POST"): only("organizer", status=302),
     ("petitions.close", "POST"): only("organizer", status=302),
+    ("petitions.confirm_close", "GET"): only("organizer"),
+    ("petitions.confirm_withdraw", "GET"): only(*PARTICIPANTS),
+    ("petitions.edit", "GET"): only(*PARTICIPANTS, status=302),  # not their draft: sent back
+    ("petitions.edit", "POST"): only(*PARTICIPANTS, status=302),
+    ("petitions.confirm_reject", "GET"): only("organizer", status=302),  # an open petition
+    ("petitions.reject", "POST"): only("organizer"),  # no reason: the page asks for one
     ("concerns.index", "GET"): signed_in(200),
     ("concerns.detail", "GET"): signed_in(200),
     ("concerns.new", "GET"): only(*PARTICIPANTS),
     ("concerns.new", "POST"): only(*PARTICIPANTS),
     ("concerns.support", "POST"): only(*PARTICIPANTS, status=302),
     ("concerns.flag", "POST"): only(*PARTICIPANTS, status=302),
+    ("concerns.confirm_flag", "GET"): only(*PARTICIPANTS),
+    ("concerns.unflag", "POST"): only(*PARTICIPANTS, status=302),
+    ("concerns.confirm_hide", "GET"): only("organizer"),
     ("concerns.reply", "POST"): only("organizer", "leadership", status=302),
     ("followup.thread", "GET"): only(*PARTICIPANTS),
     ("followup.thread", "POST"): only(*PARTICIPANTS),

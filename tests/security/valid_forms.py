@@ -52,6 +52,11 @@ def valid_forms(world: Any) -> dict[str, tuple[str, dict[str, str]]]:
         "petitions.cosponsor": ("member", {}),
         "petitions.open_for_signing": ("organizer", {}),
         "petitions.close": ("organizer", {}),
+        "petitions.reject": ("organizer", {"reason": "Duplicates an open petition."}),
+        "petitions.edit": (
+            "member",
+            {"title": "Edited title", "body": "Edited text", "goal": "50", "closes_on": ""},
+        ),
         "concerns.new": (
             "member",
             {
@@ -63,6 +68,7 @@ def valid_forms(world: Any) -> dict[str, tuple[str, dict[str, str]]]:
         ),
         "concerns.support": ("member", {}),
         "concerns.flag": ("member", {}),
+        "concerns.unflag": ("member", {}),
         "concerns.reply": ("organizer", {"message": "Thank you, we are on it."}),
         "followup.thread": ("member", {"receipt": world.ids.get("receipt", ""), "message": "More detail."}),
         "concerns.hide": ("organizer", {"reason": "Names a colleague."}),

@@ -89,8 +89,8 @@ def test_the_page_shows_goal_share_of_headcount_days_left_and_only_public_names(
     client.login(make_user(Role.MEMBER, "reader"))
     page = _page(client, petition)
     assert 'id="signature-count"><strong>2</strong>' in page
-    assert "Goal: 800" in page
-    assert "0.1% of 1,600" in page
+    assert '<span id="goal-percent">0%</span> of the goal of 800' in page
+    assert '<span id="headcount-percent">0.1%</span> of 1,600' in page
     assert 'id="days-left">12<' in page
     assert "Pat from Support" in page
     assert "quinn" not in page and "pat<" not in page
@@ -134,7 +134,8 @@ def test_a_closed_petition_cannot_be_signed_or_withdrawn_and_says_so(client, mem
     close_petition(petition.id, actor_role="organizer", today=coarse_date())
     page = _page(client, petition)
     assert "This petition is closed" in page
-    assert "can no longer be linked to anyone" in page
+    assert "nobody can ever find out who signed" in page
+    assert "key" not in page.split("closed-note")[1].split("</p>")[0]
     assert "Withdraw my signature" not in page
 
     client.post(url_for("petitions.withdraw", petition_id=petition.id))

@@ -65,7 +65,7 @@ def openapi() -> Response:
 def petitions() -> Response:
     rows = db.session.scalars(
         select(Petition)
-        .where(Petition.status != PetitionStatus.DRAFT.value)
+        .where(Petition.status.in_((PetitionStatus.OPEN.value, PetitionStatus.CLOSED.value)))
         .order_by(Petition.signature_count.desc(), Petition.title)
     )
     return jsonify(petitions=[_summary(p) for p in rows])
@@ -74,7 +74,7 @@ def petitions() -> Response:
 @bp.get("/petitions/<petition_id>")
 def petition(petition_id: str) -> Response:
     found = db.session.get(Petition, petition_id)
-    if found is None or found.is_draft:
+    if found is None or found.is_draft or found.is_rejected:
         abort(404, "There is no such petition.")
     threshold = suppression_threshold()
     table = group_week_table(found.id, threshold)

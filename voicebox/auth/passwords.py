@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,6 +14,7 @@ MIN_PASSWORD_LENGTH = 12
 # argon2 over a megabyte of "password" is a cheap denial of service; cap it.
 MAX_PASSWORD_LENGTH = 128
 MIN_STRENGTH_SCORE = 3
+_SEPARATORS = re.compile(r"[\s._-]+")
 
 
 @dataclass
@@ -60,7 +62,13 @@ def password_problems(password: str, username: str = "") -> list[str]:
     if len(password) > MAX_PASSWORD_LENGTH:
         return [f"Use at most {MAX_PASSWORD_LENGTH} characters."]
     inputs = [username, "voicebox"] if username else ["voicebox"]
-    result = zxcvbn(password, user_inputs=inputs)
+    # zxcvbn scores "password password" 3 because the space hides the repeat; the same
+    # password without its separators ("passwordpassword") shows it, so the weaker score counts.
+    squeezed = _SEPARATORS.sub("", password)
+    candidates = [zxcvbn(password, user_inputs=inputs)]
+    if squeezed != password and squeezed:
+        candidates.append(zxcvbn(squeezed, user_inputs=inputs))
+    result = min(candidates, key=lambda found: found["score"])
     if result["score"] < MIN_STRENGTH_SCORE:
         feedback = result.get("feedback") or {}
         details = " ".join([feedback.get("warning") or "", *(feedback.get("suggestions") or [])])

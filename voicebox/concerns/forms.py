@@ -46,6 +46,7 @@ class FollowupForm(FlaskForm):
         validators=[Optional()],
         description=f"Only organizers and leadership read it. Up to {MESSAGE_MAX:,} characters.",
     )
+    confirm_identifying = BooleanField("I have read the warning and want to send it as written")
     submit = SubmitField("Open my thread")
 
 

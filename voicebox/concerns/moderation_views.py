@@ -97,7 +97,7 @@ def status(concern_id: str) -> Response:
     else:
         message = f"Status is now {concern.status}."
         if concern.status in CLOSED_STATUSES:
-            message += ' Every "me too" is now permanent and can no longer be traced to anyone.'
+            message += ' Every "me too" is now permanent and nobody can ever find out who said it.'
         flash(message, "success")
     return _back(concern_id)
 

@@ -10,6 +10,7 @@ from voicebox.auth.access import login_required, role_required
 from voicebox.concerns import followup, listing, moderation, service
 from voicebox.concerns.forms import ConcernForm, FollowupForm, HideForm, ReplyForm, StatusForm
 from voicebox.forms import ConfirmForm
+from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
 from voicebox.ratelimits import member_action, per_address, receipt_limits, strike
 from voicebox.responses.views import concern_extras
@@ -199,10 +200,13 @@ def thread() -> Response:
     form = FollowupForm()
     opened = None
     receipt = ""
+    hints: list = []
     if form.validate_on_submit():
         receipt = form.receipt.data or ""
+        message = form.message.data or ""
+        hints = hints_unless_confirmed(message, current_user.username, bool(form.confirm_identifying.data))
         try:
-            if (form.message.data or "").strip():
+            if message.strip() and not hints:
                 opened = followup.author_reply(
                     receipt, form.message.data or "", secrets=current_secrets(), today=today()
                 )
@@ -218,10 +222,11 @@ def thread() -> Response:
             opened = followup.open_thread(receipt, current_secrets())
     return _no_store(
         render_template(
-            "concerns/followup.html", form=form, thread=opened,
+            "concerns/followup.html", form=form, thread=opened, hints=hints if opened else [],
             receipt=receipt if opened else "", sender_labels=followup.SENDER_LABELS,
         )
     )
 
 
-from voicebox.concerns import moderation_views  # noqa: E402,F401 - adds organizer routes to bp
+# These add the organizer, confirmation and take-back routes to bp.
+from voicebox.concerns import confirm_views, moderation_views  # noqa: E402,F401

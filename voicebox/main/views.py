@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import date, timedelta
 
-from flask import Blueprint, Flask, current_app, g, jsonify, render_template
+from flask import Blueprint, Flask, current_app, g, jsonify, render_template, session
 from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.wrappers import Response
 
+from voicebox import updates
+from voicebox.admin.checklist import setup_steps
 from voicebox.auth import service as accounts
 from voicebox.dashboard.views import leadership_home
 from voicebox.extensions import db, limiter
 from voicebox.main.health import install_default_checks, run_health_checks
-from voicebox.models import Role
+from voicebox.models import PARTICIPANT_ROLES, Role
 from voicebox.petitions import tallies
 from voicebox.ratelimits import limiter_storage_status
+from voicebox.web import current_keys, today
 
 log = logging.getLogger(__name__)
 bp = Blueprint("main", __name__)
@@ -55,7 +59,36 @@ def index() -> str:
     if current_user.has_role(Role.LEADERSHIP):
         return leadership_home()
     grouped = tallies.petitions_by_status(include_drafts=False)
-    return render_template("main/home.html", open_petitions=grouped["open"][:5])
+    since = _previous_visit(today())
+    news = []
+    if current_user.has_role(*PARTICIPANT_ROLES):
+        news = updates.updates_since(current_user.id, since, current_keys())
+    steps = setup_steps() if current_user.has_role(Role.ADMIN) else []
+    return render_template(
+        "main/home.html", open_petitions=grouped["open"][:5], news=news, since=since,
+        setup_steps=steps if any(not step.done for step in steps) else [],
+    )
+
+
+VISITS_KEY = "visits"
+FIRST_VISIT_LOOKBACK = timedelta(days=7)
+
+
+def _previous_visit(today: date) -> date:
+    """The day of the member's previous visit, kept only in their own signed session cookie.
+
+    The cookie holds [previous day, this day]; it changes at most once a day, and the
+    database never learns either date (A3). A first visit looks back a week.
+    """
+    stored = session.get(VISITS_KEY)
+    previous, current = stored if isinstance(stored, list) and len(stored) == 2 else (None, None)
+    if current != today.isoformat():
+        previous, current = current, today.isoformat()
+        session[VISITS_KEY] = [previous, current]
+    try:
+        return date.fromisoformat(previous) if previous else today - FIRST_VISIT_LOOKBACK
+    except (TypeError, ValueError):
+        return today - FIRST_VISIT_LOOKBACK
 
 
 @bp.get("/healthz")

@@ -34,6 +34,7 @@ class PetitionStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+    REJECTED = "rejected"  # a draft an organizer turned down, with a public reason
 
 
 class Petition(Base):
@@ -56,6 +57,7 @@ class Petition(Base):
     author_nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     signature_count: Mapped[int] = mapped_column(Integer, default=0)
     cosponsor_count: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
     @property
     def is_open(self) -> bool:
@@ -68,6 +70,10 @@ class Petition(Base):
     @property
     def is_closed(self) -> bool:
         return self.status == PetitionStatus.CLOSED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == PetitionStatus.REJECTED
 
 
 class Signature(Base):

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from voicebox.petitions.drafts import REASON_MAX as REJECT_REASON_MAX
 from voicebox.petitions.service import (
     BODY_MAX,
     COMMENT_MAX,
@@ -13,6 +22,8 @@ from voicebox.petitions.service import (
     GOAL_MAX,
     TITLE_MAX,
 )
+
+IDENTIFYING_CONFIRM = "I have read the warning and want to keep the text as written"
 
 
 class PetitionForm(FlaskForm):
@@ -38,6 +49,7 @@ class PetitionForm(FlaskForm):
         validators=[Optional()],
         description="After this day the petition closes and signatures become permanent.",
     )
+    confirm_identifying = BooleanField(IDENTIFYING_CONFIRM)
     submit = SubmitField("Save draft")
 
 
@@ -62,4 +74,16 @@ class SignForm(FlaskForm):
             "report or hide them with a public reason. Avoid details that identify you."
         ),
     )
+    confirm_identifying = BooleanField(IDENTIFYING_CONFIRM)
     submit = SubmitField("Sign this petition")
+
+
+class RejectForm(FlaskForm):
+    reason = StringField(
+        "Reason shown to everyone",
+        validators=[
+            DataRequired("Give the reason members will see for rejecting it."),
+            Length(max=REJECT_REASON_MAX),
+        ],
+        description=f"Up to {REJECT_REASON_MAX} characters. It appears on the petition and in the audit log.",
+    )

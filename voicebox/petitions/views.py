@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -12,8 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from voicebox.auth.access import login_required, role_required
 from voicebox.auth.service import instance_settings
 from voicebox.forms import ConfirmForm
+from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
-from voicebox.petitions import service, tallies
+from voicebox.petitions import listing, service, tallies
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.ratelimits import member_action
 from voicebox.reports.petition_page import petition_extras
@@ -33,7 +34,7 @@ def _load_visible(petition_id: str):  # noqa: ANN202 - returns a Petition
         petition = service.get_petition(petition_id)
     except service.PetitionNotFound:
         abort(404)
-    if petition.is_draft and not _can_see_drafts():
+    if (petition.is_draft or petition.is_rejected) and not _can_see_drafts():
         abort(404)
     return petition
 
@@ -55,10 +56,19 @@ def _parse_group(raw: str | None) -> int | str | None:
 @bp.get("")
 @login_required
 def index() -> str:
-    grouped = tallies.petitions_by_status(include_drafts=_can_see_drafts())
+    drafts = _can_see_drafts()
+    args = request.args
+    query = listing.clean_query(
+        args.get("q", ""), args.get("status", ""), args.get("sort", ""), args.get("page", ""),
+        include_drafts=drafts,
+    )
     return render_template(
         "petitions/index.html",
-        grouped=grouped,
+        page=listing.list_petitions(query, include_drafts=drafts),
+        query=query,
+        statuses=listing.statuses_for(drafts),
+        labels=listing.STATUS_LABELS,
+        sorts=listing.SORTS,
         can_start=current_user.has_role(*PARTICIPANT_ROLES),
     )
 
@@ -68,7 +78,13 @@ def index() -> str:
 @member_action
 def new() -> str | Response:
     form = PetitionForm()
-    if form.validate_on_submit():
+    hints: list = []
+    if form.validate_on_submit() and not (
+        hints := hints_unless_confirmed(
+            f"{form.title.data}\n{form.body.data}", current_user.username,
+            bool(form.confirm_identifying.data),
+        )
+    ):
         try:
             petition = service.start_petition(
                 current_user.id,
@@ -88,7 +104,7 @@ def new() -> str | Response:
                 "success",
             )
             return redirect(url_for("petitions.detail", petition_id=petition.id))
-    return render_template("petitions/new.html", form=form)
+    return render_template("petitions/new.html", form=form, hints=hints)
 
 
 @bp.get("/<petition_id>")
@@ -137,6 +153,11 @@ def sign(petition_id: str) -> str | Response:
     if group == "invalid":
         flash("Choose a group from the list, or none.", "error")
         return redirect(target)
+    hints = hints_unless_confirmed(
+        form.comment.data or "", current_user.username, bool(form.confirm_identifying.data)
+    )
+    if hints:
+        return _check_comment(petition_id, form, hints)
     choice = service.SignatureChoice(
         display_name=form.display_name.data or "",
         group_id=group if isinstance(group, int) else None,
@@ -155,6 +176,13 @@ def sign(petition_id: str) -> str | Response:
             "success",
         )
     return redirect(target)
+
+
+def _check_comment(petition_id: str, form: SignForm, hints: list) -> str:
+    """Nothing is stored yet: show the comment's warning and let the signer decide."""
+    petition = _load_visible(petition_id)
+    form.group.choices = _sign_form().group.choices
+    return render_template("petitions/check_comment.html", petition=petition, form=form, hints=hints)
 
 
 def _confirmed_action(petition_id: str, action: Callable[[], object], success: str) -> Response:
@@ -218,5 +246,8 @@ def close(petition_id: str) -> Response:
             secrets=current_secrets(),
             keys=current_keys(),
         ),
-        "Closed. Its signatures can no longer be traced to anyone, not even by us.",
+        "Closed. Signing has stopped, and nobody can ever find out who signed.",
     )
+
+
+from voicebox.petitions import manage_views  # noqa: E402,F401 - adds confirm, edit and reject routes to bp

@@ -30,7 +30,7 @@ COMMENT_READERS = (Role.ORGANIZER, Role.LEADERSHIP)
 
 def petition_extras(petition: Petition) -> dict[str, Any]:
     """Template context for the petition page's extras block; empty for drafts."""
-    if petition.is_draft:
+    if petition.is_draft or petition.is_rejected:
         return {"extras": None}
     threshold = suppression_threshold()
     daily = daily_series(petition.id)
@@ -102,7 +102,7 @@ def unhide_comment(petition_id: str, handle: str) -> Response:
 @login_required
 def petition_chart(petition_id: str) -> Response:
     petition = db.session.get(Petition, petition_id)
-    if petition is None or petition.is_draft:
+    if petition is None or (petition.is_draft or petition.is_rejected):
         abort(404)
     now = today()
     svg = timeline_svg(

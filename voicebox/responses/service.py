@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from voicebox.audit import record_event
 from voicebox.concerns.moderation import change_status, next_statuses
 from voicebox.extensions import db
+from voicebox.keystore import KeyStore
 from voicebox.models import (
     Concern,
     ConcernStatus,
@@ -110,7 +111,7 @@ def _load_item(kind: str, item_id: str) -> Petition | Concern:
 
 
 def post_response(
-    kind: str, item_id: str, status: str, body: str, *, actor_role: str, today: date
+    kind: str, item_id: str, status: str, body: str, *, actor_role: str, today: date, keys: KeyStore
 ) -> OfficialResponse:
     """Publish leadership's answer to a petition or concern; raises ItemNotFound or ResponseError.
 
@@ -135,7 +136,7 @@ def post_response(
     db.session.add(response)
     record_event(db.session, actor_role, f"responded to a {kind} ({status})", item.title, on=today)
     if isinstance(item, Concern) and status in next_statuses(item.status):
-        change_status(item.id, status, actor_role=actor_role, today=today)  # commits both
+        change_status(item.id, status, actor_role=actor_role, today=today, keys=keys)  # commits both
     else:
         db.session.commit()
     return response

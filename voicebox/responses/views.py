@@ -14,7 +14,7 @@ from voicebox.forms import ConfirmForm
 from voicebox.models import Concern, Role
 from voicebox.responses import service, thresholds
 from voicebox.responses.forms import ResponseForm, ThresholdForm
-from voicebox.web import confirmed_action, flash_form_errors, today
+from voicebox.web import confirmed_action, current_keys, flash_form_errors, today
 
 bp = Blueprint("responses", __name__)
 
@@ -77,6 +77,7 @@ def _respond(kind: str, item_id: str) -> Response:
             form.body.data or "",
             actor_role=current_user.role,
             today=today(),
+            keys=current_keys(),
         )
     except service.ItemNotFound:
         abort(404)

@@ -1,0 +1,111 @@
+"""Draft rules beyond starting one: the author edits it, an organizer rejects it.
+
+The author is recognised only by recomputing the author nullifier under the petition's
+key (A2), exactly as `service.standing_of` does; nothing about who edited is stored. Both
+actions go into the public audit log by role, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import delete
+
+from voicebox.anonymity import nullifier
+from voicebox.audit import record_event
+from voicebox.config import Secrets
+from voicebox.extensions import db
+from voicebox.models import Cosponsorship, Petition, PetitionStatus
+from voicebox.petitions.service import (
+    AUTHOR,
+    InvalidPetition,
+    PetitionError,
+    get_petition,
+    petition_key,
+    validate_draft,
+)
+
+REASON_MAX = 300
+
+
+def _own_draft(petition_id: str, member_id: str, secrets: Secrets) -> Petition:
+    petition = get_petition(petition_id)
+    if not petition.is_draft:
+        raise PetitionError("Only a draft can be edited; this petition is no longer a draft.")
+    key = petition_key(petition, secrets)
+    if key is None or petition.author_nullifier != nullifier(key, AUTHOR, member_id):
+        raise PetitionError("Only the person who started this draft can edit it.")
+    return petition
+
+
+def can_edit(petition: Petition, member_id: str, secrets: Secrets) -> bool:
+    """Whether this member started this draft (and so may edit it)."""
+    try:
+        _own_draft(petition.id, member_id, secrets)
+    except PetitionError:
+        return False
+    return True
+
+
+def edit_draft(
+    petition_id: str,
+    member_id: str,
+    title: str,
+    body: str,
+    goal: int | None,
+    closes_on: date | None,
+    *,
+    secrets: Secrets,
+    actor_role: str,
+    today: date,
+) -> tuple[Petition, int]:
+    """Change the author's own draft; returns it and how many co-sponsorships the edit undid.
+
+    Co-sponsors backed the text as it was, so a changed text asks them again. Raises
+    PetitionNotFound, PetitionError (not a draft, not the author) or InvalidPetition.
+    """
+    petition = _own_draft(petition_id, member_id, secrets)
+    errors = validate_draft(title, body, goal, closes_on, today)
+    if errors:
+        raise InvalidPetition(errors)
+    changed = (title.strip(), body, goal, closes_on) != (
+        petition.title, petition.body, petition.goal, petition.closes_on
+    )
+    undone = 0
+    if changed:
+        undone = petition.cosponsor_count
+        petition.title, petition.body = title.strip(), body
+        petition.goal, petition.closes_on = goal or petition.goal, closes_on
+        if undone:
+            db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
+            petition.cosponsor_count = 0
+        record_event(db.session, actor_role, "edited a draft petition", petition.title, on=today)
+    db.session.commit()
+    return petition, undone
+
+
+def reject_draft(petition_id: str, reason: str, *, actor_role: str, today: date) -> Petition:
+    """Turn a draft down with a reason everyone sees; its key and co-sponsorships go.
+
+    Raises PetitionNotFound, or PetitionError for a missing reason or a non-draft.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise PetitionError("Give the reason members will see for rejecting it.")
+    if len(reason) > REASON_MAX:
+        raise PetitionError(f"Keep the reason under {REASON_MAX} characters.")
+    petition = get_petition(petition_id)
+    if not petition.is_draft:
+        raise PetitionError("Only a draft can be rejected.")
+    petition.status = PetitionStatus.REJECTED.value
+    petition.rejected_reason = reason
+    petition.closed_on = today
+    # Nothing more will ever be looked up under its key: forget it like a closed petition.
+    petition.wrapped_key = None
+    petition.author_nullifier = None
+    db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
+    record_event(
+        db.session, actor_role, "rejected a draft petition", f"{petition.title}: {reason}", on=today
+    )
+    db.session.commit()
+    return petition

@@ -1,0 +1,170 @@
+"""Petition routes around the main ones: confirmation pages before closing or withdrawing,
+the author's draft editor, and an organizer's rejection of a draft with a public reason."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from voicebox.auth.access import role_required
+from voicebox.confirm import Confirmation, render_confirmation
+from voicebox.identifying import hints_unless_confirmed
+from voicebox.models import PARTICIPANT_ROLES, Petition, Role
+from voicebox.petitions import drafts, service
+from voicebox.petitions.forms import PetitionForm, RejectForm
+from voicebox.petitions.views import bp
+from voicebox.web import current_secrets, today
+
+
+def _petition(petition_id: str) -> Petition:
+    try:
+        return service.get_petition(petition_id)
+    except service.PetitionNotFound:
+        abort(404)
+
+
+def _back(petition: Petition) -> Response:
+    return redirect(url_for("petitions.detail", petition_id=petition.id))
+
+
+@bp.get("/<petition_id>/close")
+@role_required(Role.ORGANIZER)
+def confirm_close(petition_id: str) -> str | Response:
+    petition = _petition(petition_id)
+    if not petition.is_open:
+        flash("Only an open petition can be closed.", "error")
+        return _back(petition)
+    count = petition.signature_count
+    return render_confirmation(
+        Confirmation(
+            heading="Close this petition?",
+            subject=petition.title,
+            consequences=[
+                "Signing stops for everyone, now and for good: a closed petition can't be reopened.",
+                f"Its {count:,} signature{'' if count == 1 else 's'} stay counted, and nobody can "
+                "withdraw theirs any more.",
+                "From then on nobody, including you and the server's administrators, can ever "
+                "find out who signed.",
+                "The audit log records that an organizer closed it.",
+            ],
+            action=url_for("petitions.close", petition_id=petition.id),
+            button="Close this petition",
+            cancel=url_for("petitions.detail", petition_id=petition.id),
+            cancel_label="Keep it open",
+        )
+    )
+
+
+@bp.get("/<petition_id>/withdraw")
+@role_required(*PARTICIPANT_ROLES)
+def confirm_withdraw(petition_id: str) -> str | Response:
+    petition = _petition(petition_id)
+    if not petition.is_open:
+        flash("This petition is closed, so signatures can't be withdrawn.", "error")
+        return _back(petition)
+    return render_confirmation(
+        Confirmation(
+            heading="Withdraw your signature?",
+            subject=petition.title,
+            consequences=[
+                "Your signature, and any name, group or comment you gave with it, is deleted.",
+                "The count goes down by one.",
+                "You can sign again while the petition is open.",
+            ],
+            action=url_for("petitions.withdraw", petition_id=petition.id),
+            button="Withdraw my signature",
+            cancel=url_for("petitions.detail", petition_id=petition.id),
+            cancel_label="Keep my signature",
+        )
+    )
+
+
+@bp.route("/<petition_id>/edit", methods=["GET", "POST"])
+@role_required(*PARTICIPANT_ROLES)
+def edit(petition_id: str) -> str | Response:
+    petition = _petition(petition_id)
+    secrets = current_secrets()
+    if not drafts.can_edit(petition, current_user.id, secrets):
+        flash("Only the person who started a draft can edit it, and only while it is a draft.", "error")
+        return _back(petition)
+    form = PetitionForm(obj=None if request.method == "POST" else petition)
+    hints: list = []
+    if form.validate_on_submit():
+        title, body = form.title.data or "", form.body.data or ""
+        hints = hints_unless_confirmed(
+            f"{title}\n{body}", current_user.username, bool(form.confirm_identifying.data)
+        )
+        if not hints:
+            try:
+                _, undone = drafts.edit_draft(
+                    petition.id, current_user.id, title, body, form.goal.data, form.closes_on.data,
+                    secrets=secrets, actor_role=current_user.role, today=today(),
+                )
+            except service.InvalidPetition as exc:
+                for name, message in exc.errors.items():
+                    getattr(form, name).errors = [message]
+            except service.PetitionError as exc:
+                flash(str(exc), "error")
+                return _back(petition)
+            else:
+                message = "Draft saved."
+                if undone:
+                    message += (
+                        f" Its {undone} co-sponsor{'' if undone == 1 else 's'} backed the earlier "
+                        "text, so they are asked again."
+                    )
+                flash(message, "success")
+                return _back(petition)
+    return render_template(
+        "petitions/new.html", form=form, hints=hints, petition=petition,
+        action=url_for("petitions.edit", petition_id=petition.id),
+    )
+
+
+@bp.get("/<petition_id>/reject")
+@role_required(Role.ORGANIZER)
+def confirm_reject(petition_id: str) -> str | Response:
+    petition = _petition(petition_id)
+    if not petition.is_draft:
+        flash("Only a draft can be rejected.", "error")
+        return _back(petition)
+    return render_confirmation(_rejection(petition, RejectForm(formdata=None)))
+
+
+def _rejection(petition: Petition, form: RejectForm) -> Confirmation:
+    return Confirmation(
+        heading="Reject this draft?",
+        subject=petition.title,
+        consequences=[
+            "The draft stops taking co-sponsors and can never be opened for signatures.",
+            "Everyone who opens it sees your reason instead of the sign-up controls.",
+            "Who co-sponsored it is forgotten for good; the author can start a new draft.",
+            "The audit log records that an organizer rejected it, with the reason.",
+        ],
+        action=url_for("petitions.reject", petition_id=petition.id),
+        button="Reject this draft",
+        cancel=url_for("petitions.detail", petition_id=petition.id),
+        cancel_label="Keep the draft",
+        reason_field=form.reason,
+    )
+
+
+@bp.post("/<petition_id>/reject")
+@role_required(Role.ORGANIZER)
+def reject(petition_id: str) -> str | Response:
+    petition = _petition(petition_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return render_confirmation(_rejection(petition, form))
+    try:
+        drafts.reject_draft(
+            petition.id, form.reason.data or "", actor_role=current_user.role, today=today()
+        )
+    except service.PetitionError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Draft rejected. Everyone who opens it sees your reason.", "success")
+    return _back(petition)
