@@ -1,7 +1,7 @@
 """a rejected draft petition keeps its public reason
 
 Revision ID: 0040
-Revises: 0003
+Revises: 0021
 Create Date: 2026-12-02 14:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0040'
-down_revision = '0003'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
