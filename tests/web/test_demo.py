@@ -14,7 +14,6 @@ from voicebox.demo import (
     REPLIED_CONCERN,
 )
 from voicebox.extensions import db
-from voicebox.petitions.breakdown import read_cells
 from voicebox.models import (
     Concern,
     ConcernSupport,
@@ -28,6 +27,7 @@ from voicebox.models import (
     Signature,
     User,
 )
+from voicebox.petitions.breakdown import read_cells
 
 
 def run_demo(app):
