@@ -15,7 +15,6 @@ Short-lived "window" keys live here too: they seal actions waiting to be counted
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import time
@@ -117,10 +116,14 @@ class KeyStore:
     def destroy(self, kind: str, item_id: str) -> bool:
         """Overwrite, sync and remove the item's key file; returns False if there was none."""
         path = self._path(kind, item_id)
+        # Renamed first (atomically): a reader then finds the key or no key, never the
+        # half-overwritten bytes, and two destroyers never overwrite the same file.
+        doomed = self.folder / f".destroying-{kind}-{item_id}-{os.getpid()}-{time.monotonic_ns()}"
         try:
-            fd = os.open(path, os.O_WRONLY)
+            os.rename(path, doomed)
         except FileNotFoundError:
             return False
+        fd = os.open(doomed, os.O_WRONLY)
         try:
             size = os.fstat(fd).st_size
             os.write(fd, os.urandom(size))
@@ -130,8 +133,7 @@ class KeyStore:
             os.fsync(fd)
         finally:
             os.close(fd)
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        doomed.unlink()
         _fsync_folder(self.folder)
         return True
 

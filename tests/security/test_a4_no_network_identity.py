@@ -64,11 +64,11 @@ def test_a4_no_network_identity_in_logs_limits_or_database(make_app, caplog):
         db.session.add(User(username="ann", password_hash=policy.hash(PASSWORD), role=Role.MEMBER.value))
         db.session.commit()
         author = db.session.query(User).filter_by(username="ann").one()
-        secrets = app.extensions["voicebox.secrets"]
+        keys = app.extensions["voicebox.keys"]
         from voicebox.anonymity import coarse_date
 
         petition = service.start_petition(
-            author.id, "Log test", "body", 10, None, secrets=secrets, today=coarse_date()
+            author.id, "Log test", "body", 10, None, keys=keys, today=coarse_date()
         )
         service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date())
         for address in (ADDRESS, IPV6):

@@ -85,12 +85,28 @@ def test_database_dump_names_nobody_and_holds_no_plaintext(app, make_user):
                 rendered = value.decode("latin-1") if isinstance(value, bytes) else str(value)
                 for secret in forbidden:
                     assert secret not in rendered, f"{table}.{column} holds {secret!r}"
-    # A2: the resolved concern's key and nullifiers are gone; the others still hold theirs.
+    # A2: no concern key is in the database at all; the resolved concern's key file is
+    # destroyed and its nullifiers cleared, while the open ones still hold theirs.
+    keys = app.extensions["voicebox.keys"]
+    for table, rows in dump.items():
+        for row in rows:
+            assert not any("key" in column for column in row), f"{table} has a key column"
+    rendered_dump = repr(dump)
     resolved = [row for row in dump["concerns"] if row["status"] == "resolved"]
-    assert resolved and resolved[0]["wrapped_key"] is None
+    assert len(resolved) == 1
+    assert not keys.exists("concern", resolved[0]["id"])
+    assert keys.get("concern", resolved[0]["id"]) is None
     assert all(
         row["nullifier"] is None for row in dump["concern_supports"] if row["concern_id"] == resolved[0]["id"]
     )
+    for row in dump["concerns"]:
+        if row["status"] != "resolved":
+            key = keys.get("concern", row["id"])
+            assert key is not None, "an open concern lost its key"
+            assert key.hex() not in rendered_dump and repr(key) not in rendered_dump
+            supports = [s for s in dump["concern_supports"] if s["concern_id"] == row["id"]]
+            assert all(support["nullifier"] for support in supports)
+    assert not dump["pending_actions"], "every queued me-too was counted"
     # A3: ids are 128-bit random, dates carry no time of day.
     for table in CONCERN_TABLES:
         for row in dump[table]:

@@ -25,6 +25,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.models import Concern, Group, Role, User
+from voicebox.petitions.breakdown import open_group
 
 MEMBERS = 50
 ADDRESS = "198.51.100.213"
@@ -36,7 +37,9 @@ ANONYMOUS_TABLES = {
     "hidden_signature_comments",
     "cosponsorships",
     "petition_day_tallies",
-    "petition_group_day_tallies",
+    "petition_breakdowns",
+    "counting_windows",
+    "pending_actions",
     "concerns",
     "concern_supports",
     "concern_flags",
@@ -59,6 +62,13 @@ class Leak:
     receipts: list[str] = field(default_factory=list)
     secrets: list[bytes] = field(default_factory=list)
     closed_petition_id: str = ""
+    # Outside the dump: the key store's files (what the leaked database must not hold),
+    # whether the closed petition's key file was still there, and the group each signer chose.
+    item_keys: dict[str, bytes] = field(default_factory=dict)
+    key_files: list[bytes] = field(default_factory=list)
+    closed_key_file_left: bool = True
+    data_key: bytes = b""
+    tiny_group_id: int = 0
 
     def connect(self) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
@@ -88,6 +98,7 @@ def run_scenario(app) -> Leak:
     rng = random.Random(20240607)
     policy = app.extensions["voicebox.password_policy"]
     secrets = app.extensions["voicebox.secrets"]
+    keys = app.extensions["voicebox.keys"]
     password_hash = policy.hash(PASSWORD)
 
     def make_user(role: Role, username: str) -> User:
@@ -106,7 +117,7 @@ def run_scenario(app) -> Leak:
     petitions_made = []
     for n in range(3):
         petition = petitions.start_petition(
-            members[n].id, f"Leak-test petition {n}", "body", 100, None, secrets=secrets, today=coarse_date()
+            members[n].id, f"Leak-test petition {n}", "body", 100, None, keys=keys, today=coarse_date()
         )
         petitions.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date())
         petitions_made.append(petition.id)
@@ -159,6 +170,13 @@ def run_scenario(app) -> Leak:
         r'<code id="new-invite-code">([^<]+)</code>', invite_page.get_data(as_text=True)
     )
     staff.post(url_for("petitions.close", petition_id=petitions_made[0]))
+    item_keys = {
+        f"{kind}:{item_id}": key
+        for kind in ("petition", "concern")
+        for item_id in keys.item_ids(kind)
+        if (key := keys.get(kind, item_id)) is not None
+    }
+    key_files = [path.read_bytes() for path in keys.folder.iterdir() if path.is_file()]
     users = db.session.scalars(db.select(User)).all()
     user_ids = [u.id for u in users]
     usernames = [u.username for u in users]
@@ -177,6 +195,11 @@ def run_scenario(app) -> Leak:
         receipts=receipts,
         secrets=[secrets.master_key, secrets.data_key, secrets.pepper, secrets.secret_key],
         closed_petition_id=petitions_made[0],
+        item_keys=item_keys,
+        key_files=key_files,
+        closed_key_file_left=keys.exists("petition", petitions_made[0]),
+        data_key=secrets.data_key,
+        tiny_group_id=group_ids[2],
     )
 
 
@@ -194,6 +217,8 @@ def leak_app(tmp_path_factory, migrated_template):
             "AUTO_MIGRATE": False,
             "TESTING": True,
             "RATELIMIT_ENABLED": False,
+            # The client counts the queue after every request; no thread racing it.
+            "BACKGROUND_TICK": False,
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_COST": 64,
         }
@@ -225,7 +250,14 @@ def test_scenario_is_realistic(leak):
     assert len(tables["signatures"]) > 60
     assert any(row["display_name"] for row in tables["signatures"])
     assert any(row["comment_ciphertext"] for row in tables["signatures"])
-    assert any(row["group_id"] for row in tables["signatures"])
+    groups = [
+        open_group(leak.data_key, row["id"], row["group_ciphertext"]) for row in tables["signatures"]
+    ]
+    assert any(groups) and leak.tiny_group_id in groups
+    assert tables["petition_breakdowns"]
+    # Every queued action was counted; nothing waits in the queue of the copy.
+    assert not tables["pending_actions"]
+    assert leak.item_keys and leak.key_files
     assert leak.comments and leak.invite_codes and len(leak.receipts) == MEMBERS // 5
     assert tables["concern_supports"] and tables["followup_messages"] and tables["concerns"]
 
@@ -252,8 +284,23 @@ def test_a2_nullifiers_need_keys_the_dump_does_not_hold(leak):
     for secret in leak.secrets:
         assert secret not in leak.raw
         assert secret.hex().encode() not in leak.raw
+    # Item keys never enter the database, wrapped or not: no column for them, and neither
+    # the keys nor their key-store files appear anywhere in the file's bytes.
+    with leak.connect() as connection:
+        for table in tables:
+            for column in connection.execute(f'PRAGMA table_info("{table}")'):
+                assert "key" not in column[1].lower(), f"{table}.{column[1]} looks like a stored key"
+    assert leak.item_keys
+    for name, key in leak.item_keys.items():
+        assert key not in leak.raw, f"the {name} key is in the database"
+        assert key.hex().encode() not in leak.raw, f"the {name} key is in the database"
+    for sealed in leak.key_files:
+        assert sealed not in leak.raw, "a key-store file's contents are in the database"
+    # Closing destroyed the closed petition's key file, so nothing anywhere relinks it.
+    assert not leak.closed_key_file_left
+    assert f"petition:{leak.closed_petition_id}" not in leak.item_keys
     closed = next(p for p in tables["petitions"] if p["id"] == leak.closed_petition_id)
-    assert closed["wrapped_key"] is None and closed["author_nullifier"] is None
+    assert closed["author_nullifier"] is None
     closed_rows = [s for s in tables["signatures"] if s["petition_id"] == leak.closed_petition_id]
     assert closed_rows and all(s["nullifier"] is None for s in closed_rows)
     nullifiers = {s["nullifier"] for s in tables["signatures"] if s["nullifier"]}
@@ -266,7 +313,7 @@ def test_a2_nullifiers_need_keys_the_dump_does_not_hold(leak):
                 hashlib.sha256(message).hexdigest(),
                 hashlib.sha256(user_id.encode()).hexdigest(),
                 hmac.new(row["id"].encode(), message, hashlib.sha256).hexdigest(),
-                hmac.new(row["wrapped_key"] or b"", message, hashlib.sha256).hexdigest(),
+                hmac.new(bytes.fromhex(row["id"]), message, hashlib.sha256).hexdigest(),
             }
             assert not guesses & nullifiers
 
@@ -283,7 +330,8 @@ def test_a3_no_time_of_day_no_order_no_footprints(leak):
                 declared = (column[2] or "").upper()
                 assert "TIME" not in declared, f"{table}.{column[1]} is {declared}"
                 assert not re.search(r"last_?(login|seen)|seen_at|logged_in", column[1], re.I)
-    for table in ANONYMOUS_TABLES & set(tables):
+    # Users too: a rowid would be the order accounts joined in, to line up with anything else.
+    for table in (ANONYMOUS_TABLES | USER_TABLES) & set(tables):
         assert "WITHOUT ROWID" in schema[table].upper(), f"{table} keeps SQLite's insert-order rowid"
     for table in (
         "signatures",

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 from flask import url_for
-from sqlalchemy import inspect, select, text
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.support import dump_database, recorded_writes
+from tests.support import count_queued_now, dump_database, recorded_writes
 from voicebox.anonymity import coarse_date, nullifier
 from voicebox.extensions import db
 from voicebox.models import Petition, Role, Signature, User
@@ -23,8 +25,10 @@ ANONYMOUS_TABLES = (
     "signatures",
     "cosponsorships",
     "petition_day_tallies",
-    "petition_group_day_tallies",
+    "petition_breakdowns",
     "petitions",
+    "counting_windows",
+    "pending_actions",
 )
 TIME_OF_DAY = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 
@@ -101,42 +105,79 @@ def test_a1_no_comment_is_readable_in_the_database_file(app, signed_scenario):
 
 def test_a2_one_signature_per_member_is_enforced_by_the_database(app, make_petition, member):
     petition = make_petition()
-    secrets = app.extensions["voicebox.secrets"]
-    service.sign_petition(
-        petition.id, member.id, service.SignatureChoice(), secrets=secrets, today=coarse_date()
-    )
-    key = service.petition_key(petition, secrets)
+    keys = app.extensions["voicebox.keys"]
+
+    def sign() -> None:
+        choice = service.SignatureChoice()
+        service.sign_petition(petition.id, member.id, choice, keys=keys, today=coarse_date())
+
+    sign()
+    # While queued, a second signature is refused (the queue's tag is unique per window) ...
+    with pytest.raises(service.AlreadySigned):
+        sign()
+    assert count_queued_now(app) == 1
+    # ... and once counted, both the service and the database's unique index refuse it.
+    with pytest.raises(service.AlreadySigned):
+        sign()
+    assert count_queued_now(app) == 0
+    assert db.session.get(Petition, petition.id).signature_count == 1
+    key = service.petition_key(petition.id, keys)
     db.session.add(Signature(petition_id=petition.id, nullifier=nullifier(key, "signature", member.id)))
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
 
 
-def test_a2_keys_live_only_wrapped_and_the_master_key_never_enters_the_database(app, signed_scenario):
+def _key_file(keys, petition_id: str) -> Path:
+    """The key-store file that holds one petition's key (found by listing, as an attacker would)."""
+    [path] = [path for path in keys.folder.iterdir() if petition_id in path.name]
+    return path
+
+
+def test_a2_item_keys_never_enter_the_database_even_wrapped(app, signed_scenario):
     secrets = app.extensions["voicebox.secrets"]
-    petition = signed_scenario["petitions"][0]
-    raw_key = service.petition_key(db.session.get(Petition, petition.id), secrets)
+    keys = app.extensions["voicebox.keys"]
+    for table in ("petitions", "concerns"):
+        columns = {column["name"] for column in inspect(db.engine).get_columns(table)}
+        assert not any("key" in name for name in columns), (table, columns)
     raw = _raw_database_bytes(app)
-    for secret in (raw_key, secrets.master_key, secrets.data_key, secrets.pepper, secrets.secret_key):
+    for petition in signed_scenario["petitions"]:
+        raw_key = service.petition_key(petition.id, keys)
+        assert raw_key is not None
+        sealed = _key_file(keys, petition.id).read_bytes()
+        assert raw_key not in sealed, "the key file holds the key unwrapped"
+        for value in (raw_key, raw_key.hex().encode(), sealed):
+            assert value not in raw
+    for secret in (secrets.master_key, secrets.data_key, secrets.pepper, secrets.secret_key):
         assert secret not in raw
 
 
 def test_a2_after_close_not_even_the_master_key_and_the_database_relink_a_signature(app, signed_scenario):
     secrets = app.extensions["voicebox.secrets"]
+    keys = app.extensions["voicebox.keys"]
     petition = db.session.get(Petition, signed_scenario["petitions"][0].id)
     members = signed_scenario["members"]
-    old_key = service.petition_key(petition, secrets)
-    old_wrapped = petition.wrapped_key
+    old_key = service.petition_key(petition.id, keys)
+    key_file = _key_file(keys, petition.id)
+    old_wrapped = key_file.read_bytes()
     old_nullifiers = {nullifier(old_key, "signature", user.id) for user in members}
     # Before close, the holder of database and master key could link: that's why close matters.
     stored = set(db.session.scalars(select(Signature.nullifier).where(Signature.petition_id == petition.id)))
     assert old_nullifiers & stored
 
-    service.close_petition(petition.id, actor_role="organizer", today=coarse_date())
+    service.close_petition(
+        petition.id, actor_role="organizer", today=coarse_date(), secrets=secrets, keys=keys
+    )
 
     closed = db.session.get(Petition, petition.id)
-    assert closed.wrapped_key is None
-    assert service.petition_key(closed, secrets) is None
+    # The key file is gone from the key store: the master key has nothing left to unwrap.
+    assert not key_file.exists()
+    assert not keys.exists("petition", petition.id)
+    assert service.petition_key(petition.id, keys) is None
+    assert not any(petition.id in path.name for path in keys.folder.iterdir())
+    assert not any(old_wrapped in path.read_bytes() for path in keys.folder.iterdir() if path.is_file())
+    # The other petition, still open, keeps its key.
+    assert keys.exists("petition", signed_scenario["petitions"][1].id)
     with pytest.raises(ValueError):
         nullifier(b"", "signature", members[0].id)
     remaining = db.session.scalars(select(Signature.nullifier).where(Signature.petition_id == petition.id))
@@ -165,7 +206,15 @@ def test_a3_anonymous_rows_have_random_ids_and_no_rowid(app, signed_scenario):
     assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value in ids)
     connection = sqlite3.connect(db.engine.url.database)
     try:
-        for table in ("signatures", "cosponsorships", "petitions"):
+        for table in (
+            "signatures",
+            "cosponsorships",
+            "petitions",
+            "petition_breakdowns",
+            "counting_windows",
+            "pending_actions",
+            "users",
+        ):
             with pytest.raises(sqlite3.OperationalError, match="no such column: rowid"):
                 connection.execute(f"SELECT rowid FROM {table}")
     finally:
@@ -177,29 +226,87 @@ def test_a3_accounts_have_no_last_login_or_last_seen(app):
     assert columns == {"id", "username", "password_hash", "role", "session_token", "created_on"}
 
 
-def test_a3_a_sign_request_writes_only_the_signature_and_its_counters(
+def test_a3_a_sign_request_only_queues_a_sealed_action_and_the_flush_writes_the_rest(
     app, client, member, make_petition, make_group
 ):
     petition = make_petition()
     group = make_group()
     client.login(member)
-    with recorded_writes(app) as writes:
+    client.count_after_requests = False  # the request alone, then the flush on its own
+    identifying = {member.id, member.username, member.session_token, member.password_hash}
+    with recorded_writes(app) as writes, recorded_parameters(app) as parameters:
         client.post(
             url_for("petitions.sign", petition_id=petition.id),
             data={"group": str(group.id), "comment": "hello"},
         )
-    tables = {table for _, table in writes}
-    assert tables == {"signatures", "petitions", "petition_day_tallies", "petition_group_day_tallies"}
-    assert ("UPDATE", "petitions") in writes and ("INSERT", "signatures") in writes
+    # The sign request only queues a sealed action (and opens the first window): no
+    # signature, no counter, nothing about the member and no per-user row.
+    assert {table for _, table in writes} == {"pending_actions", "counting_windows"}
+    assert ("INSERT", "pending_actions") in writes
+    assert not any(value in str(sent) for sent in parameters for value in identifying)
+    assert b"hello" not in b"".join(p for p in parameters if isinstance(p, bytes))
+    assert db.session.get(Petition, petition.id).signature_count == 0
 
+    # The flush writes the signature and its counters (and rolls the window over).
     with recorded_writes(app) as writes:
+        assert count_queued_now(app) == 1
+    tables = {table for _, table in writes}
+    assert {"signatures", "petitions", "petition_day_tallies", "petition_breakdowns"} <= tables
+    assert tables <= {
+        "signatures",
+        "petitions",
+        "petition_day_tallies",
+        "petition_breakdowns",
+        "pending_actions",
+        "counting_windows",
+    }
+    assert ("UPDATE", "petitions") in writes and ("INSERT", "signatures") in writes
+    assert db.session.get(Petition, petition.id).signature_count == 1
+
+    with recorded_writes(app) as writes, recorded_parameters(app) as parameters:
         client.post(url_for("petitions.withdraw", petition_id=petition.id))
+    # (The DELETE from pending_actions is the look for a still-queued signature; it finds none.)
     assert {table for _, table in writes} == {
         "signatures",
         "petitions",
         "petition_day_tallies",
-        "petition_group_day_tallies",
+        "petition_breakdowns",
+        "pending_actions",
     }
+    assert [verb for verb, table in writes if table == "pending_actions"] == ["DELETE"]
+    assert not any(value in str(sent) for sent in parameters for value in identifying)
+    assert db.session.get(Petition, petition.id).signature_count == 0
+
+
+def test_a3_withdrawing_before_the_count_only_leaves_the_queue(app, client, member, make_petition):
+    petition = make_petition()
+    client.count_after_requests = False
+    client.login(member)
+    client.post(url_for("petitions.sign", petition_id=petition.id), data={})
+    with recorded_writes(app) as writes:
+        client.post(url_for("petitions.withdraw", petition_id=petition.id))
+    assert writes == [("DELETE", "pending_actions")]
+    assert count_queued_now(app) == 0
+    assert db.session.get(Petition, petition.id).signature_count == 0
+
+
+@contextmanager
+def recorded_parameters(app) -> Iterator[list]:
+    """Every bound parameter value sent with an INSERT, UPDATE or DELETE."""
+    values: list = []
+
+    def listener(conn, cursor, statement, parameters, *rest) -> None:
+        if not re.match(r"^\s*(INSERT|UPDATE|DELETE)", statement, re.I):
+            return
+        rows = parameters if isinstance(parameters, list) else [parameters]
+        for row in rows:
+            values.extend(row.values() if isinstance(row, dict) else row or ())
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield values
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def test_a3_logging_in_writes_nothing(app, client, member):

@@ -7,7 +7,7 @@ import json
 from flask import url_for
 from sqlalchemy import select
 
-from tests.support import PASSWORD, count_rows
+from tests.support import PASSWORD, count_queued_now, count_rows
 from voicebox.extensions import db
 from voicebox.models import Petition, Signature, User
 
@@ -74,7 +74,7 @@ def test_password_change_rejects_short_weak_and_overlong_passwords(client, membe
 
 
 def test_data_download_lists_own_signatures_and_nothing_of_others(
-    client, member, make_user, make_petition, make_group, sign
+    app, client, member, make_user, make_petition, make_group, sign
 ):
     group = make_group("Warehouse")
     mine = make_petition(title="Mine to sign")
@@ -85,7 +85,13 @@ def test_data_download_lists_own_signatures_and_nothing_of_others(
     sign(theirs, make_user())
     from voicebox.petitions import service
 
-    service.close_petition(closed.id, actor_role="organizer", today=closed.created_on)
+    service.close_petition(
+        closed.id,
+        actor_role="organizer",
+        today=closed.created_on,
+        secrets=app.extensions["voicebox.secrets"],
+        keys=app.extensions["voicebox.keys"],
+    )
     client.login(member)
     response = client.get(url_for("account.data"))
     assert response.status_code == 200
@@ -159,14 +165,17 @@ def test_me_toos_are_in_the_download_and_withdrawn_on_deletion(app, client, memb
 
     concern, _receipt = make_concern(title="Backed by mira")
     other, _ = make_concern(title="Not backed")
-    concerns.toggle_support(
-        concern.id, member.id, secrets=app.extensions["voicebox.secrets"], today=concern.created_on
+    assert concerns.toggle_support(
+        concern.id, member.id, keys=app.extensions["voicebox.keys"], today=concern.created_on
     )
+    count_queued_now(app)
+    assert db.session.get(Concern, concern.id).support_count == 1
     client.login(member)
     data = client.get(url_for("account.data")).get_json()
     assert [s["concern"]["title"] for s in data["concern_supports"]] == ["Backed by mira"]
     page = client.get(url_for("account.delete")).get_data(as_text=True)
     assert "Backed by mira" in page and "Not backed" not in page
+    assert count_rows(ConcernSupport) == 1
     client.post(url_for("account.delete"), data={"withdraw": "y", "password": PASSWORD})
     assert count_rows(ConcernSupport) == 0
     assert db.session.get(Concern, concern.id).support_count == 0

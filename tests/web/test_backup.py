@@ -30,6 +30,7 @@ pytestmark = both_engines
 def populated(app, make_user, make_group, make_petition):
     """A source instance with every kind of row a real one holds."""
     secrets = app.extensions["voicebox.secrets"]
+    keys = app.extensions["voicebox.keys"]
     today = coarse_date()
     group = make_group("Night shift", "site")
     open_petition = make_petition(title="Heating", goal=40)
@@ -39,10 +40,13 @@ def populated(app, make_user, make_group, make_petition):
     for n, signer in enumerate(signers):
         choice = service.SignatureChoice(display_name=f"Signer {n}" if n % 2 else "",
                                          group_id=group.id, comment="Cold in here" if n < 3 else "")
-        service.sign_petition(open_petition.id, signer.id, choice, secrets=secrets, today=today)
+        service.sign_petition(open_petition.id, signer.id, choice, keys=keys, today=today)
         service.sign_petition(closed_petition.id, signer.id, service.SignatureChoice(),
-                              secrets=secrets, today=today)
-    service.close_petition(closed_petition.id, actor_role="organizer", today=today)
+                              keys=keys, today=today)
+    # Closing counts the closed petition's queued signatures; the open petition's stay
+    # queued, for the backup to count first.
+    service.close_petition(closed_petition.id, actor_role="organizer", today=today,
+                           secrets=secrets, keys=keys)
     accounts.create_invite(Role.MEMBER, uses=5, expires_on=today + timedelta(days=7),
                            pepper=secrets.pepper, actor_role="admin", today=today)
     category = Category(name="Safety", description="Physical safety at work")
@@ -59,13 +63,16 @@ def populated(app, make_user, make_group, make_petition):
 
 
 @pytest.fixture
-def target(tmp_path, app, empty_database_url):
-    """An empty, migrated instance sharing the source's secrets (kept safe separately)."""
+def target(tmp_path, app, populated, empty_database_url):
+    """An empty, migrated instance sharing the source's secrets and key store (both kept
+    safe separately: neither is in a backup)."""
     folder = tmp_path / "target-instance"
     folder.mkdir()
     shutil.copy(os.path.join(app.instance_path, "secrets.json"), folder / "secrets.json")
+    shutil.copytree(app.extensions["voicebox.keys"].folder, folder / "keys")
     restored = create_app({"INSTANCE_PATH": str(folder), "SQLALCHEMY_DATABASE_URI": empty_database_url,
-                           "AUTO_MIGRATE": True, "TESTING": True})
+                           "KEYSTORE_PATH": str(folder / "keys"), "AUTO_MIGRATE": True, "TESTING": True,
+                           "BACKGROUND_TICK": False})
     yield restored
     with restored.app_context():
         db.session.remove()
@@ -78,9 +85,13 @@ def _cli(app, *args):
         return app.test_cli_runner().invoke(args=["voicebox", *args])
 
 
+QUEUE_TABLES = {"pending_actions", "counting_windows"}
+
+
 def _without_audit_tail(dump):
-    """The dump minus the audit event the backup or restore itself recorded."""
-    rows = dict(dump)
+    """The dump minus the audit event the backup or restore itself recorded, and minus
+    the counting queue (never backed up: its blobs are sealed under window keys)."""
+    rows = {table: table_rows for table, table_rows in dump.items() if table not in QUEUE_TABLES}
     rows["audit_events"] = sorted(rows["audit_events"], key=lambda event: event["id"])[:-1]
     return rows
 
@@ -96,6 +107,11 @@ def test_backup_then_restore_gives_back_every_row_of_every_table(app, populated,
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     source = dump_database(app)
     assert source["audit_events"][-1]["action"] == "made a backup"
+    # The backup counted the queue first: nothing was left waiting, nothing was lost.
+    assert source["pending_actions"] == []
+    content = gzip.decompress(path.read_bytes())
+    for table in QUEUE_TABLES:
+        assert table.encode() not in content, f"{table} is in the backup"
 
     restored = _cli(target, "restore", str(path))
     assert restored.exit_code == 0, restored.output
@@ -107,6 +123,9 @@ def test_backup_then_restore_gives_back_every_row_of_every_table(app, populated,
     for table in original:
         assert restored_rows[table] == original[table], f"{table} differs after restore"
     assert len(restored_rows["signatures"]) == 12
+    assert copy["pending_actions"] == [] and copy["counting_windows"] == []
+    counts = {row["id"]: row["signature_count"] for row in copy["petitions"]}
+    assert counts[populated["open"]] == 6 and counts[populated["closed"]] == 6
 
 
 def test_restored_instance_keeps_working_under_the_same_secrets(app, populated, target, tmp_path, make_user):
@@ -116,8 +135,22 @@ def test_restored_instance_keeps_working_under_the_same_secrets(app, populated, 
     today = coarse_date()
     with target.app_context():
         secrets = target.extensions["voicebox.secrets"]
-        # An old signer is found again by their nullifier and can withdraw...
-        service.withdraw_signature(populated["open"], populated["signers"][0], secrets=secrets, today=today)
+        keys = target.extensions["voicebox.keys"]
+        # An old signer is found again by their nullifier (under the key from the copied
+        # key store) and can withdraw...
+        service.withdraw_signature(
+            populated["open"], populated["signers"][0], keys=keys, secrets=secrets, today=today
+        )
+        # ...and signing again is refused to one who still has a signature...
+        with pytest.raises(service.AlreadySigned):
+            service.sign_petition(
+                populated["open"], populated["signers"][1], service.SignatureChoice(), keys=keys, today=today
+            )
+        # ...while the closed petition's signers can't be found at all.
+        with pytest.raises(service.PetitionNotOpen):
+            service.withdraw_signature(
+                populated["closed"], populated["signers"][0], keys=keys, secrets=secrets, today=today
+            )
         # ...and the audit log (integer ids) keeps growing past the restored rows.
         accounts.create_invite(Role.ORGANIZER, uses=1, expires_on=None, pepper=secrets.pepper,
                                actor_role="admin", today=today)
@@ -173,8 +206,15 @@ def test_the_backup_holds_no_instance_secret(app, populated, tmp_path):
     assert _cli(app, "backup", str(path)).exit_code == 0
     content = gzip.decompress(path.read_bytes())
     secrets = app.extensions["voicebox.secrets"]
-    for key in (secrets.secret_key, secrets.master_key, secrets.data_key, secrets.pepper):
+    keys = app.extensions["voicebox.keys"]
+    item_keys = [keys.get("petition", item_id) for item_id in keys.item_ids("petition")]
+    item_keys += [keys.get("concern", item_id) for item_id in keys.item_ids("concern")]
+    assert len(item_keys) == 2  # the open petition and the draft; the closed one's is gone
+    assert not keys.exists("petition", populated["closed"])
+    for key in (secrets.secret_key, secrets.master_key, secrets.data_key, secrets.pepper, *item_keys):
         for form in (key, base64.b64encode(key), base64.urlsafe_b64encode(key), key.hex().encode()):
             assert form not in content
+    for key_file in keys.folder.iterdir():
+        assert key_file.read_bytes() not in content
     assert b"Ladder 3 wobbles" not in content
     assert b"Cold in here" not in content

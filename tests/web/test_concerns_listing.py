@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from tests.support import count_queued_now
 from voicebox.concerns import moderation, service
 from voicebox.concerns.listing import PER_PAGE
 from voicebox.extensions import db
@@ -11,8 +12,9 @@ from voicebox.extensions import db
 
 def _support(app, concern, members):
     for member in members:
-        service.toggle_support(concern.id, member.id, secrets=app.extensions["voicebox.secrets"],
+        service.toggle_support(concern.id, member.id, keys=app.extensions["voicebox.keys"],
                                today=concern.created_on)
+    count_queued_now(app)
 
 
 def test_listing_sorts_filters_and_searches(app, client, member, make_user, make_category, make_concern):
@@ -21,7 +23,8 @@ def test_listing_sorts_filters_and_searches(app, client, member, make_user, make
     quiet, _ = make_concern("Screen recorder", "It records screens.", monitoring.id)
     loud, _ = make_concern("Pay freeze", "Salaries frozen with a secretword inside.", pay.id)
     _support(app, loud, [make_user() for _ in range(3)])
-    moderation.change_status(quiet.id, "acknowledged", actor_role="organizer", today=quiet.created_on)
+    moderation.change_status(quiet.id, "acknowledged", actor_role="organizer", today=quiet.created_on,
+                             keys=app.extensions["voicebox.keys"])
     client.login(member)
 
     page = client.get(url_for("concerns.index")).get_data(as_text=True)

@@ -50,8 +50,9 @@ def test_flagged_concerns_wait_in_the_queue_until_reviewed(client, organizer, ma
     assert _fresh(concern.id).flag_count == 0
 
 
-def test_status_moves_forward_with_dated_history(client, organizer, make_concern):
+def test_status_moves_forward_with_dated_history(app, client, organizer, make_concern):
     concern, _ = make_concern()
+    keys = app.extensions["voicebox.keys"]
     client.login(organizer)
     for status in ("acknowledged", "in progress"):
         client.post(url_for("concerns.status", concern_id=concern.id), data={"status": status})
@@ -59,9 +60,11 @@ def test_status_moves_forward_with_dated_history(client, organizer, make_concern
                        follow_redirects=True)
     assert "cannot move to" in back.get_data(as_text=True)
     assert _fresh(concern.id).status == "in progress"
+    assert keys.exists("concern", concern.id)  # still open: the key is still in the store
     done = client.post(url_for("concerns.status", concern_id=concern.id), data={"status": "declined"},
                        follow_redirects=True).get_data(as_text=True)
     assert "nobody can ever find out who said it" in done
+    assert not keys.exists("concern", concern.id) and keys.get("concern", concern.id) is None
     history = [c.status for c in db.session.query(ConcernStatusChange).order_by(ConcernStatusChange.position)]
     assert history == ["open", "acknowledged", "in progress", "declined"]
     page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from tests.support import count_rows, recorded_writes
+from tests.support import count_queued_now, count_rows, recorded_writes
 from voicebox.concerns import moderation
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernFlag, ConcernSupport
@@ -18,10 +18,29 @@ def _count(concern_id):
 def test_me_too_counts_once_and_can_be_taken_back(app, client, member, make_concern):
     concern, _ = make_concern()
     client.login(member)
+    client.count_after_requests = False  # the request alone first, then the count
     with recorded_writes(app) as writes:
         response = client.post(url_for("concerns.support", concern_id=concern.id))
     assert response.status_code == 302
-    assert {table for _verb, table in writes} <= {"concern_supports", "concerns"}
+    # The request only queues a sealed action: no support row, no counter yet. (Its one
+    # DELETE on concern_supports is the take-back check, and finds nothing.)
+    assert {write for write in writes if write[1] != "counting_windows"} == {
+        ("INSERT", "pending_actions"),
+        ("DELETE", "pending_actions"),
+        ("DELETE", "concern_supports"),
+    }
+    assert ("INSERT", "counting_windows") in writes
+    assert _count(concern.id) == 0 and count_rows(ConcernSupport) == 0
+    with recorded_writes(app) as writes:
+        assert count_queued_now(app) == 1
+    assert {table for _verb, table in writes} <= {
+        "concern_supports",
+        "concerns",
+        "pending_actions",
+        "counting_windows",
+    }
+    assert ("INSERT", "concern_supports") in writes
+    client.count_after_requests = True
     assert _count(concern.id) == 1
     page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
     assert "You said “me too”" in page
@@ -71,21 +90,28 @@ def test_flag_once_per_member(client, member, make_concern):
     assert "You flagged this concern" in second.get_data(as_text=True)
 
 
-def test_resolving_destroys_the_key_and_freezes_supports(client, member, make_concern):
+def test_resolving_destroys_the_key_and_freezes_supports(app, client, member, make_concern):
     concern, _ = make_concern()
+    keys = app.extensions["voicebox.keys"]
     client.login(member)
     client.post(url_for("concerns.support", concern_id=concern.id))
     client.post(url_for("concerns.flag", concern_id=concern.id))
-    moderation.change_status(concern.id, "resolved", actor_role="organizer", today=concern.created_on)
+    assert keys.exists("concern", concern.id)
+    moderation.change_status(
+        concern.id, "resolved", actor_role="organizer", today=concern.created_on, keys=keys
+    )
     db.session.expire_all()
-    assert db.session.get(Concern, concern.id).wrapped_key is None
+    # The key never was in the database; now its key-store file is gone too.
+    assert not keys.exists("concern", concern.id)
+    assert keys.get("concern", concern.id) is None
+    assert not any(concern.id in path.name for path in keys.folder.iterdir())
     assert all(row.nullifier is None for row in db.session.query(ConcernSupport).all())
     assert all(row.nullifier is None for row in db.session.query(ConcernFlag).all())
     page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
     assert "nobody\n      can ever find out who said it" in page
     assert "Take back" not in page
     response = client.post(url_for("concerns.support", concern_id=concern.id), follow_redirects=True)
-    assert "its key was destroyed" in response.get_data(as_text=True)
+    assert "This concern is resolved, so it takes no more" in response.get_data(as_text=True)
     assert _count(concern.id) == 1
 
 

@@ -124,12 +124,19 @@ def test_only_members_and_organizers_start_petitions(client, make_user, role):
     assert count_rows(Petition) == 0
 
 
-def test_an_organizer_closes_a_petition_and_its_key_is_destroyed(client, organizer, make_petition):
+def test_an_organizer_closes_a_petition_and_its_key_is_destroyed(app, client, organizer, make_petition):
     petition = make_petition()
+    keys = app.extensions["voicebox.keys"]
+    assert keys.exists("petition", petition.id)
     client.login(organizer)
     response = client.post(url_for("petitions.close", petition_id=petition.id))
     assert response.status_code == 302
     closed = db.session.get(Petition, petition.id)
     assert closed.status == PetitionStatus.CLOSED
-    assert closed.wrapped_key is None and closed.author_nullifier is None
-    assert "Its key is destroyed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert closed.author_nullifier is None
+    # The key never was in the database (no column for it); now its key-store file is gone.
+    assert not hasattr(closed, "wrapped_key")
+    assert not keys.exists("petition", petition.id) and keys.get("petition", petition.id) is None
+    assert not any(petition.id in path.name for path in keys.folder.iterdir())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Closed. Its signatures can no longer be traced to anyone, not even by us." in page

@@ -67,7 +67,7 @@ def test_editing_asks_co_sponsors_again(client, member, make_user, make_petition
     assert count_rows(Cosponsorship) == 0
 
 
-def test_an_organizer_rejects_a_draft_with_a_reason_everyone_sees(client, organizer, member, make_petition):
+def test_an_organizer_rejects_a_draft_with_a_reason_everyone_sees(app, client, organizer, member, make_petition):
     draft = make_petition(title="Free cake", status="draft")
     client.login(organizer)
     confirm = client.get(url_for("petitions.confirm_reject", petition_id=draft.id)).get_data(as_text=True)
@@ -79,7 +79,8 @@ def test_an_organizer_rejects_a_draft_with_a_reason_everyone_sees(client, organi
     client.post(url_for("petitions.reject", petition_id=draft.id), data=reason)
     rejected = _fresh(draft.id)
     assert rejected.status == PetitionStatus.REJECTED
-    assert rejected.wrapped_key is None and rejected.author_nullifier is None
+    assert rejected.author_nullifier is None
+    assert not app.extensions["voicebox.keys"].exists("petition", rejected.id)
     rejections = select(AuditEvent).where(AuditEvent.action == "rejected a draft petition")
     event = db.session.scalars(rejections).one()
     assert event.subject == "Free cake: Duplicates an open petition."

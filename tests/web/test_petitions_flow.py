@@ -10,8 +10,12 @@ from sqlalchemy import select
 from tests.support import count_rows
 from voicebox.anonymity import coarse_date
 from voicebox.auth.service import instance_settings
+from voicebox.crypto import decrypt_text
 from voicebox.extensions import db
-from voicebox.models import Petition, PetitionStatus, Role, Signature
+from voicebox.models import AuditEvent, Petition, PetitionStatus, Role, Signature
+from voicebox.petitions import breakdown
+from voicebox.petitions.counting import comment_context
+from voicebox.tick import run_tick
 
 
 def test_member_starts_a_draft_that_names_no_author(client, member):
@@ -50,7 +54,7 @@ def test_a_member_signs_sees_the_tally_rise_withdraws_and_sees_it_fall(client, m
     assert response.headers["Location"] == url_for("petitions.detail", petition_id=petition.id)
     page = _page(client, petition)
     assert 'id="signature-count"><strong>1</strong>' in page
-    assert "your signature is counted" in page
+    assert "Your signature joins the count within a minute" in page
     assert "You have signed this petition" in page
     assert db.session.get(Petition, petition.id).signature_count == 1
 
@@ -97,15 +101,24 @@ def test_the_page_shows_goal_share_of_headcount_days_left_and_only_public_names(
 
 
 def test_a_signer_may_add_a_group_and_a_comment_which_is_stored_encrypted(
-    client, member, make_petition, make_group
+    app, client, member, make_petition, make_group
 ):
     petition = make_petition()
     group = make_group("Warehouse", "site")
     client.login(member)
     _sign(client, petition, group=str(group.id), comment="They read my DMs")
     signature = db.session.scalars(select(Signature)).one()
-    assert signature.group_id == group.id
+    data_key = app.extensions["voicebox.secrets"].data_key
+    # The group is sealed, on the signature and in the petition's breakdown: no plaintext
+    # group column, and only the data key opens either.
+    assert not hasattr(signature, "group_id")
+    assert breakdown.open_group(data_key, signature.id, signature.group_ciphertext) == group.id
+    assert breakdown.open_group(b"\x00" * len(data_key), signature.id, signature.group_ciphertext) is None
+    assert breakdown.read_cells(db.session, data_key, petition.id) == {(group.id, signature.signed_on): 1}
     assert b"They read my DMs" not in signature.comment_ciphertext
+    assert decrypt_text(data_key, signature.comment_ciphertext, comment_context(signature.id)) == (
+        "They read my DMs"
+    )
 
 
 def test_an_unknown_group_is_refused_and_nothing_is_stored(client, member, make_petition):
@@ -125,13 +138,19 @@ def test_an_overlong_public_name_is_refused(client, member, make_petition):
     assert count_rows(Signature) == 0
 
 
-def test_a_closed_petition_cannot_be_signed_or_withdrawn_and_says_so(client, member, make_petition):
+def test_a_closed_petition_cannot_be_signed_or_withdrawn_and_says_so(app, client, member, make_petition):
     petition = make_petition()
     client.login(member)
     _sign(client, petition)
     from voicebox.petitions.service import close_petition
 
-    close_petition(petition.id, actor_role="organizer", today=coarse_date())
+    close_petition(
+        petition.id,
+        actor_role="organizer",
+        today=coarse_date(),
+        secrets=app.extensions["voicebox.secrets"],
+        keys=app.extensions["voicebox.keys"],
+    )
     page = _page(client, petition)
     assert "This petition is closed" in page
     assert "nobody can ever find out who signed" in page
@@ -139,21 +158,35 @@ def test_a_closed_petition_cannot_be_signed_or_withdrawn_and_says_so(client, mem
     assert "Withdraw my signature" not in page
 
     client.post(url_for("petitions.withdraw", petition_id=petition.id))
-    assert "can&#39;t be withdrawn" in _page(client, petition)
+    refused = _page(client, petition)
+    assert "can no longer be traced to anyone, so they can&#39;t be withdrawn." in refused
     assert count_rows(Signature) == 1
     _sign(client, petition)
     assert count_rows(Signature) == 1
 
 
-def test_a_petition_past_its_closing_date_closes_by_itself(client, member, make_petition):
+def test_a_petition_past_its_closing_date_closes_by_itself(app, client, member, make_petition):
     petition = make_petition(closes_on=coarse_date() + timedelta(days=1))
     petition.closes_on = coarse_date() - timedelta(days=1)
     db.session.commit()
+    keys = app.extensions["voicebox.keys"]
     client.login(member)
-    assert "This petition is closed" in _page(client, petition)
+    # No page view closes anything (a GET writes nothing), but signing is refused at once.
+    _page(client, petition)
+    assert db.session.get(Petition, petition.id).status == PetitionStatus.OPEN
+    _sign(client, petition)
+    assert "This petition closed on its closing date." in _page(client, petition)
+    assert count_rows(Signature) == 0
+    # The tick (background thread, or `flask voicebox tick`) closes it and destroys its key.
+    summary = run_tick(app.extensions["voicebox.secrets"], keys, coarse_date())
+    assert summary.closed_petitions == 1
     reloaded = db.session.get(Petition, petition.id)
     assert reloaded.status == PetitionStatus.CLOSED
-    assert reloaded.wrapped_key is None
+    assert reloaded.closed_on == petition.closes_on
+    assert not keys.exists("petition", petition.id)
+    assert count_rows(AuditEvent, AuditEvent.action == "closed a petition on its closing date") == 1
+    assert "This petition is closed" in _page(client, petition)
+    assert run_tick(app.extensions["voicebox.secrets"], keys, coarse_date()).closed_petitions == 0
 
 
 def test_a_draft_cannot_be_signed(client, member, make_petition):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
-from tests.support import both_engines, count_rows
+from tests.support import both_engines, count_queued_now, count_rows
 from voicebox.extensions import db
 from voicebox.models import Petition, PetitionDayTally, Signature
 
@@ -28,7 +28,9 @@ def test_sign_once_then_withdraw_keeps_tally_and_rows_in_step(app, client, membe
     first = client.post(url_for("petitions.sign", petition_id=petition.id), data={"display_name": "Mira"})
     assert first.status_code == 302
     assert first.headers["Location"].endswith(page_url)
-    assert "your signature is counted" in client.get(page_url).get_data(as_text=True)
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Your signature joins the count within a minute" in page
+    assert "You have signed this petition." in page
     assert _tally(petition.id) == 1
 
     again = client.post(url_for("petitions.sign", petition_id=petition.id), follow_redirects=True)
@@ -56,11 +58,17 @@ def test_closing_forgets_links_and_refuses_signatures(
     client.logout()
 
     client.login(organizer)
+    keys = app.extensions["voicebox.keys"]
+    assert keys.exists("petition", petition.id)
     closed = client.post(url_for("petitions.close", petition_id=petition.id), follow_redirects=True)
-    assert "Its key is destroyed" in closed.get_data(as_text=True)
+    assert "Closed. Its signatures can no longer be traced to anyone, not even by us." in closed.get_data(
+        as_text=True
+    )
     db.session.expire_all()
-    stored = db.session.get(Petition, petition.id)
-    assert stored.wrapped_key is None
+    assert db.session.get(Petition, petition.id).is_closed
+    # The key never was in the database; now its key-store file is gone too.
+    assert not keys.exists("petition", petition.id)
+    assert keys.get("petition", petition.id) is None
     nullifiers = select(Signature.nullifier).where(Signature.petition_id == petition.id)
     assert db.session.scalars(nullifiers).all() == [None]
     client.logout()
@@ -79,10 +87,20 @@ def test_many_members_each_counted_once(app, make_user, make_petition):
     petition = make_petition()
     members = [make_user() for _ in range(12)]
     secrets = app.extensions["voicebox.secrets"]
+    keys = app.extensions["voicebox.keys"]
     for signer in members:
-        service.sign_petition(petition.id, signer.id, service.SignatureChoice(), secrets=secrets,
+        service.sign_petition(petition.id, signer.id, service.SignatureChoice(), keys=keys,
                               today=petition.opened_on)
-    for signer in members[:4]:
-        service.withdraw_signature(petition.id, signer.id, secrets=secrets, today=petition.opened_on)
+    # Two withdraw while still queued (they just leave the queue), two once counted.
+    for signer in members[:2]:
+        service.withdraw_signature(petition.id, signer.id, keys=keys, secrets=secrets,
+                                   today=petition.opened_on)
+    assert _tally(petition.id) == 0
+    assert count_queued_now(app) == 10
+    assert _tally(petition.id) == 10
+    for signer in members[2:4]:
+        service.withdraw_signature(petition.id, signer.id, keys=keys, secrets=secrets,
+                                   today=petition.opened_on)
+    assert count_queued_now(app) == 0
     assert _tally(petition.id) == 8
     assert count_rows(Signature, Signature.petition_id == petition.id) == 8

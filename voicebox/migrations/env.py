@@ -28,6 +28,13 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     with database.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table by copy, drop and rename; with foreign keys
+            # on, the drop would cascade and delete every row that points at it. The pragma
+            # only takes effect outside a transaction, so it is set before one starts.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -41,6 +48,12 @@ def run_migrations_online() -> None:
                 # returns to the app with its timeout intact.
                 connection.execute(text("SET LOCAL statement_timeout = 0"))
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"migration left {len(broken)} rows pointing at nothing: {broken[:3]}")
 
 
 if context.is_offline_mode():

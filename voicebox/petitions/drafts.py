@@ -13,11 +13,12 @@ from sqlalchemy import delete
 
 from voicebox.anonymity import nullifier
 from voicebox.audit import record_event
-from voicebox.config import Secrets
 from voicebox.extensions import db
+from voicebox.keystore import KeyStore
 from voicebox.models import Cosponsorship, Petition, PetitionStatus
 from voicebox.petitions.service import (
     AUTHOR,
+    PETITION,
     InvalidPetition,
     PetitionError,
     get_petition,
@@ -28,20 +29,20 @@ from voicebox.petitions.service import (
 REASON_MAX = 300
 
 
-def _own_draft(petition_id: str, member_id: str, secrets: Secrets) -> Petition:
+def _own_draft(petition_id: str, member_id: str, keys: KeyStore) -> Petition:
     petition = get_petition(petition_id)
     if not petition.is_draft:
         raise PetitionError("Only a draft can be edited; this petition is no longer a draft.")
-    key = petition_key(petition, secrets)
+    key = petition_key(petition.id, keys)
     if key is None or petition.author_nullifier != nullifier(key, AUTHOR, member_id):
         raise PetitionError("Only the person who started this draft can edit it.")
     return petition
 
 
-def can_edit(petition: Petition, member_id: str, secrets: Secrets) -> bool:
+def can_edit(petition: Petition, member_id: str, keys: KeyStore) -> bool:
     """Whether this member started this draft (and so may edit it)."""
     try:
-        _own_draft(petition.id, member_id, secrets)
+        _own_draft(petition.id, member_id, keys)
     except PetitionError:
         return False
     return True
@@ -55,7 +56,7 @@ def edit_draft(
     goal: int | None,
     closes_on: date | None,
     *,
-    secrets: Secrets,
+    keys: KeyStore,
     actor_role: str,
     today: date,
 ) -> tuple[Petition, int]:
@@ -64,7 +65,7 @@ def edit_draft(
     Co-sponsors backed the text as it was, so a changed text asks them again. Raises
     PetitionNotFound, PetitionError (not a draft, not the author) or InvalidPetition.
     """
-    petition = _own_draft(petition_id, member_id, secrets)
+    petition = _own_draft(petition_id, member_id, keys)
     errors = validate_draft(title, body, goal, closes_on, today)
     if errors:
         raise InvalidPetition(errors)
@@ -84,7 +85,7 @@ def edit_draft(
     return petition, undone
 
 
-def reject_draft(petition_id: str, reason: str, *, actor_role: str, today: date) -> Petition:
+def reject_draft(petition_id: str, reason: str, *, actor_role: str, today: date, keys: KeyStore) -> Petition:
     """Turn a draft down with a reason everyone sees; its key and co-sponsorships go.
 
     Raises PetitionNotFound, or PetitionError for a missing reason or a non-draft.
@@ -101,11 +102,11 @@ def reject_draft(petition_id: str, reason: str, *, actor_role: str, today: date)
     petition.rejected_reason = reason
     petition.closed_on = today
     # Nothing more will ever be looked up under its key: forget it like a closed petition.
-    petition.wrapped_key = None
     petition.author_nullifier = None
     db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
     record_event(
         db.session, actor_role, "rejected a draft petition", f"{petition.title}: {reason}", on=today
     )
     db.session.commit()
+    keys.destroy(PETITION, petition.id)
     return petition

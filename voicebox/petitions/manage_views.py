@@ -14,7 +14,7 @@ from voicebox.models import PARTICIPANT_ROLES, Petition, Role
 from voicebox.petitions import drafts, service
 from voicebox.petitions.forms import PetitionForm, RejectForm
 from voicebox.petitions.views import bp
-from voicebox.web import current_secrets, today
+from voicebox.web import current_keys, today
 
 
 def _petition(petition_id: str) -> Petition:
@@ -84,8 +84,8 @@ def confirm_withdraw(petition_id: str) -> str | Response:
 @role_required(*PARTICIPANT_ROLES)
 def edit(petition_id: str) -> str | Response:
     petition = _petition(petition_id)
-    secrets = current_secrets()
-    if not drafts.can_edit(petition, current_user.id, secrets):
+    keys = current_keys()
+    if not drafts.can_edit(petition, current_user.id, keys):
         flash("Only the person who started a draft can edit it, and only while it is a draft.", "error")
         return _back(petition)
     form = PetitionForm(obj=None if request.method == "POST" else petition)
@@ -98,8 +98,15 @@ def edit(petition_id: str) -> str | Response:
         if not hints:
             try:
                 _, undone = drafts.edit_draft(
-                    petition.id, current_user.id, title, body, form.goal.data, form.closes_on.data,
-                    secrets=secrets, actor_role=current_user.role, today=today(),
+                    petition.id,
+                    current_user.id,
+                    title,
+                    body,
+                    form.goal.data,
+                    form.closes_on.data,
+                    keys=keys,
+                    actor_role=current_user.role,
+                    today=today(),
                 )
             except service.InvalidPetition as exc:
                 for name, message in exc.errors.items():
@@ -117,7 +124,10 @@ def edit(petition_id: str) -> str | Response:
                 flash(message, "success")
                 return _back(petition)
     return render_template(
-        "petitions/new.html", form=form, hints=hints, petition=petition,
+        "petitions/new.html",
+        form=form,
+        hints=hints,
+        petition=petition,
         action=url_for("petitions.edit", petition_id=petition.id),
     )
 
@@ -161,7 +171,11 @@ def reject(petition_id: str) -> str | Response:
         return render_confirmation(_rejection(petition, form))
     try:
         drafts.reject_draft(
-            petition.id, form.reason.data or "", actor_role=current_user.role, today=today()
+            petition.id,
+            form.reason.data or "",
+            actor_role=current_user.role,
+            today=today(),
+            keys=current_keys(),
         )
     except service.PetitionError as exc:
         flash(str(exc), "error")

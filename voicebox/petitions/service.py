@@ -294,14 +294,26 @@ def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int
 
 
 def destroy_orphaned_keys(keys: KeyStore) -> int:
-    """Destroy petition keys whose petition is closed or gone (a crash after a close)."""
-    live = set(db.session.scalars(select(Petition.id).where(Petition.status != PetitionStatus.CLOSED.value)))
+    """Destroy item keys whose petition or concern is closed or gone (a crash after a close)."""
+    from voicebox.models import Concern
+
+    live_petitions = set(
+        db.session.scalars(
+            select(Petition.id).where(
+                Petition.status.in_((PetitionStatus.DRAFT.value, PetitionStatus.OPEN.value))
+            )
+        )
+    )
+    live_concerns = set(
+        db.session.scalars(select(Concern.id).where(Concern.status.not_in(("resolved", "declined"))))
+    )
     destroyed = 0
-    for petition_id in list(keys.item_ids(PETITION)):
-        # A key younger than a minute may belong to a draft being created right now.
-        age = keys.age_seconds(PETITION, petition_id)
-        if petition_id not in live and age is not None and age > 60 and keys.destroy(PETITION, petition_id):
-            destroyed += 1
+    for kind, live in ((PETITION, live_petitions), ("concern", live_concerns)):
+        for item_id in list(keys.item_ids(kind)):
+            # A key younger than a minute may belong to an item being created right now.
+            age = keys.age_seconds(kind, item_id)
+            if item_id not in live and age is not None and age > 60 and keys.destroy(kind, item_id):
+                destroyed += 1
     return destroyed
 
 
