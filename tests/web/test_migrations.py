@@ -78,8 +78,13 @@ def _realistic_data(app) -> None:
     db.session.add_all([*users, group])
     db.session.commit()
     petition = service.start_petition(
-        users[0].id, "Fix the heating", "It is **cold**.", 50, today + timedelta(days=10),
-        keys=keys, today=today,
+        users[0].id,
+        "Fix the heating",
+        "It is **cold**.",
+        50,
+        today + timedelta(days=10),
+        keys=keys,
+        today=today,
     )
     service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
     for user in users[1:]:
@@ -90,8 +95,14 @@ def _realistic_data(app) -> None:
     count_queued_now(app)
     service.withdraw_signature(petition.id, users[1].id, keys=keys, secrets=secrets, today=today)
     posted = concerns.post_concern(
-        "Draughty windows", "The **windows** leak.", None, username="user0", confirmed_identifying=True,
-        secrets=secrets, keys=keys, today=today,
+        "Draughty windows",
+        "The **windows** leak.",
+        None,
+        username="user0",
+        confirmed_identifying=True,
+        secrets=secrets,
+        keys=keys,
+        today=today,
     )
     for user in users[2:4]:
         concerns.toggle_support(posted.concern.id, user.id, keys=keys, today=today)
@@ -161,7 +172,9 @@ def test_previous_release_data_survives_downgrade_and_upgrade(unmigrated_app):
     # The previous release keeps each key wrapped in its row: the downgrade puts the
     # key-store keys back there, and the groups and tallies back in plaintext.
     for table, kind in (("petitions", "petition"), ("concerns", "concern")):
-        assert _without(old[table], "wrapped_key") == _like(before[table], _without(old[table], "wrapped_key"))
+        assert _without(old[table], "wrapped_key") == _like(
+            before[table], _without(old[table], "wrapped_key")
+        )
         for row in old[table]:
             wrapped = _bytes(row["wrapped_key"])
             unwrapped = unwrap_key(secrets.master_key, wrapped, f"{kind}:{row['id']}")

@@ -10,8 +10,12 @@ from tests.support import count_rows
 from voicebox.extensions import db
 from voicebox.models import AuditEvent, Cosponsorship, Petition, PetitionStatus, Role, Signature
 
-EDIT = {"title": "Fair rotas, published early", "body": "Publish rotas four weeks ahead.", "goal": "80",
-        "closes_on": ""}
+EDIT = {
+    "title": "Fair rotas, published early",
+    "body": "Publish rotas four weeks ahead.",
+    "goal": "80",
+    "closes_on": "",
+}
 
 
 def _fresh(petition_id: str) -> Petition:
@@ -67,7 +71,9 @@ def test_editing_asks_co_sponsors_again(client, member, make_user, make_petition
     assert count_rows(Cosponsorship) == 0
 
 
-def test_an_organizer_rejects_a_draft_with_a_reason_everyone_sees(app, client, organizer, member, make_petition):
+def test_an_organizer_rejects_a_draft_with_a_reason_everyone_sees(
+    app, client, organizer, member, make_petition
+):
     draft = make_petition(title="Free cake", status="draft")
     client.login(organizer)
     confirm = client.get(url_for("petitions.confirm_reject", petition_id=draft.id)).get_data(as_text=True)
@@ -96,8 +102,9 @@ def test_an_organizer_rejects_a_draft_with_a_reason_everyone_sees(app, client, o
 def test_only_drafts_can_be_rejected(client, organizer, make_petition):
     petition = make_petition()
     client.login(organizer)
-    done = client.post(url_for("petitions.reject", petition_id=petition.id), data={"reason": "No."},
-                       follow_redirects=True)
+    done = client.post(
+        url_for("petitions.reject", petition_id=petition.id), data={"reason": "No."}, follow_redirects=True
+    )
     assert "Only a draft can be rejected." in done.get_data(as_text=True)
     assert _fresh(petition.id).is_open
 
