@@ -11,9 +11,10 @@ import logging
 from collections.abc import Callable
 
 from flask import Flask
+from limits.storage import Storage, storage_from_string
 from sqlalchemy import text
 
-from voicebox.extensions import db, limiter
+from voicebox.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +34,25 @@ def _database() -> None:
         connection.execute(text("SELECT 1"))
 
 
-def _rate_limit_storage() -> None:
-    if not limiter.storage.check():
-        raise ConnectionError("the rate-limit storage did not answer")
+def _storage_check(uri: str) -> HealthCheck:
+    # A client of its own for the storage the limiter is configured with (built lazily, on
+    # the first check), so the check works the same whether or not limits are enforced.
+    storage: list[Storage] = []
+
+    def check() -> None:
+        if not storage:
+            storage.append(storage_from_string(uri))
+        if not storage[0].check():
+            raise ConnectionError("the rate-limit storage did not answer")
+
+    return check
 
 
 def install_default_checks(app: Flask) -> None:
     register_health_check(app, "database", _database)
-    if not str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
-        register_health_check(app, "rate_limit_storage", _rate_limit_storage)
+    uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if not uri.startswith("memory://"):
+        register_health_check(app, "rate_limit_storage", _storage_check(uri))
 
 
 def run_health_checks(app: Flask) -> dict[str, str]:
