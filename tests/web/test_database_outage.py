@@ -97,7 +97,7 @@ def test_a_statement_that_runs_too_long_is_cancelled_by_the_server(
 def test_healthz_reports_each_dependency_including_plugged_in_ones(make_app):
     from voicebox.main.health import register_health_check
 
-    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{refused_port()}/7")
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{refused_port()}/7")
     client = app.test_client()
     client.count_after_requests = False  # the database fails on purpose here
     # Losing Redis degrades limits to memory per worker: reported, but not an outage.

@@ -6,7 +6,7 @@ import logging
 import time
 from datetime import date, timedelta
 
-from flask import Blueprint, Flask, current_app, g, jsonify, render_template, session
+from flask import Blueprint, Flask, current_app, jsonify, render_template, session
 from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -167,7 +167,6 @@ def render_database_unavailable(error: SQLAlchemyError) -> tuple[str, int, dict[
     The template is taken straight from the Jinja environment so no context processor runs:
     the navigation would load the signed-in user, i.e. query the database that just failed.
     """
-    g.database_unavailable = True
     cause = getattr(error, "orig", None) or error
     # The class and first line of the driver's message only: SQLAlchemy's own text would
     # add the statement and its parameters, which can hold what members sent.
