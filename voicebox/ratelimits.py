@@ -267,7 +267,7 @@ def parse_trusted_proxies(setting: str) -> int | list[Network]:
     text = setting.strip()
     if not text:
         return 0
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     return [ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()]
 

@@ -54,10 +54,12 @@ def clean_query(sort: str, category: str, status: str, search: str, page: str) -
     """Turn raw query-string values into a ListingQuery, never failing on odd input."""
     return ListingQuery(
         sort=sort if sort in SORTS else "supported",
-        category_id=int(category) if category.isdigit() and len(category) < 10 else None,
+        category_id=int(category)
+        if category.isascii() and category.isdigit() and len(category) < 10
+        else None,
         status=status if status in STATUSES else None,
         search=" ".join(search.split())[:QUERY_MAX],
-        page=max(int(page), 1) if page.isdigit() and len(page) < 7 else 1,
+        page=max(int(page), 1) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
     )
 
 
@@ -94,8 +96,7 @@ def _matching(query: ListingQuery, secrets: Secrets) -> list[Concern]:
     return [
         concern
         for concern in candidates
-        if needle in concern.title.casefold()
-        or needle in (_readable_body(concern, secrets) or "").casefold()
+        if needle in concern.title.casefold() or needle in (_readable_body(concern, secrets) or "").casefold()
     ]
 
 

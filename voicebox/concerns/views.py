@@ -48,7 +48,7 @@ def _concern_form() -> ConcernForm:
 def _parse_category(raw: str | None) -> int | str | None:
     if not raw:
         return None
-    return int(raw) if raw.isdigit() and len(raw) < 10 else "invalid"
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else "invalid"
 
 
 @bp.get("")

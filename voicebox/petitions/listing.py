@@ -58,7 +58,7 @@ def clean_query(search: str, status: str, sort: str, page: str, *, include_draft
         search=" ".join(search.split())[:QUERY_MAX],
         status=status if status in statuses_for(include_drafts) else None,
         sort=sort if sort in SORTS else "signatures",
-        page=max(int(page), 1) if page.isdigit() and len(page) < 7 else 1,
+        page=max(int(page), 1) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
     )
 
 

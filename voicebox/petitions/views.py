@@ -50,7 +50,7 @@ def _sign_form() -> SignForm:
 def _parse_group(raw: str | None) -> int | str | None:
     if not raw:
         return None
-    return int(raw) if raw.isdigit() else "invalid"
+    return int(raw) if raw.isascii() and raw.isdigit() else "invalid"
 
 
 @bp.get("")

@@ -229,7 +229,11 @@ def chart(report_id: str) -> Response:
 @role_required(*COMPOSERS)
 def publish(report_id: str) -> Response:
     form = PublishForm()
-    if not form.validate_on_submit() or not (form.expected_version.data or "").isdigit():
+    if (
+        not form.validate_on_submit()
+        or not (form.expected_version.data or "").isascii()
+        or not (form.expected_version.data or "").isdigit()
+    ):
         abort(400)
     try:
         version = service.publish_report(
