@@ -139,4 +139,4 @@ def test_an_organizer_closes_a_petition_and_its_key_is_destroyed(app, client, or
     assert not keys.exists("petition", petition.id) and keys.get("petition", petition.id) is None
     assert not any(petition.id in path.name for path in keys.folder.iterdir())
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Closed. Its signatures can no longer be traced to anyone, not even by us." in page
+    assert "Closed. Signing has stopped, and nobody can ever find out who signed." in page

@@ -61,7 +61,7 @@ def test_closing_forgets_links_and_refuses_signatures(
     keys = app.extensions["voicebox.keys"]
     assert keys.exists("petition", petition.id)
     closed = client.post(url_for("petitions.close", petition_id=petition.id), follow_redirects=True)
-    assert "Closed. Its signatures can no longer be traced to anyone, not even by us." in closed.get_data(
+    assert "Closed. Signing has stopped, and nobody can ever find out who signed." in closed.get_data(
         as_text=True
     )
     db.session.expire_all()
