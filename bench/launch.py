@@ -61,7 +61,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2 * cores + 1)
     parser.add_argument("--argon2", choices=sorted(ARGON2), default="production")
     parser.add_argument("--direct", action="store_true", help="no proxy in front of gunicorn")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7",
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11",
                         help="keep rate limits in this Redis; '' for memory, where each of the "
                              "workers counts on its own")
     parser.add_argument("--database-url", default="",

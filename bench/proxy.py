@@ -54,11 +54,16 @@ def _handler(upstream_host: str, upstream_port: int) -> type[BaseHTTPRequestHand
     return Forward
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 resets connections when 32 browsers arrive at once.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 def serve(upstream_url: str, port: int) -> None:
     """Serve until killed."""
     host, upstream_port = upstream_url.removeprefix("http://").split(":")
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(host, int(upstream_port)))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", port), _handler(host, int(upstream_port)))
     server.serve_forever()
 
 

@@ -23,7 +23,7 @@ from voicebox.crypto import keyed_hash
 from voicebox.models import Role
 from voicebox.ratelimits import limiter
 
-REDIS_URL = os.environ.get("VOICEBOX_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+REDIS_URL = os.environ.get("VOICEBOX_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 CLIENT_ADDRESS = "203.0.113.77"
 PER_USERNAME = 5
 WINDOW_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
