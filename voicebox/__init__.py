@@ -112,6 +112,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from voicebox.admin.views import bp as admin_bp
+    from voicebox.api.token_views import bp as api_tokens_bp
     from voicebox.api.views import bp as api_bp
     from voicebox.auditlog.views import bp as audit_bp
     from voicebox.auth.account_views import bp as account_bp
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (main_bp, auth_bp, petitions_bp, concerns_bp, followup_bp, admin_bp)
     blueprints += (tallies_bp, reports_bp, responses_bp, dashboard_bp, api_bp, account_bp, audit_bp)
+    blueprints += (api_tokens_bp,)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_pages(app)

@@ -52,6 +52,7 @@ class World:
             "report_id": self.ids.get("report_id"),
             "threshold_id": 999_999,
             "handle": "0" * 32,
+            "token_id": 999_999,
         }
 
 

@@ -75,6 +75,8 @@ def valid_forms(world: Any) -> dict[str, tuple[str, dict[str, str]]]:
         "concerns.unhide": ("organizer", {}),
         "tallies.hide_comment": ("organizer", {"reason": "Names a colleague."}),
         "tallies.unhide_comment": ("organizer", {}),
+        "api_tokens.index": ("member", {"name": "Union spreadsheet"}),
+        "api_tokens.revoke": ("member", {}),
         "concerns.dismiss_flags": ("organizer", {}),
         "concerns.status": ("organizer", {"status": "acknowledged"}),
         "concerns.categories": ("organizer", {"name": "Pay", "description": "Wages and overtime"}),

@@ -84,8 +84,49 @@ def test_api_breakdown_is_suppressed_and_drafts_are_absent(client, leadership, a
     assert 2 not in [c for row in detail["breakdown"]["by_week"] for c in row["signatures"]]
 
 
-@pytest.mark.parametrize("endpoint", ["api.petitions"])
+@pytest.mark.parametrize(
+    "endpoint", ["api.petitions", "api.concern_list", "api.response_feed", "api.report_list"]
+)
 def test_api_refuses_anonymous_callers_with_json(client, endpoint):
     response = client.get(url_for(endpoint))
     assert response.status_code == 401
-    assert response.get_json() == {"error": "Sign in to use the API."}
+    assert "Sign in" in response.get_json()["error"]
+
+
+def test_concerns_responses_and_versions_through_the_api(
+    client, member, leadership, organizer, api_world, make_concern, make_concern_row
+):
+    _, report = api_world
+    concern, _ = make_concern(title="Heating on floor 3")
+    make_concern_row(title="Names a colleague", hidden=True)
+    client.login(leadership)
+    client.post(
+        url_for("responses.respond_to_concern", concern_id=concern.id),
+        data={"status": "acknowledged", "body": "Engineers visit Monday."},
+    )
+    client.logout()
+    client.login(organizer)
+    client.post(url_for("reports.publish", report_id=report.id), data={"expected_version": "1"})
+    client.logout()
+    client.login(member)
+    document = client.get(url_for("api.openapi")).get_json()
+    concerns = client.get(url_for("api.concern_list")).get_json()
+    _validator(document, "ConcernList").validate(concerns)
+    titles = [c["title"] for c in concerns["concerns"]]
+    assert "Heating on floor 3" in titles and "Names a colleague" not in titles
+    assert all("body" not in c for c in concerns["concerns"])
+    hidden = next(c for c in concerns["concerns"] if c["hidden"])
+    assert hidden["hidden_reason"] == "Names a colleague" and hidden["title"] is None
+    detail = client.get(url_for("api.concern", concern_id=concern.id)).get_json()
+    _validator(document, "ConcernDetail").validate(detail)
+    assert detail["responses"][0]["text"] == "Engineers visit Monday." and detail["status"] == "acknowledged"
+    feed = client.get(url_for("api.response_feed")).get_json()
+    _validator(document, "ResponseFeed").validate(feed)
+    assert feed["responses"][0]["item_title"] == "Heating on floor 3"
+    versions = client.get(url_for("api.report_versions", report_id=report.id)).get_json()
+    _validator(document, "VersionList").validate(versions)
+    assert [v["version"] for v in versions["versions"]] == [2, 1]
+    listing = client.get(url_for("api.report_list")).get_json()
+    assert listing["reports"][0]["latest_version"] == 2
+    assert client.get(url_for("api.report_versions", report_id="nope")).status_code == 404
+    assert client.get(url_for("api.concern", concern_id="nope")).status_code == 404

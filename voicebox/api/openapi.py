@@ -66,7 +66,51 @@ PETITION_DETAIL = _object(
         "responses": {"type": "array", "items": {"$ref": "#/components/schemas/Response"}},
     }
 )
+CONCERN_STATUS = {"enum": ["open", "acknowledged", "in progress", "resolved", "declined"]}
+CONCERN_SUMMARY = _object(
+    {
+        "id": {"type": "string"},
+        "title": {"type": ["string", "null"], "description": "null when moderators hid it"},
+        "hidden": {"type": "boolean"},
+        "hidden_reason": {"type": ["string", "null"]},
+        "category": {"type": ["string", "null"]},
+        "status": CONCERN_STATUS,
+        "supports": {"type": "integer", "minimum": 0},
+        "created_on": DAY,
+    }
+)
+CONCERN_DETAIL = _object(
+    {
+        **CONCERN_SUMMARY["properties"],
+        "responses": {"type": "array", "items": {"$ref": "#/components/schemas/Response"}},
+    }
+)
+FEED_ENTRY = _object(
+    {
+        "item_kind": {"enum": ["petition", "concern"]},
+        "item_id": {"type": "string"},
+        "item_title": {"type": "string"},
+        "status": RESPONSE["properties"]["status"],
+        "responded_on": DAY,
+        "text": {"type": "string"},
+    }
+)
+REPORT_SUMMARY = _object(
+    {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "latest_version": {"type": "integer", "minimum": 1},
+        "published_on": NULLABLE_DAY,
+    }
+)
+VERSION = _object(
+    {"version": {"type": "integer", "minimum": 1}, "published_on": DAY, "digest": {"type": "string"}}
+)
 ERROR = _object({"error": {"type": "string"}})
+
+
+def _list_of(key: str, item: str) -> dict[str, Any]:
+    return _object({key: {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}}})
 
 
 def _json(schema_name: str, description: str) -> dict[str, Any]:
@@ -76,8 +120,26 @@ def _json(schema_name: str, description: str) -> dict[str, Any]:
     }
 
 
-ERRORS = {"401": _json("Error", "Not signed in"), "404": _json("Error", "No such item, or not published")}
+ERRORS = {
+    "400": _json("Error", "The request carries a NUL character"),
+    "401": _json("Error", "Not signed in and no valid access token"),
+    "404": _json("Error", "No such item, or not published"),
+}
+LIST_ERRORS = {key: ERRORS[key] for key in ("400", "401")}
 ID_PARAMETER = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _get(
+    summary: str, schema: str, description: str, *, with_id: bool = True, **extra: Any
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "responses": {"200": _json(schema, description), **(ERRORS if with_id else LIST_ERRORS)},
+    }
+    if with_id:
+        operation["parameters"] = [ID_PARAMETER]
+    operation.update(extra)
+    return {"get": operation}
 
 
 @cache
@@ -96,17 +158,32 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "voicebox API",
             "version": "1",
-            "description": "Read-only. Signed-in users only (the session cookie). Every breakdown by group "
-            "is suppressed below the instance's small-group threshold: null means 'fewer than k'.",
+            "description": "Read-only. Signed-in users (the session cookie) or scripts holding a personal "
+            "access token (Authorization: Bearer vbx_..., made on the account page). Every breakdown by "
+            "group is suppressed below the instance's small-group threshold: null means hidden.",
         },
+        "security": [{"session": []}, {"token": []}],
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "paths": {
-            "/api/v1/petitions": {
-                "get": {
-                    "summary": "Opened petitions with their tallies",
-                    "responses": {"200": _json("PetitionList", "Petitions, most signed first"), **ERRORS},
-                }
-            },
+            "/api/v1/petitions": _get(
+                "Opened petitions with their tallies",
+                "PetitionList",
+                "Petitions, most signed first",
+                with_id=False,
+            ),
+            "/api/v1/concerns": _get(
+                "Concerns: public fields only", "ConcernList", "Concerns, most supported first", with_id=False
+            ),
+            "/api/v1/concerns/{id}": _get(
+                "One concern and leadership's answers", "ConcernDetail", "The concern"
+            ),
+            "/api/v1/responses": _get(
+                "Leadership's newest official responses", "ResponseFeed", "Newest first", with_id=False
+            ),
+            "/api/v1/reports": _get("Published reports", "ReportList", "Newest first", with_id=False),
+            "/api/v1/reports/{id}/versions": _get(
+                "Every published version of a report", "VersionList", "Newest first"
+            ),
             "/api/v1/petitions/{id}": {
                 "get": {
                     "summary": "One petition: tally, daily series, suppressed group breakdown, responses",
@@ -119,7 +196,12 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "A published report version (the latest unless ?version=N)",
                     "parameters": [
                         ID_PARAMETER,
-                        {"name": "version", "in": "query", "required": False, "schema": {"type": "integer"}},
+                        {
+                            "name": "version",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+                        },
                     ],
                     "responses": {
                         "200": _json("ReportExport", "The frozen snapshot and its digest"),
@@ -129,8 +211,25 @@ def openapi_document() -> dict[str, Any]:
             },
         },
         "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal access token (vbx_...)",
+                },
+            },
             "schemas": {
                 "Error": ERROR,
+                "ConcernSummary": CONCERN_SUMMARY,
+                "ConcernDetail": CONCERN_DETAIL,
+                "ConcernList": _list_of("concerns", "ConcernSummary"),
+                "FeedEntry": FEED_ENTRY,
+                "ResponseFeed": _list_of("responses", "FeedEntry"),
+                "ReportSummary": REPORT_SUMMARY,
+                "ReportList": _list_of("reports", "ReportSummary"),
+                "Version": VERSION,
+                "VersionList": _list_of("versions", "Version"),
                 "PetitionSummary": PETITION_SUMMARY,
                 "PetitionList": _object(
                     {
@@ -144,6 +243,6 @@ def openapi_document() -> dict[str, Any]:
                 "Breakdown": BREAKDOWN,
                 "PetitionDetail": PETITION_DETAIL,
                 "ReportExport": report_schema,
-            }
+            },
         },
     }

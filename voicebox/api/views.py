@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from voicebox.api.openapi import openapi_document
+from voicebox.api.tokens import user_for_token
 from voicebox.auth.service import instance_settings
 from voicebox.extensions import csrf, db
-from voicebox.models import Petition, PetitionStatus
+from voicebox.models import Category, Concern, Petition, PetitionStatus
 from voicebox.reports import service as reports
 from voicebox.reports.exports import export_document
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table, suppression_threshold
-from voicebox.responses.service import PETITION, responses_to
+from voicebox.responses.service import CONCERN, PETITION, recent_responses, responses_to
+from voicebox.web import current_secrets
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET only: nothing here changes state
@@ -25,9 +27,24 @@ csrf.exempt(bp)  # GET only: nothing here changes state
 
 @bp.before_request
 def signed_in_only() -> tuple[Response, int] | None:
+    """A session cookie or a personal access token (`Authorization: Bearer vbx_...`)."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, raw = header.partition(" ")
+        user = (
+            user_for_token(raw.strip(), pepper=current_secrets().pepper)
+            if scheme.lower() == "bearer"
+            else None
+        )
+        if user is None:
+            return jsonify(
+                error="That access token is not valid (revoked, mistyped or not a bearer token)."
+            ), 401
+        g.api_user = user
+        return None
     if request.endpoint == "api.openapi" or current_user.is_authenticated:
         return None
-    return jsonify(error="Sign in to use the API."), 401
+    return jsonify(error="Sign in, or send a personal access token as 'Authorization: Bearer ...'."), 401
 
 
 def json_error(error: HTTPException) -> tuple[Response, int]:
@@ -41,6 +58,13 @@ for _code in (400, 401, 403, 404, 405, 429, 500):
 
 def _day(value: Any) -> str | None:
     return value.isoformat() if value else None
+
+
+def _responses(kind: str, item_id: str) -> list[dict[str, Any]]:
+    return [
+        {"status": r.status, "responded_on": r.responded_on.isoformat(), "text": r.body}
+        for r in responses_to(kind, item_id)
+    ]
 
 
 def _summary(petition: Petition) -> dict[str, Any]:
@@ -94,10 +118,7 @@ def petition(petition_id: str) -> Response:
             "headcount_percent": round(100.0 * found.signature_count / headcount, 1) if headcount else None,
             "daily": [{"day": day.isoformat(), "signatures": n} for day, n in daily_series(found.id)],
             "breakdown": breakdown,
-            "responses": [
-                {"status": r.status, "responded_on": r.responded_on.isoformat(), "text": r.body}
-                for r in responses_to(PETITION, found.id)
-            ],
+            "responses": _responses(PETITION, found.id),
         }
     )
 
@@ -109,3 +130,81 @@ def report(report_id: str) -> Response:
     except reports.ReportNotFound as exc:
         abort(404, str(exc))
     return jsonify(export_document(reports.snapshot_of(version), version.digest))
+
+
+@bp.get("/reports")
+def report_list() -> Response:
+    return jsonify(
+        reports=[
+            {
+                "id": item.report.id,
+                "title": item.report.title,
+                "latest_version": item.report.latest_version,
+                "published_on": _day(item.published_on),
+            }
+            for item in reports.list_reports(include_unpublished=False)
+        ]
+    )
+
+
+@bp.get("/reports/<report_id>/versions")
+def report_versions(report_id: str) -> Response:
+    versions = reports.versions_of(report_id)
+    if not versions:
+        abort(404, "There is no such published report.")
+    return jsonify(
+        versions=[
+            {"version": v, "published_on": on.isoformat(), "digest": digest} for v, on, digest in versions
+        ]
+    )
+
+
+def _concern(concern: Concern, categories: dict[int, str]) -> dict[str, Any]:
+    """Public fields only: a hidden concern shows its reason instead of its title."""
+    return {
+        "id": concern.id,
+        "title": None if concern.hidden else concern.title,
+        "hidden": bool(concern.hidden),
+        "hidden_reason": concern.hidden_reason if concern.hidden else None,
+        "category": categories.get(concern.category_id or 0),
+        "status": concern.status,
+        "supports": concern.support_count,
+        "created_on": concern.created_on.isoformat(),
+    }
+
+
+@bp.get("/concerns")
+def concern_list() -> Response:
+    categories = dict(db.session.execute(select(Category.id, Category.name)).all())
+    rows = db.session.scalars(
+        select(Concern).order_by(Concern.support_count.desc(), Concern.created_on.desc(), Concern.id)
+    )
+    return jsonify(concerns=[_concern(c, categories) for c in rows])
+
+
+@bp.get("/concerns/<concern_id>")
+def concern(concern_id: str) -> Response:
+    found = db.session.get(Concern, concern_id)
+    if found is None:
+        abort(404, "There is no such concern.")
+    categories = dict(db.session.execute(select(Category.id, Category.name)).all())
+    return jsonify(
+        {**_concern(found, categories), "responses": [] if found.hidden else _responses(CONCERN, found.id)}
+    )
+
+
+@bp.get("/responses")
+def response_feed() -> Response:
+    return jsonify(
+        responses=[
+            {
+                "item_kind": entry.kind,
+                "item_id": entry.item_id,
+                "item_title": entry.item_title,
+                "status": entry.response.status,
+                "responded_on": entry.response.responded_on.isoformat(),
+                "text": entry.response.body,
+            }
+            for entry in recent_responses()
+        ]
+    )

@@ -196,7 +196,10 @@ def export(report_id: str, fmt: str) -> Response:
     try:
         body = render(snapshot, digest)
     except pdf.PdfFontsMissing as exc:
-        abort(503, str(exc))
+        page = render_template(
+            "errors/error.html", code=503, title="This server can't make the PDF yet", advice=str(exc)
+        )
+        return Response(page, status=503)
     filename = f"report-{report_id[:8]}-v{snapshot['version']}.{fmt}"
     return Response(
         body,
