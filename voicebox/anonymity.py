@@ -17,6 +17,8 @@ from functools import cache
 
 from xkcdpass import xkcd_password
 
+from voicebox.disclosure import Grid, Position, Reach
+
 RANDOM_ID_BYTES = 16  # 128 bits: ids reveal nothing about insert order
 RECEIPT_WORDS = 8
 MIN_SUPPRESSION_THRESHOLD = 3
@@ -180,6 +182,8 @@ def suppress_table(
             if (unknowns == 1 or too_small) and hide_one_more(parts, total):
                 changed = True
 
+    _protect_against_linear_reasoning(value, hidden, public, n_rows, n_cols, threshold)
+
     def shown(entry: Entry) -> int | None:
         return None if entry in hidden else value[entry]
 
@@ -192,6 +196,68 @@ def suppress_table(
         total=shown(("total", 0, 0)),
         threshold=threshold,
     )
+
+
+def _position(entry: Entry, n_rows: int, n_cols: int) -> Position:
+    kind, r, c = entry
+    return (
+        r if kind in {"cell", "row"} else n_rows,
+        c if kind in {"cell", "column"} else n_cols,
+    )
+
+
+def _protect_against_linear_reasoning(
+    value: Mapping[Entry, int],
+    hidden: set[Entry],
+    public: set[Entry],
+    n_rows: int,
+    n_cols: int,
+    threshold: int,
+) -> None:
+    """Hide more until no hidden count under k is pinned, or known to be under k, by any reasoning.
+
+    The line rules above stop subtraction along one line at a time; combining lines can
+    still pin a block of cells (a 3 × 3 table can give four zeros away). This exact check
+    (voicebox.disclosure) compares what the published table tells a reader with what the
+    public totals alone tell them, and hides the smallest shown neighbour of anything that
+    tells more, until nothing does. Hiding everything not public always ends it.
+    """
+    by_position = {_position(e, n_rows, n_cols): e for e in value}
+    grid = Grid({p: value[e] for p, e in by_position.items()}, n_rows, n_cols)
+    not_public = {p for p, e in by_position.items() if e not in public}
+    sensitive = [p for p in sorted(not_public) if value[by_position[p]] < threshold]
+    baseline = {p: _public_reach(p, value, n_rows, n_cols, threshold, bool(public)) for p in sensitive}
+    while True:
+        hidden_positions = {_position(e, n_rows, n_cols) for e in hidden}
+        exposed = next(
+            (
+                p
+                for p in sensitive
+                if p in hidden_positions
+                and _tells_more(grid.reach(hidden_positions, p, threshold), baseline[p])
+            ),
+            None,
+        )
+        if exposed is None:
+            return
+        shown = sorted(not_public - hidden_positions)
+        near = [p for p in shown if p[0] == exposed[0] or p[1] == exposed[1]] or shown
+        hidden.add(by_position[min(near, key=lambda p: (value[by_position[p]], p))])
+
+
+def _public_reach(
+    position: Position, value: Mapping[Entry, int], n_rows: int, n_cols: int, goal: int, public: bool
+) -> Reach:
+    """What the public totals alone say about a count: nothing, or its column's (or all) total."""
+    if not public:
+        return Reach(pinned=False, reaches=goal)
+    c = position[1]
+    bound = value[("column", 0, c)] if c < n_cols else value[("total", 0, 0)]
+    return Reach(pinned=n_rows == 1 or bound == 0, reaches=min(goal, bound))
+
+
+def _tells_more(shown: Reach, baseline: Reach) -> bool:
+    return (shown.pinned and not baseline.pinned) or shown.reaches < baseline.reaches
 
 
 def effective_threshold(configured: int | None) -> int:
