@@ -260,6 +260,61 @@ def _tells_more(shown: Reach, baseline: Reach) -> bool:
     return (shown.pinned and not baseline.pinned) or shown.reaches < baseline.reaches
 
 
+def _apart(a: int, b: int, threshold: int) -> bool:
+    """Whether two figures of the same people differ by 0 or by at least k (safe to show both)."""
+    return a == b or abs(a - b) >= threshold
+
+
+def cumulative_releases(
+    series: Mapping[str, Sequence[int]], threshold: int
+) -> list[dict[str, int | None]]:
+    """Group breakdowns released once per complete period (week), each as cumulative totals.
+
+    `series[group][w]` is the group's cumulative count at the end of period w; the total
+    of each period is public (the daily chart). Release w shows a group's figure only if
+    it is at least k, it differs from every figure of that group shown in an earlier
+    release by 0 or by at least k, and the hidden remainder (public total minus what is
+    shown) obeys the same rules: never one hidden group alone, at least k in all, and 0 or
+    at least k apart from the remainder of an earlier release that hid the same groups.
+    So no difference of two released figures is a count under k. Release w depends only
+    on periods up to w: recomputing it later gives what was published then.
+    Raises ValueError for a threshold below the minimum or series of unequal length.
+    """
+    if threshold < MIN_SUPPRESSION_THRESHOLD:
+        raise ValueError(f"threshold must be at least {MIN_SUPPRESSION_THRESHOLD}")
+    lengths = {len(values) for values in series.values()}
+    if len(lengths) > 1:
+        raise ValueError("every group needs a figure for every period")
+    groups = sorted(series)
+    shown_before: dict[str, list[int]] = {g: [] for g in groups}
+    remainders: dict[frozenset[str], list[int]] = {}
+    releases: list[dict[str, int | None]] = []
+    for w in range(lengths.pop() if lengths else 0):
+        value = {g: series[g][w] for g in groups}
+        hidden = {
+            g for g in groups
+            if value[g] < threshold or not all(_apart(value[g], p, threshold) for p in shown_before[g])
+        }
+        while True:
+            key = frozenset(hidden)
+            remainder = sum(value[g] for g in hidden)
+            safe = len(hidden) == len(groups) or not hidden or (
+                len(hidden) > 1
+                and remainder >= threshold
+                and all(_apart(remainder, p, threshold) for p in remainders.get(key, ()))
+            )
+            if safe:
+                break
+            hidden.add(min((g for g in groups if g not in hidden), key=lambda g: (value[g], g)))
+        for g in groups:
+            if g not in hidden:
+                shown_before[g].append(value[g])
+        if hidden and len(hidden) < len(groups):
+            remainders.setdefault(frozenset(hidden), []).append(sum(value[g] for g in hidden))
+        releases.append({g: None if g in hidden else value[g] for g in groups})
+    return releases
+
+
 def effective_threshold(configured: int | None) -> int:
     """The k in force: the admin's setting (5 when unset), never below the minimum."""
     return max(MIN_SUPPRESSION_THRESHOLD, configured or 5)
