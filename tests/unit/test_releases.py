@@ -42,7 +42,9 @@ def _pairwise_problems(series: dict[str, list[int]], releases, k: int) -> list[s
 increments = st.integers(1, 5).flatmap(
     lambda n_groups: st.integers(1, 8).flatmap(
         lambda n_periods: st.lists(
-            st.lists(st.one_of(st.integers(0, 3), st.integers(0, 12)), min_size=n_periods, max_size=n_periods),
+            st.lists(
+                st.one_of(st.integers(0, 3), st.integers(0, 12)), min_size=n_periods, max_size=n_periods
+            ),
             min_size=n_groups,
             max_size=n_groups,
         )
