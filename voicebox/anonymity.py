@@ -241,7 +241,9 @@ def _protect_against_linear_reasoning(
         if exposed is None:
             return
         shown = sorted(not_public - hidden_positions)
-        near = [p for p in shown if p[0] == exposed[0] or p[1] == exposed[1]] or shown
+        # A cell beside it first: hiding a total whose parts all show would protect nothing.
+        cells = [p for p in shown if p[0] < n_rows and p[1] < n_cols]
+        near = [p for p in cells if p[0] == exposed[0] or p[1] == exposed[1]] or cells or shown
         hidden.add(by_position[min(near, key=lambda p: (value[by_position[p]], p))])
 
 

@@ -52,6 +52,7 @@ increments = st.integers(1, 5).flatmap(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(increments, st.integers(3, 6))
 @example([[8, 1, 1]], 5)  # Engineering 8, 9, 10 with k = 5: "1 on 26 Nov"
@@ -65,6 +66,7 @@ def test_no_two_released_figures_differ_by_a_count_under_k(steps, k):
     assert not problems, problems
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(increments, st.integers(3, 6))
 def test_a_release_never_changes_when_later_periods_arrive(steps, k):
@@ -75,6 +77,7 @@ def test_a_release_never_changes_when_later_periods_arrive(steps, k):
         assert earlier == releases[: w + 1]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.lists(st.integers(-3, 12), min_size=4, max_size=4), min_size=2, max_size=4),

@@ -47,6 +47,7 @@ def _tables(n_rows: int, n_cols: int, values):
         yield [list(flat[r * n_cols : (r + 1) * n_cols]) for r in range(n_rows)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("public_column_totals", [False, True], ids=["private-totals", "public-totals"])
 @pytest.mark.parametrize(("n_rows", "n_cols", "values"), SHAPES, ids=[f"{r}x{c}" for r, c, _ in SHAPES])
 def test_every_small_table_hides_every_count_under_k(n_rows, n_cols, values, public_column_totals):
@@ -60,6 +61,7 @@ def test_every_small_table_hides_every_count_under_k(n_rows, n_cols, values, pub
         assert not problems, f"{truth} (public totals: {public_column_totals}): {problems}"
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     st.integers(1, 5).flatmap(
