@@ -170,19 +170,23 @@ def suppress_table(
             return True
         return False
 
-    changed = True
-    while changed:
-        changed = False
-        for parts, total in _lines(n_rows, n_cols):
-            hidden_parts = [e for e in parts if e in hidden]
-            unknowns = len(hidden_parts) + (total in hidden)
-            too_small = total not in hidden and bool(hidden_parts) and (
-                sum(value[e] for e in hidden_parts) < threshold
-            )
-            if (unknowns == 1 or too_small) and hide_one_more(parts, total):
-                changed = True
+    def apply_line_rules() -> None:
+        changed = True
+        while changed:
+            changed = False
+            for parts, total in _lines(n_rows, n_cols):
+                hidden_parts = [e for e in parts if e in hidden]
+                unknowns = len(hidden_parts) + (total in hidden)
+                too_small = total not in hidden and bool(hidden_parts) and (
+                    sum(value[e] for e in hidden_parts) < threshold
+                )
+                if (unknowns == 1 or too_small) and hide_one_more(parts, total):
+                    changed = True
 
-    _protect_against_linear_reasoning(value, hidden, public, n_rows, n_cols, threshold)
+    apply_line_rules()
+    # Each extra figure the exact check hides must obey the line rules in turn.
+    while _protect_against_linear_reasoning(value, hidden, public, n_rows, n_cols, threshold):
+        apply_line_rules()
 
     def shown(entry: Entry) -> int | None:
         return None if entry in hidden else value[entry]
@@ -213,38 +217,38 @@ def _protect_against_linear_reasoning(
     n_rows: int,
     n_cols: int,
     threshold: int,
-) -> None:
-    """Hide more until no hidden count under k is pinned, or known to be under k, by any reasoning.
+) -> bool:
+    """Hide one more figure if a hidden count under k is pinned, or known to be under k, by any reasoning.
 
     The line rules above stop subtraction along one line at a time; combining lines can
     still pin a block of cells (a 3 × 3 table can give four zeros away). This exact check
     (voicebox.disclosure) compares what the published table tells a reader with what the
     public totals alone tell them, and hides the smallest shown neighbour of anything that
-    tells more, until nothing does. Hiding everything not public always ends it.
+    tells more; returns whether it hid anything. Hiding everything not public always ends it.
     """
     by_position = {_position(e, n_rows, n_cols): e for e in value}
     grid = Grid({p: value[e] for p, e in by_position.items()}, n_rows, n_cols)
     not_public = {p for p, e in by_position.items() if e not in public}
     sensitive = [p for p in sorted(not_public) if value[by_position[p]] < threshold]
     baseline = {p: _public_reach(p, value, n_rows, n_cols, threshold, bool(public)) for p in sensitive}
-    while True:
-        hidden_positions = {_position(e, n_rows, n_cols) for e in hidden}
-        exposed = next(
-            (
-                p
-                for p in sensitive
-                if p in hidden_positions
-                and _tells_more(grid.reach(hidden_positions, p, threshold), baseline[p])
-            ),
-            None,
-        )
-        if exposed is None:
-            return
-        shown = sorted(not_public - hidden_positions)
-        # A cell beside it first: hiding a total whose parts all show would protect nothing.
-        cells = [p for p in shown if p[0] < n_rows and p[1] < n_cols]
-        near = [p for p in cells if p[0] == exposed[0] or p[1] == exposed[1]] or cells or shown
-        hidden.add(by_position[min(near, key=lambda p: (value[by_position[p]], p))])
+    hidden_positions = {_position(e, n_rows, n_cols) for e in hidden}
+    exposed = next(
+        (
+            p
+            for p in sensitive
+            if p in hidden_positions
+            and _tells_more(grid.reach(hidden_positions, p, threshold), baseline[p])
+        ),
+        None,
+    )
+    if exposed is None:
+        return False
+    shown = sorted(not_public - hidden_positions)
+    # A cell beside it first: hiding a total whose parts all show would protect nothing.
+    cells = [p for p in shown if p[0] < n_rows and p[1] < n_cols]
+    near = [p for p in cells if p[0] == exposed[0] or p[1] == exposed[1]] or cells or shown
+    hidden.add(by_position[min(near, key=lambda p: (value[by_position[p]], p))])
+    return True
 
 
 def _public_reach(
