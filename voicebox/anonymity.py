@@ -324,8 +324,3 @@ def cumulative_releases(
 def effective_threshold(configured: int | None) -> int:
     """The k in force: the admin's setting (5 when unset), never below the minimum."""
     return max(MIN_SUPPRESSION_THRESHOLD, configured or 5)
-
-
-def suppressed_cells(cells: Sequence[int | None]) -> int:
-    """How many cells of a suppressed breakdown are hidden."""
-    return sum(1 for cell in cells if cell is None)
