@@ -315,8 +315,8 @@ def cumulative_releases(
         for g in groups:
             if g not in hidden:
                 shown_before[g].append(value[g])
-        if hidden and len(hidden) < len(groups):
-            remainders.setdefault(frozenset(hidden), []).append(sum(value[g] for g in hidden))
+        # Recorded for every hidden set; only those neither empty nor complete are ever compared.
+        remainders.setdefault(frozenset(hidden), []).append(sum(value[g] for g in hidden))
         releases.append({g: None if g in hidden else value[g] for g in groups})
     return releases
 

@@ -53,11 +53,11 @@ def key_id(key: bytes) -> bytes:
 
 def padded_size(length: int) -> int:
     """The bucket a plaintext of `length` bytes (plus its end mark) is padded to."""
+    if length + 1 > PAD_STEP:
+        return -(-(length + 1) // PAD_STEP) * PAD_STEP
     size = PAD_MIN
-    while size < length + 1 and size < PAD_STEP:
+    while size < length + 1:
         size *= 2
-    if size < length + 1:
-        size = -(-(length + 1) // PAD_STEP) * PAD_STEP
     return size
 
 

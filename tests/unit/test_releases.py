@@ -101,9 +101,9 @@ def test_a_lone_hidden_group_takes_a_second_one_with_it():
 
 
 def test_bad_input_is_refused():
-    with pytest.raises(ValueError, match="threshold"):
+    with pytest.raises(ValueError, match=r"^threshold must be at least 3$"):
         cumulative_releases({"A": [1]}, 2)
-    with pytest.raises(ValueError, match="every period"):
+    with pytest.raises(ValueError, match=r"^every group needs a figure for every period$"):
         cumulative_releases({"A": [1, 2], "B": [1]}, 5)
     assert cumulative_releases({}, 5) == []
     assert cumulative_releases({"A": []}, 5) == []
