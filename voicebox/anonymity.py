@@ -17,6 +17,8 @@ from functools import cache
 
 from xkcdpass import xkcd_password
 
+from voicebox.disclosure import Grid, Position, Reach
+
 RANDOM_ID_BYTES = 16  # 128 bits: ids reveal nothing about insert order
 RECEIPT_WORDS = 8
 MIN_SUPPRESSION_THRESHOLD = 3
@@ -168,17 +170,23 @@ def suppress_table(
             return True
         return False
 
-    changed = True
-    while changed:
-        changed = False
-        for parts, total in _lines(n_rows, n_cols):
-            hidden_parts = [e for e in parts if e in hidden]
-            unknowns = len(hidden_parts) + (total in hidden)
-            too_small = total not in hidden and bool(hidden_parts) and (
-                sum(value[e] for e in hidden_parts) < threshold
-            )
-            if (unknowns == 1 or too_small) and hide_one_more(parts, total):
-                changed = True
+    def apply_line_rules() -> None:
+        changed = True
+        while changed:
+            changed = False
+            for parts, total in _lines(n_rows, n_cols):
+                hidden_parts = [e for e in parts if e in hidden]
+                unknowns = len(hidden_parts) + (total in hidden)
+                too_small = total not in hidden and bool(hidden_parts) and (
+                    sum(value[e] for e in hidden_parts) < threshold
+                )
+                if (unknowns == 1 or too_small) and hide_one_more(parts, total):
+                    changed = True
+
+    apply_line_rules()
+    # Each extra figure the exact check hides must obey the line rules in turn.
+    while _protect_against_linear_reasoning(value, hidden, public, n_rows, n_cols, threshold):
+        apply_line_rules()
 
     def shown(entry: Entry) -> int | None:
         return None if entry in hidden else value[entry]
@@ -194,11 +202,125 @@ def suppress_table(
     )
 
 
+def _position(entry: Entry, n_rows: int, n_cols: int) -> Position:
+    kind, r, c = entry
+    return (
+        r if kind in {"cell", "row"} else n_rows,
+        c if kind in {"cell", "column"} else n_cols,
+    )
+
+
+def _protect_against_linear_reasoning(
+    value: Mapping[Entry, int],
+    hidden: set[Entry],
+    public: set[Entry],
+    n_rows: int,
+    n_cols: int,
+    threshold: int,
+) -> bool:
+    """Hide one more figure if a hidden count under k is pinned, or known to be under k, by any reasoning.
+
+    The line rules above stop subtraction along one line at a time; combining lines can
+    still pin a block of cells (a 3 × 3 table can give four zeros away). This exact check
+    (voicebox.disclosure) compares what the published table tells a reader with what the
+    public totals alone tell them, and hides the smallest shown neighbour of anything that
+    tells more; returns whether it hid anything. Hiding everything not public always ends it.
+    """
+    by_position = {_position(e, n_rows, n_cols): e for e in value}
+    grid = Grid({p: value[e] for p, e in by_position.items()}, n_rows, n_cols)
+    not_public = {p for p, e in by_position.items() if e not in public}
+    sensitive = [p for p in sorted(not_public) if value[by_position[p]] < threshold]
+    baseline = {p: _public_reach(p, value, n_rows, n_cols, threshold, bool(public)) for p in sensitive}
+    hidden_positions = {_position(e, n_rows, n_cols) for e in hidden}
+    exposed = next(
+        (
+            p
+            for p in sensitive
+            if p in hidden_positions
+            and _tells_more(grid.reach(hidden_positions, p, threshold), baseline[p])
+        ),
+        None,
+    )
+    if exposed is None:
+        return False
+    shown = sorted(not_public - hidden_positions)
+    # A cell beside it first: hiding a total whose parts all show would protect nothing.
+    cells = [p for p in shown if p[0] < n_rows and p[1] < n_cols]
+    near = [p for p in cells if p[0] == exposed[0] or p[1] == exposed[1]] or cells or shown
+    hidden.add(by_position[min(near, key=lambda p: (value[by_position[p]], p))])
+    return True
+
+
+def _public_reach(
+    position: Position, value: Mapping[Entry, int], n_rows: int, n_cols: int, goal: int, public: bool
+) -> Reach:
+    """What the public totals alone say about a count: nothing, or its column's (or all) total."""
+    if not public:
+        return Reach(pinned=False, reaches=goal)
+    c = position[1]
+    bound = value[("column", 0, c)] if c < n_cols else value[("total", 0, 0)]
+    return Reach(pinned=n_rows == 1 or bound == 0, reaches=min(goal, bound))
+
+
+def _tells_more(shown: Reach, baseline: Reach) -> bool:
+    return (shown.pinned and not baseline.pinned) or shown.reaches < baseline.reaches
+
+
+def _apart(a: int, b: int, threshold: int) -> bool:
+    """Whether two figures of the same people differ by 0 or by at least k (safe to show both)."""
+    return a == b or abs(a - b) >= threshold
+
+
+def cumulative_releases(
+    series: Mapping[str, Sequence[int]], threshold: int
+) -> list[dict[str, int | None]]:
+    """Group breakdowns released once per complete period (week), each as cumulative totals.
+
+    `series[group][w]` is the group's cumulative count at the end of period w; the total
+    of each period is public (the daily chart). Release w shows a group's figure only if
+    it is at least k, it differs from every figure of that group shown in an earlier
+    release by 0 or by at least k, and the hidden remainder (public total minus what is
+    shown) obeys the same rules: never one hidden group alone, at least k in all, and 0 or
+    at least k apart from the remainder of an earlier release that hid the same groups.
+    So no difference of two released figures is a count under k. Release w depends only
+    on periods up to w: recomputing it later gives what was published then.
+    Raises ValueError for a threshold below the minimum or series of unequal length.
+    """
+    if threshold < MIN_SUPPRESSION_THRESHOLD:
+        raise ValueError(f"threshold must be at least {MIN_SUPPRESSION_THRESHOLD}")
+    lengths = {len(values) for values in series.values()}
+    if len(lengths) > 1:
+        raise ValueError("every group needs a figure for every period")
+    groups = sorted(series)
+    shown_before: dict[str, list[int]] = {g: [] for g in groups}
+    remainders: dict[frozenset[str], list[int]] = {}
+    releases: list[dict[str, int | None]] = []
+    for w in range(lengths.pop() if lengths else 0):
+        value = {g: series[g][w] for g in groups}
+        hidden = {
+            g for g in groups
+            if value[g] < threshold or not all(_apart(value[g], p, threshold) for p in shown_before[g])
+        }
+        while True:
+            key = frozenset(hidden)
+            remainder = sum(value[g] for g in hidden)
+            safe = len(hidden) == len(groups) or not hidden or (
+                len(hidden) > 1
+                and remainder >= threshold
+                and all(_apart(remainder, p, threshold) for p in remainders.get(key, ()))
+            )
+            if safe:
+                break
+            hidden.add(min((g for g in groups if g not in hidden), key=lambda g: (value[g], g)))
+        for g in groups:
+            if g not in hidden:
+                shown_before[g].append(value[g])
+        # Recorded for every hidden set; only those neither empty nor complete are ever compared.
+        remainders.setdefault(frozenset(hidden), []).append(sum(value[g] for g in hidden))
+        releases.append({g: None if g in hidden else value[g] for g in groups})
+    return releases
+
+
 def effective_threshold(configured: int | None) -> int:
     """The k in force: the admin's setting (5 when unset), never below the minimum."""
     return max(MIN_SUPPRESSION_THRESHOLD, configured or 5)
-
-
-def suppressed_cells(cells: Sequence[int | None]) -> int:
-    """How many cells of a suppressed breakdown are hidden."""
-    return sum(1 for cell in cells if cell is None)

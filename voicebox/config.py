@@ -3,7 +3,9 @@
 Secrets are never defaulted. On first run they are generated into
 `instance/secrets.json` with mode 0600, or supplied by environment variables
 (VOICEBOX_SECRET_KEY, VOICEBOX_MASTER_KEY, VOICEBOX_DATA_KEY, VOICEBOX_PEPPER, each
-base64url). The database never sees them: a leaked dump alone can't unwrap a key.
+base64url). The file also names the ids of the master and data keys (checked at start-up,
+as are VOICEBOX_MASTER_KEY_ID / VOICEBOX_DATA_KEY_ID when set) and, only in the middle
+of `voicebox rotate-keys`, the previous data keys. The database never sees any of them.
 """
 
 from __future__ import annotations

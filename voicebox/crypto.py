@@ -53,11 +53,11 @@ def key_id(key: bytes) -> bytes:
 
 def padded_size(length: int) -> int:
     """The bucket a plaintext of `length` bytes (plus its end mark) is padded to."""
+    if length + 1 > PAD_STEP:
+        return -(-(length + 1) // PAD_STEP) * PAD_STEP
     size = PAD_MIN
-    while size < length + 1 and size < PAD_STEP:
+    while size < length + 1:
         size *= 2
-    if size < length + 1:
-        size = -(-(length + 1) // PAD_STEP) * PAD_STEP
     return size
 
 
@@ -86,21 +86,11 @@ def seal(key: bytes, plaintext: bytes, context: bytes, nonce: bytes | None = Non
     return header + nonce + AESGCM(key).encrypt(nonce, plaintext, header + context)
 
 
-def _open_v0(key: bytes, sealed: bytes, context: bytes) -> bytes:
+def _try_open(key: bytes, nonce: bytes, body: bytes, associated: bytes) -> bytes | None:
     try:
-        return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context)
-    except InvalidTag as exc:
-        raise CryptoError("ciphertext does not open under this key and context") from exc
-
-
-def _open_v1(key: bytes, sealed: bytes, context: bytes) -> bytes:
-    # open_sealed has checked the v0 minimum (28 bytes), so the 12-byte nonce is always
-    # whole here; a shorter body fails the tag check like any other damage.
-    header, nonce = sealed[:HEADER_BYTES], sealed[HEADER_BYTES : HEADER_BYTES + NONCE_BYTES]
-    try:
-        return AESGCM(key).decrypt(nonce, sealed[HEADER_BYTES + NONCE_BYTES :], header + context)
-    except InvalidTag as exc:
-        raise CryptoError("ciphertext does not open under this key and context") from exc
+        return AESGCM(key).decrypt(nonce, body, associated)
+    except InvalidTag:
+        return None
 
 
 def is_current(key: bytes, sealed: bytes) -> bool:
@@ -116,17 +106,19 @@ def open_sealed(keys: Iterable[bytes], sealed: bytes, context: bytes) -> tuple[b
     if len(sealed) < NONCE_BYTES + TAG_BYTES:
         raise CryptoError("ciphertext too short")
     keys = list(keys)
+    header, body = sealed[:HEADER_BYTES], sealed[HEADER_BYTES:]
     for key in keys:
         if is_current(key, sealed):
-            try:
-                return _open_v1(key, sealed, context), True
-            except CryptoError:
-                break  # a v0 nonce that happens to start like a v1 header: try v0 below
+            # The v0 minimum (28 bytes) was checked above (28 bytes), so the 12-byte nonce is whole;
+            # a shorter body fails the tag check like any other damage.
+            opened = _try_open(key, body[:NONCE_BYTES], body[NONCE_BYTES:], header + context)
+            if opened is not None:
+                return opened, True
+            break  # a v0 nonce that happens to start like a v1 header: try v0 below
     for key in keys:
-        try:
-            return _open_v0(key, sealed, context), False
-        except CryptoError:
-            continue
+        opened = _try_open(key, sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context)
+        if opened is not None:
+            return opened, False
     raise CryptoError("ciphertext does not open under these keys and context")
 
 

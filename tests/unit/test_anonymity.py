@@ -113,3 +113,14 @@ def test_zero_counts_are_hidden_too():
 def test_the_threshold_can_never_go_below_three():
     with pytest.raises(ValueError):
         suppress_small_groups({"A": 1}, threshold=2)
+
+
+def test_coarse_date_refuses_a_naive_datetime_with_a_clear_message():
+    with pytest.raises(ValueError, match=r"^coarse_date needs an aware datetime$"):
+        coarse_date(datetime(2026, 3, 1, 12, 0))
+
+
+def test_receipts_have_at_least_seven_words_and_six_is_refused():
+    assert len(new_receipt_phrase(7).split()) == 7
+    with pytest.raises(ValueError, match=r"^receipts need at least 7 words$"):
+        new_receipt_phrase(6)

@@ -117,3 +117,36 @@ def test_a_database_url_given_as_an_override_keeps_the_configured_timeouts(tmp_p
         }
     )
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"] == 2
+def test_secrets_file_names_the_key_ids_and_refuses_a_mismatched_key(tmp_path):
+    from voicebox.crypto import key_id
+
+    secrets = load_secrets(tmp_path, {})
+    path = tmp_path / "secrets.json"
+    stored = json.loads(path.read_text())
+    assert stored["data_key_id"] == key_id(secrets.data_key).hex() == secrets.data_key_id
+    assert stored["master_key_id"] == key_id(secrets.master_key).hex() == secrets.master_key_id
+    stored["data_key"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    path.write_text(json.dumps(stored))
+    with pytest.raises(ConfigError, match="data_key_id"):
+        load_secrets(tmp_path, {})
+
+
+def test_a_secrets_file_from_before_key_ids_still_loads(tmp_path):
+    secrets = load_secrets(tmp_path, {})
+    path = tmp_path / "secrets.json"
+    stored = json.loads(path.read_text())
+    del stored["data_key_id"], stored["master_key_id"]
+    path.write_text(json.dumps(stored))
+    assert load_secrets(tmp_path, {}) == secrets
+
+
+def test_previous_data_keys_are_loaded_during_a_rotation(tmp_path):
+    from dataclasses import replace
+
+    from voicebox.config import write_secrets
+
+    secrets = load_secrets(tmp_path, {})
+    staged = replace(secrets, previous_data_keys=(os.urandom(32),))
+    write_secrets(tmp_path, staged)
+    assert stat.S_IMODE((tmp_path / "secrets.json").stat().st_mode) == 0o600
+    assert load_secrets(tmp_path, {}) == staged

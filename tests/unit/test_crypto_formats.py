@@ -147,10 +147,10 @@ def test_padding_buckets(length, bucket):
 
 
 def test_padding_keeps_trailing_zeros_and_marks_of_the_text_itself():
-    for text in (b"", b"\x00", b"ends with zero\x00\x00", b"\x80", b"\x80\x00", "naïve ✓".encode()):
+    for text in (b"", b"\x00", b"ends with zero\x00\x00", b"\x80", b"\x80\x00", b"XX", "naïve ✓".encode()):
         assert unpad(pad(text)) == text
     assert pad(b"ab")[:3] == b"ab\x80" and set(pad(b"ab")[3:]) == {0}
-    with pytest.raises(CryptoError, match="padding"):
+    with pytest.raises(CryptoError, match=r"^padding is malformed$"):
         unpad(b"no mark" + bytes(5))
     assert PAD_STEP % PAD_MIN == 0
 
@@ -187,3 +187,12 @@ def test_a_v0_row_whose_nonce_looks_like_a_v1_header_still_opens():
     nonce = b"\x01" + key_id(KEY) + bytes(7)
     legacy = nonce + AESGCM(KEY).encrypt(nonce, b"old text", b"text:c")
     assert decrypt_text(KEY, legacy, "c") == "old text"
+
+
+def test_error_messages_say_what_went_wrong():
+    with pytest.raises(CryptoError, match=r"^ciphertext too short$"):
+        decrypt_text(KEY, b"short", "c")
+    with pytest.raises(CryptoError, match=r"^ciphertext does not open under these keys and context$"):
+        decrypt_text(KEY, V0_TEXT, "wrong context")
+    with pytest.raises(ValueError, match=r"^an item key is required; a closed item has none$"):
+        nullifier(b"", "signature", "member-a")

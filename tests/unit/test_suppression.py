@@ -66,6 +66,7 @@ tables = st.integers(min_value=1, max_value=5).flatmap(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(tables)
 def test_no_cell_under_k_is_shown_or_derivable(example):

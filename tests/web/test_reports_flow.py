@@ -225,13 +225,19 @@ def test_unknown_export_format_and_version_are_not_found(client, member, publish
     assert client.get(url_for("reports.detail", report_id=report.id, version="x")).status_code == 404
 
 
-def test_exports_suppress_small_groups_like_the_page(client, organizer, make_petition, make_group, sign_many):
+def test_exports_suppress_small_groups_like_the_page(
+    client, organizer, make_petition, make_group, sign_many, monkeypatch
+):
+    # Breakdowns cover complete weeks only: release as of next week, over a period that
+    # includes this whole week.
+    next_week = coarse_date() + timedelta(days=7)
+    monkeypatch.setattr("voicebox.reports.tallies.release_day", lambda: next_week)
     petition = make_petition()
     small, large = make_group("Night shift"), make_group("Engineering")
     sign_many(petition, 2, group=small)
     sign_many(petition, 9, group=large)
     client.login(organizer)
-    _compose(client, petitions=[petition])
+    _compose(client, petitions=[petition], period_end=next_week.isoformat())
     report = db.session.scalars(select(Report)).one()
     _publish(client, report.id)
     document = client.get(url_for("reports.detail", report_id=report.id + ".json")).get_json()

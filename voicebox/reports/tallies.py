@@ -2,7 +2,7 @@
 
 Everything here reads the per-day counter tables, never signature rows, so it costs the
 same at a million signatures as at a thousand. Every breakdown by group goes through
-`anonymity.suppress_table` (A6).
+`anonymity.cumulative_releases` (A6: suppressed, and safe against differencing).
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 
 from flask import current_app
 from sqlalchemy import select
 
-from voicebox.anonymity import SuppressedTable, effective_threshold, suppress_table
+from voicebox.anonymity import SuppressedTable, coarse_date, cumulative_releases, effective_threshold
 from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import Group, PetitionDayTally
@@ -96,49 +97,79 @@ def weekly_trends(petition_ids: Sequence[str], today: date) -> dict[str, Trend]:
     return {pid: Trend(this_week=t[0], last_week=t[1]) for pid, t in totals.items()}
 
 
-def _group_day_counts(petition_id: str, start: date | None, end: date | None) -> list[tuple[int, date, int]]:
-    """Net signatures per (group, day) in the period, read from the petition's sealed breakdown."""
+def group_day_counts(petition_id: str) -> list[tuple[int, date, int]]:
+    """(group id, day, net signatures) for one petition: the only read of raw group counts."""
+    # Sealed under the data key (voicebox.petitions.breakdown): a dump shows no group count.
     data_key = current_app.extensions["voicebox.secrets"].data_key
     cells = read_cells(db.session, data_key, petition_id)
-    return [
-        (group_id, day, count)
-        for (group_id, day), count in sorted(cells.items())
-        if (start is None or day >= start) and (end is None or day <= end)
-    ]
+    return [(group_id, day, count) for (group_id, day), count in sorted(cells.items())]
+
+
+def release_day() -> date:
+    """The day group breakdowns are released as of: only weeks that ended before it count."""
+    return coarse_date()
+
+
+def last_complete_week(before: date) -> date:
+    """The Monday of the last week whose Sunday is before `before`."""
+    return week_of(before) - timedelta(days=7)
 
 
 def group_week_table(
     petition_id: str, threshold: int, start: date | None = None, end: date | None = None
 ) -> SuppressedTable | None:
-    """Signatures by group × week, suppressed; its row totals are the group breakdown.
+    """Each group's cumulative signatures as of the end of each complete week, suppressed.
 
-    Rows are every group plus "Not stated" (so the week totals equal the public daily
-    chart); None when the instance has no groups.
+    Breakdowns are released once a week and only for weeks that have ended (before today,
+    and within `end` for a report), each as a cumulative figure; `cumulative_releases`
+    hides any figure that differs from an earlier one by a count under k. So the live
+    page, every report version and period, and the API all show figures from one fixed
+    history, and no two of them subtract to a count under k (A6). `start` only chooses
+    which of those weeks are listed. Rows are every group plus "Not stated" (so each
+    week's figures add up to the public cumulative total); the row totals are the latest
+    release. None when the instance has no groups or no complete week has data yet.
     """
     groups = db.session.execute(select(Group.id, Group.name).order_by(Group.name)).all()
     if not groups:
         return None
     names = {group_id: name for group_id, name in groups}
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    week_totals: dict[str, int] = defaultdict(int)
+    cut = last_complete_week(release_day())
+    if end is not None:
+        cut = min(cut, week_of(end + timedelta(days=1)) - timedelta(days=7))
+    weekly: dict[tuple[str, date], int] = defaultdict(int)
+    week_totals: dict[date, int] = defaultdict(int)
     for day, count in db.session.execute(
         select(PetitionDayTally.day, PetitionDayTally.signatures).where(
-            PetitionDayTally.petition_id == petition_id, *_in_period(PetitionDayTally.day, start, end)
+            PetitionDayTally.petition_id == petition_id, PetitionDayTally.day < cut + timedelta(days=7)
         )
     ):
-        week_totals[week_of(day).isoformat()] += count
-    stated: dict[str, int] = defaultdict(int)
-    for group_id, day, count in _group_day_counts(petition_id, start, end):
-        if group_id not in names:
-            continue  # a group removed since; its signatures count as "not stated"
-        week = week_of(day).isoformat()
-        counts[(names[group_id], week)] += int(count or 0)
-        stated[week] += int(count or 0)
-    for week, total in week_totals.items():
-        counts[(NOT_STATED, week)] = max(total - stated[week], 0)
-    weeks = sorted(w for w, total in week_totals.items() if total)
+        week_totals[week_of(day)] += count
+    if not week_totals:
+        return None
+    for group_id, day, count in group_day_counts(petition_id):
+        # A group removed since: its signatures count as "not stated".
+        if day < cut + timedelta(days=7) and group_id in names:
+            weekly[(names[group_id], week_of(day))] += count
     rows = [name for _, name in groups] + [NOT_STATED]
-    return suppress_table(rows, weeks, counts, threshold, public_column_totals=True)
+    weeks = [min(week_totals) + timedelta(days=7 * i) for i in range((cut - min(week_totals)).days // 7 + 1)]
+    for week in weeks:
+        stated = sum(weekly[(name, week)] for name in rows[:-1])
+        weekly[(NOT_STATED, week)] = max(week_totals[week] - stated, 0)
+    series = {name: list(accumulate(weekly[(name, week)] for week in weeks)) for name in rows}
+    totals = list(accumulate(week_totals[week] for week in weeks))
+    releases = cumulative_releases(series, threshold)
+    listed = [i for i, week in enumerate(weeks) if start is None or week + timedelta(days=6) >= start]
+    if not listed:
+        return None
+    return SuppressedTable(
+        rows=tuple(rows),
+        columns=tuple(weeks[i].isoformat() for i in listed),
+        cells=tuple(tuple(releases[i][name] for i in listed) for name in rows),
+        row_totals=tuple(releases[-1][name] for name in rows),
+        column_totals=tuple(totals[i] for i in listed),
+        total=totals[-1],
+        threshold=threshold,
+    )
 
 
 def breakdown_rows(table: SuppressedTable) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
