@@ -132,4 +132,5 @@ def test_an_organizer_closes_a_petition_and_its_key_is_destroyed(client, organiz
     closed = db.session.get(Petition, petition.id)
     assert closed.status == PetitionStatus.CLOSED
     assert closed.wrapped_key is None and closed.author_nullifier is None
-    assert "Its key is destroyed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "nobody can ever find out who signed" in page
