@@ -73,6 +73,7 @@ def test_register_and_sign_by_keyboard_alone(visit):
 
     tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Withdraw my signature")
     keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Withdraw your signature?")).to_be_visible()
     tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Withdraw my signature")
     keyboard.press("Space")
     expect(page.get_by_text("Your signature has been withdrawn")).to_be_visible()

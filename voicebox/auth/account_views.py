@@ -89,9 +89,11 @@ def delete() -> str | Response:
             logout_user()
             taken_back = []
             if summary.withdrawn_signatures:
-                taken_back.append(f"{summary.withdrawn_signatures} signature(s)")
+                n = summary.withdrawn_signatures
+                taken_back.append(f"{n} signature{'' if n == 1 else 's'}")
             if summary.withdrawn_supports:
-                taken_back.append(f'{summary.withdrawn_supports} "me too"(s)')
+                n = summary.withdrawn_supports
+                taken_back.append(f'{n} "me too"{"" if n == 1 else "s"}')
             tail = f" and {' and '.join(taken_back)} withdrawn." if taken_back else "."
             flash("Your account is deleted" + tail, "info")
             return redirect(url_for("main.index"))
