@@ -45,7 +45,13 @@ def page_colour_shares(pdf_bytes: bytes) -> list[tuple[float, float]]:
 
 
 @pytest.fixture
-def rich_report(client, organizer, leadership, make_petition, make_group, sign_many, make_concern):
+def rich_report(
+    client, organizer, leadership, make_petition, make_group, sign_many, make_concern, monkeypatch
+):
+    # Breakdowns cover complete weeks only: release as of next week, over a period that
+    # includes this whole week.
+    next_week = coarse_date() + timedelta(days=7)
+    monkeypatch.setattr("voicebox.reports.tallies.release_day", lambda: next_week)
     settings = instance_settings()
     settings.headcount = 220
     db.session.commit()
@@ -73,7 +79,7 @@ def rich_report(client, organizer, leadership, make_petition, make_group, sign_m
         data={
             "title": "Voice of staff: November",
             "period_start": (today - timedelta(days=30)).isoformat(),
-            "period_end": today.isoformat(),
+            "period_end": next_week.isoformat(),
             "narrative": NARRATIVE,
             "petitions": [petition.id, second.id],
             "concerns": [concern.id],
