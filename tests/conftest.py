@@ -24,7 +24,7 @@ from tests.support import (
 from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
-from voicebox.models import Group, Petition, Role, User
+from voicebox.models import Concern, Group, Petition, Role, User
 
 
 @pytest.fixture(autouse=True)
@@ -248,7 +248,10 @@ def make_concern(app: Flask) -> Callable[..., Any]:
             keys=app.extensions["voicebox.keys"],
             today=coarse_date(),
         )
-        return posted.concern, posted.receipt
+        count_queued_now(app)
+        concern = db.session.get(Concern, posted.concern_id)
+        assert concern is not None, "the counting window should have written the concern"
+        return concern, posted.receipt
 
     return build
 

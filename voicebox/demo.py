@@ -232,9 +232,17 @@ def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
     return made
 
 
+@dataclass(frozen=True)
+class RaisedConcern:
+    """A demo concern once counted, with the receipt its author was shown."""
+
+    concern: Concern
+    receipt: str
+
+
 def _concern(
     ctx: DemoContext, author: User, title: str, body: str, category: str, days_ago: int, supporters: int
-) -> concerns.PostedConcern:
+) -> RaisedConcern:
     """Post as `author`, then "me too" from the first `supporters` other colleagues."""
     posted = concerns.post_concern(
         title,
@@ -246,13 +254,16 @@ def _concern(
         keys=ctx.keys,
         today=ctx.ago(days_ago),
     )
+    count_queued(ctx.secrets, ctx.keys)
+    concern = db.session.get(Concern, posted.concern_id)
+    assert concern is not None  # counted just above  # noqa: S101
     backers = [colleague for colleague in ctx.colleagues if colleague is not author][:supporters]
     for index, backer in enumerate(backers):
         concerns.toggle_support(
-            posted.concern.id, backer.id, keys=ctx.keys, today=ctx.ago(max(days_ago - index // 4, 0))
+            concern.id, backer.id, keys=ctx.keys, today=ctx.ago(max(days_ago - index // 4, 0))
         )
     count_queued(ctx.secrets, ctx.keys)
-    return posted
+    return RaisedConcern(concern, posted.receipt)
 
 
 def _concerns(ctx: DemoContext, summary: DemoSummary) -> dict[str, Concern]:

@@ -27,13 +27,17 @@ log = logging.getLogger(__name__)
 BACKGROUND_KEY = "voicebox.background"
 
 
-def appliers(secrets: Secrets) -> dict[str, pending.Applier]:
+def appliers(secrets: Secrets, keys: KeyStore) -> dict[str, pending.Applier]:
     """How each kind of queued action is written when its window is flushed."""
-    from voicebox.concerns.service import SUPPORT, support_applier
+    from voicebox.concerns.service import POST, SUPPORT, concern_applier, support_applier
     from voicebox.petitions.counting import signature_applier
     from voicebox.petitions.service import SIGN
 
-    return {SIGN: signature_applier(secrets), SUPPORT: support_applier()}
+    return {
+        POST: concern_applier(secrets, keys),
+        SIGN: signature_applier(secrets),
+        SUPPORT: support_applier(),
+    }
 
 
 def count_queued(secrets: Secrets, keys: KeyStore) -> int:
@@ -44,7 +48,7 @@ def count_queued(secrets: Secrets, keys: KeyStore) -> int:
     from voicebox.auth.service import instance_settings
     from voicebox.responses.thresholds import record_crossings
 
-    counted = pending.count_pending(db.session, keys, appliers(secrets))
+    counted = pending.count_pending(db.session, keys, appliers(secrets, keys))
     if counted:
         record_crossings(instance_settings().headcount, coarse_date())
         db.session.commit()
@@ -61,7 +65,7 @@ class TickSummary:
 
     def as_lines(self) -> list[str]:
         return [
-            f"Counted {self.counted} queued signatures and supports.",
+            f"Counted {self.counted} queued signatures, supports and concerns.",
             f"Closed {self.closed_petitions} petitions past their closing date.",
             f"Recorded {self.thresholds_crossed} response thresholds crossed.",
             f"Destroyed {self.keys_destroyed} keys left by interrupted closes.",

@@ -105,7 +105,8 @@ def _realistic_data(app) -> None:
         today=today,
     )
     for user in users[2:4]:
-        concerns.toggle_support(posted.concern.id, user.id, keys=keys, today=today)
+        count_queued_now(unmigrated_app)
+        concerns.toggle_support(posted.concern_id, user.id, keys=keys, today=today)
     count_queued_now(app)
 
 

@@ -34,7 +34,7 @@ def test_a_queued_signature_is_counted_by_the_tick_not_before(app, member, make_
 
     output = _tick(app)
 
-    assert "Counted 1 queued signatures and supports." in output
+    assert "Counted 1 queued signatures, supports and concerns." in output
     db.session.expire_all()
     assert db.session.get(Petition, petition.id).signature_count == 1
 

@@ -102,7 +102,10 @@ def _concern_for_receipt(receipt: str, secrets: Secrets) -> Concern:
         select(Concern).where(Concern.receipt_hash == receipt_hash(secrets.pepper, receipt))
     ).first()
     if concern is None:
-        raise ThreadNotFound("No concern matches that receipt phrase. Check each word and try again.")
+        raise ThreadNotFound(
+            "No concern matches that receipt phrase. Check each word and try again; a concern "
+            "posted in the last minute opens here once it has joined the list."
+        )
     return concern
 
 

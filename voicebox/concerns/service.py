@@ -31,6 +31,7 @@ from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, Conce
 from voicebox.text import IdentifyingHint, find_identifying_text
 
 CONCERN = "concern"
+POST = "concern-post"
 SUPPORT = "support"
 FLAG = "flag"
 TITLE_MAX = 200
@@ -63,9 +64,12 @@ class LooksIdentifying(ConcernError):
 
 @dataclass(frozen=True)
 class PostedConcern:
-    """What the poster sees once: the concern and its receipt phrase (never stored)."""
+    """What the poster sees once: the concern's id and its receipt phrase (never stored).
 
-    concern: Concern
+    The concern itself is queued and written at the next counting window (within a minute).
+    """
+
+    concern_id: str
     receipt: str
 
 
@@ -160,29 +164,71 @@ def post_concern(
             raise LooksIdentifying(hints)
     concern_id = random_id()
     receipt = new_receipt_phrase()
-    concern = Concern(
-        id=concern_id,
-        title=title.strip(),
-        body_ciphertext=encrypt_text(secrets.data_key, body, body_context(concern_id)),
-        category_id=category_id,
-        status=ConcernStatus.OPEN.value,
-        created_on=today,
-        receipt_hash=receipt_hash(secrets.pepper, receipt),
-    )
-    db.session.add(concern)
-    db.session.add(
-        ConcernStatusChange(
-            concern_id=concern_id, status=ConcernStatus.OPEN.value, changed_on=today, position=0
-        )
-    )
-    keys.create(CONCERN, concern_id)
-    try:
+    payload = {
+        "concern_id": concern_id,
+        "title": title.strip(),
+        "body": body,
+        "category_id": category_id,
+        "created_on": today.isoformat(),
+        "receipt_hash": receipt_hash(secrets.pepper, receipt),
+    }
+    # Queued like a signature: written at the next window, shuffled among the others, so
+    # neither commit order nor "the account registered just before" points at its author.
+    for attempt in range(3):
+        window, _windows = pending.current_window(db.session, keys)
+        try:
+            pending.queue_action(db.session, window, POST, concern_id, payload)
+        except pending.WindowClosed:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+            continue
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        keys.destroy(CONCERN, concern_id)
-        raise
-    return PostedConcern(concern=concern, receipt=receipt)
+        break
+    return PostedConcern(concern_id=concern_id, receipt=receipt)
+
+
+def is_being_posted(concern_id: str, keys: KeyStore) -> bool:
+    """Whether a concern with this id waits in the queue (posted in the last minute)."""
+    return pending.is_queued(db.session, pending.live_windows(db.session, keys), POST, concern_id)
+
+
+def concern_applier(secrets: Secrets, keys: KeyStore) -> pending.Applier:
+    """Write a shuffled batch of queued concerns, each with its first status and its key."""
+
+    def apply(session: Session, batch: list[dict[str, Any]]) -> None:
+        known = {category_id for (category_id,) in session.execute(select(Category.id))}
+        for payload in batch:
+            concern_id = payload["concern_id"]
+            created_on = date.fromisoformat(payload["created_on"])
+            category_id = payload.get("category_id")
+            if not keys.exists(CONCERN, concern_id):
+                keys.create(CONCERN, concern_id)
+            session.execute(
+                insert(Concern).values(
+                    id=concern_id,
+                    title=payload["title"],
+                    body_ciphertext=encrypt_text(secrets.data_key, payload["body"], body_context(concern_id)),
+                    category_id=category_id if category_id in known else None,
+                    status=ConcernStatus.OPEN.value,
+                    created_on=created_on,
+                    receipt_hash=payload["receipt_hash"],
+                    support_count=0,
+                    flag_count=0,
+                    hidden=False,
+                )
+            )
+            session.execute(
+                insert(ConcernStatusChange).values(
+                    id=random_id(),
+                    concern_id=concern_id,
+                    status=ConcernStatus.OPEN.value,
+                    changed_on=created_on,
+                    position=0,
+                )
+            )
+
+    return apply
 
 
 def standing_of(concern: Concern, member_id: str, keys: KeyStore) -> Standing:

@@ -99,15 +99,20 @@ def new() -> str | Response:
             hints = exc.hints
         else:
             return _no_store(
-                render_template("concerns/posted.html", concern=posted.concern, receipt=posted.receipt)
+                render_template("concerns/posted.html", concern_id=posted.concern_id, receipt=posted.receipt)
             )
     return render_template("concerns/new.html", form=form, hints=hints)
 
 
 @bp.get("/<concern_id>")
 @login_required
-def detail(concern_id: str) -> str:
-    concern = _load(concern_id)
+def detail(concern_id: str) -> str | tuple[str, int]:
+    try:
+        concern = service.get_concern(concern_id)
+    except service.ConcernNotFound:
+        if service.is_being_posted(concern_id, current_keys()):
+            return render_template("concerns/being_posted.html", concern_id=concern_id)
+        abort(404)
     secrets = current_secrets()
     is_organizer = current_user.has_role(Role.ORGANIZER)
     shows_text = not concern.hidden or is_organizer
