@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tests.forensics.attacker import first_positions, pairwise_order_accuracy, wal_then_database
 from tests.support import count_queued_now
-from voicebox.anonymity import nullifier
+from voicebox.anonymity import coarse_date, nullifier
 from voicebox.extensions import db
 from voicebox.models import ConcernSupport, Signature
 
@@ -87,3 +87,32 @@ def test_me_toos_reach_the_disk_in_chance_order(app, make_user, make_concern):
     accuracy, _pairs = pairwise_order_accuracy(true_order, first_positions(blob, true_order))
 
     assert accuracy <= 0.60, f'physical order gives away the order of "me too"s ({accuracy:.0%})'
+
+
+def test_concerns_reach_the_disk_in_chance_order(app, make_user):
+    from voicebox.concerns import service as concerns
+
+    keys, secrets = app.extensions["voicebox.keys"], app.extensions["voicebox.secrets"]
+    posted = []
+    for number in range(SIGNERS):
+        author = make_user()  # registers, then posts straight away
+        posted.append(
+            concerns.post_concern(
+                f"Concern number {number}",
+                "The new monitoring agent slows every laptop down.",
+                None,
+                username=author.username,
+                confirmed_identifying=True,
+                secrets=secrets,
+                keys=keys,
+                today=coarse_date(),
+            ).concern_id
+        )
+    count_queued_now(app)
+    blob = wal_then_database(Path(app.instance_path).parent)
+
+    accuracy, pairs = pairwise_order_accuracy(posted, first_positions(blob, posted))
+
+    print(f"concerns: {accuracy:.1%} of {pairs} pairs in physical order")
+    assert pairs >= 1000
+    assert accuracy <= 0.60, f"physical order gives away the order concerns were posted ({accuracy:.0%})"
