@@ -105,7 +105,7 @@ def _realistic_data(app) -> None:
         today=today,
     )
     for user in users[2:4]:
-        count_queued_now(unmigrated_app)
+        count_queued_now(app)
         concerns.toggle_support(posted.concern_id, user.id, keys=keys, today=today)
     count_queued_now(app)
 
