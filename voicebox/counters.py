@@ -31,6 +31,18 @@ def _upsert_increment(table: Any, keys: tuple[str, ...], column: str, dialect: s
 
 
 @cache
+def insert_ignoring_duplicates(table: Any, unique: tuple[str, ...], dialect: str) -> Executable:
+    """INSERT that skips a row clashing on `unique`; its rowcount says whether it was written."""
+    if dialect == "postgresql":
+        insert = postgresql.insert(table)
+    elif dialect == "sqlite":
+        insert = sqlite.insert(table)
+    else:  # pragma: no cover - only the two supported engines reach here
+        raise RuntimeError(f"unsupported database engine {dialect}")
+    return insert.on_conflict_do_nothing(index_elements=list(unique))
+
+
+@cache
 def _increment(table: Any, column: str) -> Executable:
     return (
         update(table)

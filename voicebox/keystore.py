@@ -40,6 +40,18 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _write_synced(path: Path, sealed: bytes) -> Path:
+    """Write `sealed` to a 0600 temporary file beside `path`, synced; returns its path."""
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, sealed)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return temporary
+
+
 class KeyStore:
     """Per-item keys in files of their own, wrapped under the master key."""
 
@@ -74,14 +86,7 @@ class KeyStore:
     def put(self, kind: str, item_id: str, key: bytes) -> None:
         """Store a given key for one item (migrating old keys); raises KeyStoreError if it exists."""
         path = self._path(kind, item_id)
-        sealed = wrap_key(self._master_key, key, self._context(kind, item_id))
-        temporary = path.with_suffix(".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, sealed)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        temporary = _write_synced(path, wrap_key(self._master_key, key, self._context(kind, item_id)))
         try:
             # link() refuses to replace: two workers can't both create one item's key.
             os.link(temporary, path)
@@ -159,14 +164,7 @@ class KeyStore:
                     continue
                 path = self._path(kind, item_id)
                 sealed = wrap_key(new_master_key, key, self._context(kind, item_id))
-                temporary = path.with_suffix(".tmp")
-                fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                try:
-                    os.write(fd, sealed)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                os.replace(temporary, path)
+                os.replace(_write_synced(path, sealed), path)
                 count += 1
         _fsync_folder(self.folder)
         self._master_key = new_master_key

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voicebox import pending
 from voicebox.anonymity import new_receipt_phrase, normalize_receipt, nullifier, random_id
 from voicebox.config import Secrets
-from voicebox.counters import add_to_column
+from voicebox.counters import add_to_column, insert_ignoring_duplicates
 from voicebox.crypto import decrypt_text, encrypt_text, keyed_hash
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
@@ -347,7 +345,9 @@ def support_applier(closing: str | None = None) -> pending.Applier:
                 )
             )
         )
-        statement = _insert_support(session.get_bind().dialect.name)
+        statement = insert_ignoring_duplicates(
+            ConcernSupport.__table__, ("concern_id", "nullifier"), session.get_bind().dialect.name
+        )
         written: dict[str, int] = {}
         for payload in batch:
             if payload["concern_id"] not in open_ids:
@@ -367,10 +367,3 @@ def support_applier(closing: str | None = None) -> pending.Applier:
             add_to_column(session, Concern, concern_id, "support_count", count)
 
     return apply
-
-
-@cache
-def _insert_support(dialect: str) -> Executable:
-    table = ConcernSupport.__table__
-    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return statement.on_conflict_do_nothing(index_elements=["concern_id", "nullifier"])

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voicebox.anonymity import random_id
 from voicebox.config import Secrets
-from voicebox.counters import add_to_column, add_to_counter_row
+from voicebox.counters import add_to_column, add_to_counter_row, insert_ignoring_duplicates
 from voicebox.crypto import encrypt_text
 from voicebox.models import Petition, PetitionDayTally, PetitionStatus, Signature
 from voicebox.pending import Applier
@@ -29,13 +27,6 @@ from voicebox.petitions import breakdown
 def comment_context(signature_id: str) -> str:
     """The AES-GCM context binding a signing comment to its signature (A5)."""
     return f"signature:{signature_id}"
-
-
-@cache
-def _insert_signature(dialect: str) -> Executable:
-    table = Signature.__table__
-    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return statement.on_conflict_do_nothing(index_elements=["petition_id", "nullifier"])
 
 
 def count_signatures(
@@ -78,7 +69,9 @@ def signature_applier(secrets: Secrets, closing: str | None = None) -> Applier:
                 )
             )
         )
-        statement = _insert_signature(session.get_bind().dialect.name)
+        statement = insert_ignoring_duplicates(
+            Signature.__table__, ("petition_id", "nullifier"), session.get_bind().dialect.name
+        )
         written: dict[str, list[tuple[date, int | None]]] = {}
         for payload in batch:
             petition_id = payload["petition_id"]
