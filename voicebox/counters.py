@@ -15,14 +15,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
+def _dialect_insert(table: Any, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database engine {dialect}")  # pragma: no cover
+
+
 @cache
 def _upsert_increment(table: Any, keys: tuple[str, ...], column: str, dialect: str) -> Executable:
-    if dialect == "postgresql":
-        insert = postgresql.insert(table)
-    elif dialect == "sqlite":
-        insert = sqlite.insert(table)
-    else:  # pragma: no cover - only the two supported engines reach here
-        raise RuntimeError(f"unsupported database engine {dialect}")
+    insert = _dialect_insert(table, dialect)
     values = {key: bindparam(key) for key in keys}
     return insert.values(**values, **{column: bindparam("delta")}).on_conflict_do_update(
         index_elements=list(keys),
@@ -33,12 +36,7 @@ def _upsert_increment(table: Any, keys: tuple[str, ...], column: str, dialect: s
 @cache
 def insert_ignoring_duplicates(table: Any, unique: tuple[str, ...], dialect: str) -> Executable:
     """INSERT that skips a row clashing on `unique`; its rowcount says whether it was written."""
-    if dialect == "postgresql":
-        insert = postgresql.insert(table)
-    elif dialect == "sqlite":
-        insert = sqlite.insert(table)
-    else:  # pragma: no cover - only the two supported engines reach here
-        raise RuntimeError(f"unsupported database engine {dialect}")
+    insert = _dialect_insert(table, dialect)
     return insert.on_conflict_do_nothing(index_elements=list(unique))
 
 
