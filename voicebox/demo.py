@@ -296,8 +296,10 @@ def _concerns(ctx: DemoContext, summary: DemoSummary) -> dict[str, Concern]:
         screenshots.receipt,
         "Everyone in our building has the same image, so every team.",
         secrets=ctx.secrets,
+        keys=ctx.keys,
         today=ctx.ago(7),
     )
+    count_queued(ctx.secrets, ctx.keys)
     targets = _concern(
         ctx,
         team[9],

@@ -149,6 +149,24 @@ def queue_action(
         raise WindowClosed(window.id)
 
 
+def queue_and_commit(
+    session: Session, keys: KeyStore, purpose: str, value: str, payload: Mapping[str, Any]
+) -> None:
+    """Queue an action in the current window and commit, retrying when a count closed the
+    window meanwhile; raises IntegrityError if it is already queued, WindowClosed after three tries."""
+    for attempt in range(3):
+        window, _windows = current_window(session, keys)
+        try:
+            queue_action(session, window, purpose, value, payload)
+        except WindowClosed:
+            session.rollback()
+            if attempt == 2:
+                raise
+            continue
+        session.commit()
+        return
+
+
 def cancel_queued(session: Session, windows: list[Window], purpose: str, value: str) -> bool:
     """Remove a queued action before it is counted (no commit); True if there was one."""
     if not windows:
@@ -222,15 +240,30 @@ def count_pending_for(
     session: Session, keys: KeyStore, appliers: Mapping[str, Applier], item_field: str, item_id: str
 ) -> int:
     """Write the queued actions of one item now, inside the caller's transaction (closing it)."""
-    written = []
-    for window in live_windows(session, keys):
-        for row_id, payload in _opened_rows(session, window):
-            if payload.get(item_field) == item_id:
-                written.append((row_id, payload))
+    written = _queued_for(session, keys, item_field, item_id)
     if written:
         _apply(session, [payload for _, payload in written], appliers)
         session.execute(delete(PendingAction).where(PendingAction.id.in_([row for row, _ in written])))
     return len(written)
+
+
+def _queued_for(
+    session: Session, keys: KeyStore, item_field: str, item_id: str
+) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (row_id, payload)
+        for window in live_windows(session, keys)
+        for row_id, payload in _opened_rows(session, window)
+        if payload.get(item_field) == item_id
+    ]
+
+
+def queued_payloads(
+    session: Session, keys: KeyStore, purpose: str, item_field: str, item_id: str
+) -> list[dict[str, Any]]:
+    """The still-queued payloads of one kind for one item (an author's unsent answers)."""
+    queued = _queued_for(session, keys, item_field, item_id)
+    return [payload for _, payload in queued if payload["kind"] == purpose]
 
 
 def sweep_window_keys(session: Session, keys: KeyStore) -> int:

@@ -141,6 +141,16 @@ def chance_ceiling(items: int) -> float:
     return 0.5 + 5 * math.sqrt((2 * items + 5) / (18 * items * (items - 1)))
 
 
+def assert_order_is_chance(what: str, true_order: list[str], positions: dict[str, int]) -> None:
+    """Fail when physical positions put more pairs of `what` in true order than chance would."""
+    accuracy, pairs = pairwise_order_accuracy(true_order, positions)
+    print(f"{what}: {accuracy:.1%} of {pairs} pairs in physical order")
+    assert pairs >= len(true_order) * (len(true_order) - 1) // 2 * 0.9, f"only {pairs} pairs of {what} found"
+    assert accuracy <= chance_ceiling(len(true_order)), (
+        f"physical order gives away the order of {what} ({accuracy:.0%} of pairs)"
+    )
+
+
 def wal_then_database(folder: Path) -> bytes:
     """The WAL first (commit order), then the main file: how an attacker orders pages."""
     parts = []

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.support import count_queued_now
 from voicebox.anonymity import coarse_date
 from voicebox.concerns import followup
 from voicebox.concerns.service import concern_body
@@ -29,8 +30,13 @@ def _ciphertexts() -> list[bytes]:
 def _scenario(app, make_concern, make_petition, member, sign):
     concern, receipt = make_concern(body=BODY)
     followup.author_reply(
-        receipt, "Nobody told us before.", secrets=app.extensions["voicebox.secrets"], today=coarse_date()
+        receipt,
+        "Nobody told us before.",
+        secrets=app.extensions["voicebox.secrets"],
+        keys=app.extensions["voicebox.keys"],
+        today=coarse_date(),
     )
+    count_queued_now(app)
     petition = make_petition()
     sign(petition, member, comment="Stop the keystroke logger")
     return concern, receipt
@@ -65,7 +71,7 @@ def test_rotate_keys_rewrites_every_column_and_retires_the_old_key(
     with pytest.raises(CryptoError):  # the retired key opens nothing any more
         decrypt_text(old.data_key, rewritten_body, f"concern-body:{concern.id}")
     assert concern_body(db.session.get(Concern, concern.id), new) == BODY
-    thread = followup.open_thread(receipt, new)
+    thread = followup.open_thread(receipt, new, app.extensions["voicebox.keys"])
     assert [m.text for m in thread.messages] == ["Nobody told us before."]
     signature = db.session.scalars(select(Signature)).one()
     assert decrypt_text(new.data_key, signature.comment_ciphertext, f"signature:{signature.id}") == (

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import url_for
+from sqlalchemy import delete, select
 
-from tests.support import count_rows
+from tests.support import count_queued_now, count_rows
 from voicebox.concerns import moderation
-from voicebox.models import AuditEvent, FollowupMessage
+from voicebox.extensions import db
+from voicebox.models import AuditEvent, Concern, FollowupMessage, PendingAction
 
 
 def _followup(client, receipt, message=""):
@@ -113,3 +115,48 @@ def test_wrong_phrase_brute_force_hits_the_rate_limit(rate_limited_member):
     codes = [_followup(rate_limited_member, f"wrong guess {i} a b c d").status_code for i in range(20)]
     assert 429 in codes
     assert codes.index(429) <= 10
+
+
+def test_the_authors_answer_waits_for_the_count_and_keeps_its_order(app, client, users, make_concern):
+    concern, receipt = make_concern()
+    client.count_after_requests = False
+    client.login(users["member"])
+
+    _followup(client, receipt, "First: it started in March.")
+    page = _followup(client, receipt, "Second: only on the night shift.").get_data(as_text=True)
+
+    assert "Staff see it after the next count" in page
+    assert page.count("thread-waiting") == 2
+    assert page.index("First: it started in March.") < page.index("Second: only on the night shift.")
+    assert count_rows(FollowupMessage) == 0  # nothing written until the count
+    client.logout()
+
+    client.login(users["organizer"])
+    before = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
+    assert "it started in March" not in before
+
+    count_queued_now(app)
+
+    after = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
+    assert after.index("First: it started in March.") < after.index("Second: only on the night shift.")
+    assert "thread-waiting" not in after
+    stored = db.session.scalars(select(FollowupMessage).order_by(FollowupMessage.position)).all()
+    assert [row.sender_role for row in stored] == ["author", "author"]
+    assert [row.position for row in stored] == [0, 1]
+
+
+def test_an_answer_whose_concern_was_deleted_meanwhile_is_dropped_alone(app, client, member, make_concern):
+    gone, gone_receipt = make_concern(title="Deleted while the answer waited")
+    kept, kept_receipt = make_concern(title="Still here")
+    client.count_after_requests = False
+    client.login(member)
+    _followup(client, gone_receipt, "Lost with its concern.")
+    _followup(client, kept_receipt, "Counted as usual.")
+    db.session.execute(delete(Concern).where(Concern.id == gone.id))
+    db.session.commit()
+
+    count_queued_now(app)
+
+    stored = db.session.scalars(select(FollowupMessage)).all()
+    assert [(row.concern_id, row.sender_role) for row in stored] == [(kept.id, "author")]
+    assert count_rows(PendingAction) == 0

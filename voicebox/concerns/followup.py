@@ -3,25 +3,36 @@
 The author is recognised only by the receipt phrase they typed, hashed under the pepper
 and compared with the stored hash (A7); messages are AES-GCM ciphertext bound to their
 row (A5). A wrong phrase and a missing concern look exactly the same.
+
+The author's answers are queued in the counting window like signatures and written at the
+next count, shuffled among other threads' answers: written at once, commit order would put
+each answer next to whatever its author's account did just before (registering, say). Until
+then the author sees their answer marked as waiting; staff see it once it is counted.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
+from voicebox import pending
 from voicebox.anonymity import normalize_receipt, random_id
 from voicebox.audit import record_event
 from voicebox.concerns.service import ConcernError, concern_body, get_concern, receipt_hash
 from voicebox.config import Secrets
 from voicebox.crypto import decrypt_text, encrypt_text
 from voicebox.extensions import db
+from voicebox.keystore import KeyStore
 from voicebox.models import Concern, FollowupMessage
 
 MESSAGE_MAX = 5_000
 AUTHOR = "author"
+ANSWER = "followup"  # the queue purpose of an author's answer
 SENDER_LABELS = {AUTHOR: "You (the author)", "organizer": "Organizers", "leadership": "Leadership"}
 
 
@@ -34,6 +45,7 @@ class ThreadMessage:
     sender_role: str
     text: str
     sent_on: date
+    waiting: bool = False  # queued: joins the thread at the next count
 
 
 @dataclass(frozen=True)
@@ -76,21 +88,27 @@ def _validate_message(message: str) -> str:
     return message
 
 
-def _append(concern: Concern, sender_role: str, message: str, secrets: Secrets, today: date) -> None:
-    position = db.session.scalar(
+def _next_position(session: Session, concern_id: str) -> int:
+    last = session.scalar(
         select(func.coalesce(func.max(FollowupMessage.position), -1)).where(
-            FollowupMessage.concern_id == concern.id
+            FollowupMessage.concern_id == concern_id
         )
     )
+    return int(last if last is not None else -1) + 1
+
+
+def _write(
+    session: Session, concern_id: str, sender_role: str, message: str, secrets: Secrets, sent_on: date
+) -> None:
     message_id = random_id()
-    db.session.add(
-        FollowupMessage(
+    session.execute(
+        insert(FollowupMessage).values(
             id=message_id,
-            concern_id=concern.id,
+            concern_id=concern_id,
             sender_role=sender_role,
             body_ciphertext=encrypt_text(secrets.data_key, message, message_context(message_id)),
-            sent_on=today,
-            position=position + 1,
+            sent_on=sent_on,
+            position=_next_position(session, concern_id),
         )
     )
 
@@ -109,18 +127,53 @@ def _concern_for_receipt(receipt: str, secrets: Secrets) -> Concern:
     return concern
 
 
-def open_thread(receipt: str, secrets: Secrets) -> Thread:
-    """The thread a receipt phrase opens; raises ThreadNotFound for any phrase that opens none."""
-    concern = _concern_for_receipt(receipt, secrets)
-    return Thread(concern, concern_body(concern, secrets), thread_messages(concern.id, secrets))
+def _waiting_answers(concern_id: str, keys: KeyStore) -> list[ThreadMessage]:
+    queued = pending.queued_payloads(db.session, keys, ANSWER, "concern_id", concern_id)
+    queued.sort(key=lambda payload: payload["queued_at"])
+    return [
+        ThreadMessage(AUTHOR, payload["message"], date.fromisoformat(payload["sent_on"]), waiting=True)
+        for payload in queued
+    ]
 
 
-def author_reply(receipt: str, message: str, *, secrets: Secrets, today: date) -> Thread:
-    """Add the author's answer to their thread; raises ThreadNotFound or ConcernError."""
+def open_thread(receipt: str, secrets: Secrets, keys: KeyStore) -> Thread:
+    """The thread a receipt phrase opens, the author's waiting answers last; raises ThreadNotFound."""
     concern = _concern_for_receipt(receipt, secrets)
-    _append(concern, AUTHOR, _validate_message(message), secrets, today)
-    db.session.commit()
-    return open_thread(receipt, secrets)
+    messages = thread_messages(concern.id, secrets) + _waiting_answers(concern.id, keys)
+    return Thread(concern, concern_body(concern, secrets), messages)
+
+
+def author_reply(receipt: str, message: str, *, secrets: Secrets, keys: KeyStore, today: date) -> Thread:
+    """Queue the author's answer for the next count; raises ThreadNotFound or ConcernError."""
+    concern = _concern_for_receipt(receipt, secrets)
+    payload = {
+        "concern_id": concern.id,
+        "message": _validate_message(message),
+        "sent_on": today.isoformat(),
+        # Sealed under the window key, destroyed at the count: orders one thread's answers,
+        # and is gone before the answer reaches its table.
+        "queued_at": time.time(),
+    }
+    pending.queue_and_commit(db.session, keys, ANSWER, random_id(), payload)
+    return open_thread(receipt, secrets, keys)
+
+
+def answer_applier(secrets: Secrets) -> pending.Applier:
+    """Write a shuffled batch of authors' answers, each thread's in the order they were sent."""
+
+    def apply(session: Session, batch: list[dict[str, Any]]) -> None:
+        threads: dict[str, list[dict[str, Any]]] = {}
+        for payload in batch:  # keeps the batch's shuffled order between threads
+            threads.setdefault(payload["concern_id"], []).append(payload)
+        existing = set(session.scalars(select(Concern.id).where(Concern.id.in_(list(threads)))))
+        for concern_id, answers in threads.items():
+            if concern_id not in existing:
+                continue  # deleted by retention while the answer waited: nothing to attach to
+            for payload in sorted(answers, key=lambda answer: answer["queued_at"]):
+                _write(session, concern_id, AUTHOR, payload["message"], secrets,
+                       date.fromisoformat(payload["sent_on"]))
+
+    return apply
 
 
 def staff_reply(
@@ -130,7 +183,7 @@ def staff_reply(
     concern = get_concern(concern_id)
     if concern.hidden and actor_role != "organizer":
         raise ConcernError("Moderators hid this concern.")
-    _append(concern, actor_role, _validate_message(message), secrets, today)
+    _write(db.session, concern.id, actor_role, _validate_message(message), secrets, today)
     record_event(db.session, actor_role, "replied privately to a concern's author",
                  f"concern {concern.id[:8]}", on=today)
     db.session.commit()

@@ -172,17 +172,7 @@ def post_concern(
     }
     # Queued like a signature: written at the next window, shuffled among the others, so
     # neither commit order nor "the account registered just before" points at its author.
-    for attempt in range(3):
-        window, _windows = pending.current_window(db.session, keys)
-        try:
-            pending.queue_action(db.session, window, POST, concern_id, payload)
-        except pending.WindowClosed:
-            db.session.rollback()
-            if attempt == 2:
-                raise
-            continue
-        db.session.commit()
-        break
+    pending.queue_and_commit(db.session, keys, POST, concern_id, payload)
     return PostedConcern(concern_id=concern_id, receipt=receipt)
 
 

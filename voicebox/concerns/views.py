@@ -213,18 +213,19 @@ def thread() -> Response:
         try:
             if message.strip() and not hints:
                 opened = followup.author_reply(
-                    receipt, form.message.data or "", secrets=current_secrets(), today=today()
+                    receipt, form.message.data or "", secrets=current_secrets(), keys=current_keys(),
+                    today=today(),
                 )
                 form.message.data = ""
-                flash("Your answer is sent.", "success")
+                flash("Your answer is sent. Staff see it after the next count, within a minute.", "success")
             else:
-                opened = followup.open_thread(receipt, current_secrets())
+                opened = followup.open_thread(receipt, current_secrets(), current_keys())
         except followup.ThreadNotFound as exc:
             strike("receipt")
             form.receipt.errors = [str(exc)]
         except service.ConcernError as exc:
             form.message.errors = [str(exc)]
-            opened = followup.open_thread(receipt, current_secrets())
+            opened = followup.open_thread(receipt, current_secrets(), current_keys())
     return _no_store(
         render_template(
             "concerns/followup.html", form=form, thread=opened, hints=hints if opened else [],
