@@ -20,13 +20,14 @@ from voicebox.anonymity import coarse_date, nullifier
 from voicebox.extensions import db
 from voicebox.models import ConcernSupport, FollowupMessage, Signature
 
-SIGNERS = 100
+# Enough that 60% of pairs is five standard deviations above chance (see chance_ceiling).
+SIGNERS = 300
 
 pytestmark = pytest.mark.usefixtures("wal_keeps_everything")
 
 
 def _signing_scenario(app, make_user, make_petition, sign):
-    petition = make_petition(goal=500)
+    petition = make_petition(goal=1000)
     members = []
     for _ in range(SIGNERS):
         member = make_user()  # registers, then signs straight away: the worst case

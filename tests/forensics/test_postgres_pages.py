@@ -74,8 +74,8 @@ def test_pages_and_wal_after_close_hold_no_key_that_relinks(
 
 
 def test_ctid_order_of_a_counting_window_is_chance(app, make_user, make_petition, sign):
-    petition = make_petition(goal=500)
-    members = [make_user() for _ in range(100)]
+    petition = make_petition(goal=1000)
+    members = [make_user() for _ in range(300)]
     for member in members:
         sign(petition, member, counted=False)
     count_queued_now(app)
