@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 from sqlalchemy.engine import Engine
 
 from voicebox.sqlite_engine import configure_sqlite
@@ -127,7 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from voicebox.reports.views import bp as reports_bp
     from voicebox.responses.views import bp as responses_bp
 
-    blueprints = (main_bp, auth_bp, petitions_bp, concerns_bp, followup_bp, admin_bp)
+    blueprints: tuple[Blueprint, ...] = (main_bp, auth_bp, petitions_bp, concerns_bp, followup_bp, admin_bp)
     blueprints += (tallies_bp, reports_bp, responses_bp, dashboard_bp, api_bp, account_bp, audit_bp)
     blueprints += (api_tokens_bp,)
     for blueprint in blueprints:

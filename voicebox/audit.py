@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from voicebox.anonymity import coarse_date
 from voicebox.models import AuditEvent
+from voicebox.models.base import DbSession
 
 
 def record_event(
-    session: Session, actor_role: str, action: str, subject: str = "", on: date | None = None
+    session: DbSession, actor_role: str, action: str, subject: str = "", on: date | None = None
 ) -> AuditEvent:
     """Add an audit event to the caller's transaction (committed with the action itself)."""
     event = AuditEvent(

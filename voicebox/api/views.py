@@ -13,8 +13,9 @@ from werkzeug.wrappers import Response
 from voicebox.api.openapi import openapi_document
 from voicebox.api.tokens import user_for_token
 from voicebox.auth.service import instance_settings
+from voicebox.concerns.service import category_names
 from voicebox.extensions import csrf, db
-from voicebox.models import Category, Concern, Petition, PetitionStatus
+from voicebox.models import Concern, Petition, PetitionStatus
 from voicebox.reports import service as reports
 from voicebox.reports.exports import export_document
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table, suppression_threshold
@@ -175,7 +176,7 @@ def _concern(concern: Concern, categories: dict[int, str]) -> dict[str, Any]:
 
 @bp.get("/concerns")
 def concern_list() -> Response:
-    categories = dict(db.session.execute(select(Category.id, Category.name)).all())
+    categories = category_names()
     rows = db.session.scalars(
         select(Concern).order_by(Concern.support_count.desc(), Concern.created_on.desc(), Concern.id)
     )
@@ -187,7 +188,7 @@ def concern(concern_id: str) -> Response:
     found = db.session.get(Concern, concern_id)
     if found is None:
         abort(404, "There is no such concern.")
-    categories = dict(db.session.execute(select(Category.id, Category.name)).all())
+    categories = category_names()
     return jsonify(
         {**_concern(found, categories), "responses": [] if found.hidden else _responses(CONCERN, found.id)}
     )

@@ -15,6 +15,7 @@ from voicebox.auth.passwords import PasswordPolicy, password_problems
 from voicebox.crypto import hashes_match, keyed_hash
 from voicebox.extensions import db
 from voicebox.models import InstanceSettings, Invite, Role, User
+from voicebox.models.base import rows_affected
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,39}$")
 INVITE_WORDS = 5
@@ -99,7 +100,7 @@ def register_with_invite(
         .where(Invite.id == invite.id, Invite.uses < Invite.max_uses, Invite.revoked.is_(False))
         .values(uses=Invite.uses + 1)
     )
-    if claimed.rowcount != 1:
+    if rows_affected(claimed) != 1:
         db.session.rollback()
         raise InvalidInvite("That invite code has been used up. Ask for a new one.")
     user = create_user(username, password, Role(invite.role), policy)

@@ -77,11 +77,11 @@ def _validate_message(message: str) -> str:
 
 
 def _append(concern: Concern, sender_role: str, message: str, secrets: Secrets, today: date) -> None:
-    position = db.session.scalar(
+    position = db.session.execute(
         select(func.coalesce(func.max(FollowupMessage.position), -1)).where(
             FollowupMessage.concern_id == concern.id
         )
-    )
+    ).scalar_one()
     message_id = random_id()
     db.session.add(
         FollowupMessage(

@@ -115,11 +115,11 @@ def change_status(concern_id: str, status: str, *, actor_role: str, today: date,
         raise ConcernError(f"A concern that is {concern.status} cannot move to {status or 'nothing'}.")
     previous = concern.status
     concern.status = status
-    position = db.session.scalar(
+    position = db.session.execute(
         select(func.coalesce(func.max(ConcernStatusChange.position), -1)).where(
             ConcernStatusChange.concern_id == concern.id
         )
-    )
+    ).scalar_one()
     db.session.add(
         ConcernStatusChange(concern_id=concern.id, status=status, changed_on=today, position=position + 1)
     )

@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from voicebox import pending
 from voicebox.anonymity import new_receipt_phrase, normalize_receipt, nullifier, random_id
@@ -26,6 +25,7 @@ from voicebox.crypto import decrypt_text, encrypt_text, keyed_hash
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
+from voicebox.models.base import DbSession, rows_affected
 from voicebox.text import IdentifyingHint, find_identifying_text
 
 CONCERN = "concern"
@@ -112,6 +112,11 @@ def categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.name)))
 
 
+def category_names() -> dict[int, str]:
+    """Each category's name by id."""
+    return dict(db.session.execute(select(Category.id, Category.name)).tuples().all())
+
+
 def categories_by_id() -> dict[int, Category]:
     """Categories keyed by id, for naming a concern's category."""
     return {category.id: category for category in categories()}
@@ -194,7 +199,7 @@ def is_being_posted(concern_id: str, keys: KeyStore) -> bool:
 def concern_applier(secrets: Secrets, keys: KeyStore) -> pending.Applier:
     """Write a shuffled batch of queued concerns, each with its first status and its key."""
 
-    def apply(session: Session, batch: list[dict[str, Any]]) -> None:
+    def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
         known = {category_id for (category_id,) in session.execute(select(Category.id))}
         for payload in batch:
             concern_id = payload["concern_id"]
@@ -280,11 +285,13 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
         db.session.commit()
         return False
     # The counter moves by the rows this DELETE removed: a double click can't subtract twice.
-    removed = db.session.execute(
-        delete(ConcernSupport).where(
-            ConcernSupport.concern_id == concern.id, ConcernSupport.nullifier == mark
+    removed = rows_affected(
+        db.session.execute(
+            delete(ConcernSupport).where(
+                ConcernSupport.concern_id == concern.id, ConcernSupport.nullifier == mark
+            )
         )
-    ).rowcount
+    )
     if removed:
         add_to_column(db.session, Concern, concern.id, "support_count", -removed)
         db.session.commit()
@@ -333,7 +340,7 @@ def support_applier(closing: str | None = None) -> pending.Applier:
     """Write a shuffled batch of queued "me too"s: to concerns still open, and to the one
     being `closing` (its status already says resolved or declined in that transaction)."""
 
-    def apply(session: Session, batch: list[dict[str, Any]]) -> None:
+    def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
         concern_ids = {payload["concern_id"] for payload in batch}
         open_ids = {closing} if closing else set()
         open_ids |= set(
@@ -361,7 +368,7 @@ def support_applier(closing: str | None = None) -> pending.Applier:
                     "supported_on": date.fromisoformat(payload["supported_on"]),
                 },
             )
-            if result.rowcount:
+            if rows_affected(result):
                 written[payload["concern_id"]] = written.get(payload["concern_id"], 0) + 1
         for concern_id, count in sorted(written.items()):
             add_to_column(session, Concern, concern_id, "support_count", count)

@@ -23,6 +23,7 @@ from voicebox.counters import add_to_column
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature
+from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
 from voicebox.petitions.counting import comment_context  # noqa: F401 - part of this API
 
@@ -241,7 +242,7 @@ def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStor
         .where(Petition.id == petition_id, Petition.status == PetitionStatus.OPEN.value)
         .values(status=PetitionStatus.CLOSED.value, closed_on=closed_on, author_nullifier=None)
     )
-    if not closed.rowcount:
+    if not rows_affected(closed):
         return False
     # Signatures still waiting for their window are counted now, before the key goes.
     pending.count_pending_for(

@@ -7,11 +7,10 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.auth.service import instance_settings
-from voicebox.forms import ConfirmForm
+from voicebox.forms import ConfirmForm, SelectChoice
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
 from voicebox.petitions import listing, service, tallies

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.charts import DESKTOP, SVG_HEADERS, chart_height, running_rows, timeline_svg
@@ -64,13 +65,13 @@ def _comments(petition: Petition, threshold: int) -> comments.CommentsView | Non
     )
 
 
-def _back_to(petition_id: str) -> Response:
+def _back_to(petition_id: str) -> WerkzeugResponse:
     return redirect(url_for("petitions.detail", petition_id=petition_id, _anchor="comments-heading"))
 
 
 @bp.post("/petitions/<petition_id>/comments/<handle>/hide")
 @role_required(Role.ORGANIZER)
-def hide_comment(petition_id: str, handle: str) -> Response:
+def hide_comment(petition_id: str, handle: str) -> WerkzeugResponse:
     form = HideForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
@@ -88,7 +89,7 @@ def hide_comment(petition_id: str, handle: str) -> Response:
 
 @bp.post("/petitions/<petition_id>/comments/<handle>/unhide")
 @role_required(Role.ORGANIZER)
-def unhide_comment(petition_id: str, handle: str) -> Response:
+def unhide_comment(petition_id: str, handle: str) -> WerkzeugResponse:
     return confirmed_action(
         lambda: comments.unhide_comment(handle, actor_role=current_user.role, today=today()),
         success="Comment visible again.",

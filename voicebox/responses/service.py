@@ -218,10 +218,14 @@ def response_figures() -> ResponseFigures:
             select(Petition.id, func.coalesce(Petition.opened_on, Petition.created_on)).where(
                 Petition.status != PetitionStatus.DRAFT.value
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     concern_starts = dict(
-        db.session.execute(select(Concern.id, Concern.created_on).where(Concern.hidden.is_(False))).all()
+        db.session.execute(select(Concern.id, Concern.created_on).where(Concern.hidden.is_(False)))
+        .tuples()
+        .all()
     )
     waits = []
     for starts, kind in ((petition_starts, PETITION), (concern_starts, CONCERN)):

@@ -37,14 +37,17 @@ def response_panel(
 ) -> dict[str, Any]:
     """Context for the official-responses panel of one item (see _item_responses.html)."""
     responses = service.responses_to(kind, item_id)
-    endpoint = "responses.respond_to_petition" if kind == service.PETITION else "responses.respond_to_concern"
-    key = "petition_id" if kind == service.PETITION else "concern_id"
+    respond_url = (
+        url_for("responses.respond_to_petition", petition_id=item_id)
+        if kind == service.PETITION
+        else url_for("responses.respond_to_concern", concern_id=item_id)
+    )
     return {
         "responses": responses,
         "wait": service.wait_between(
             waiting_since, responses[0].responded_on if responses else None, today(), closed
         ),
-        "respond_url": url_for(endpoint, **{key: item_id}),
+        "respond_url": respond_url,
         "respond_form": ResponseForm() if can_respond and current_user.has_role(Role.LEADERSHIP) else None,
     }
 
