@@ -88,7 +88,7 @@ def username_key() -> str:
 
 def invite_key() -> str:
     """The invite code being used, hashed after the same normalisation as its lookup."""
-    from voicebox.auth.service import normalize_invite_code
+    from voicebox.auth.invite_codes import normalize_invite_code
 
     return keyed_hash(_pepper(), "rate-limit-invite", normalize_invite_code(_form_value("invite_code")))
 

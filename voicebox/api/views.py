@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from voicebox.api.openapi import openapi_document
 from voicebox.api.tokens import user_for_token
-from voicebox.auth.service import instance_settings
 from voicebox.concerns.service import category_names
 from voicebox.extensions import csrf, db
 from voicebox.models import Concern, Petition, PetitionStatus
@@ -20,6 +19,7 @@ from voicebox.reports import service as reports
 from voicebox.reports.exports import export_document
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table, suppression_threshold
 from voicebox.responses.service import CONCERN, PETITION, recent_responses, responses_to
+from voicebox.settings import instance_settings
 from voicebox.web import current_secrets
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

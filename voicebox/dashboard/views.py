@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from voicebox.auth.access import role_required
-from voicebox.auth.service import instance_settings
 from voicebox.dashboard import service
 from voicebox.models import Role
 from voicebox.responses.views import item_url
+from voicebox.settings import instance_settings
 from voicebox.web import today
 
 bp = Blueprint("dashboard", __name__)

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from voicebox.auth.access import login_required, role_required
-from voicebox.auth.service import instance_settings
 from voicebox.forms import ConfirmForm, SelectChoice
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
 from voicebox.petitions import listing, service, tallies
+from voicebox.petitions.blueprint import bp
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.ratelimits import member_action
 from voicebox.reports.petition_page import petition_extras
+from voicebox.settings import instance_settings
 from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
-
-bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 
 DRAFT_READERS = (Role.MEMBER, Role.ORGANIZER, Role.ADMIN)
 
@@ -247,6 +246,3 @@ def close(petition_id: str) -> Response:
         ),
         "Closed. Signing has stopped, and nobody can ever find out who signed.",
     )
-
-
-from voicebox.petitions import manage_views  # noqa: E402,F401 - adds confirm, edit and reject routes to bp

@@ -19,10 +19,10 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from voicebox.anonymity import SuppressedTable, coarse_date, cumulative_releases, effective_threshold
-from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import Group, PetitionDayTally
 from voicebox.petitions.breakdown import read_cells
+from voicebox.settings import instance_settings
 
 NOT_STATED = "Not stated"
 

@@ -10,12 +10,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from voicebox.auth.access import login_required, role_required
-from voicebox.auth.service import instance_settings
 from voicebox.charts import DESKTOP, SVG_HEADERS, chart_height, timeline_svg
 from voicebox.models import Report, Role
 from voicebox.reports import exports, pdf, service
 from voicebox.reports.forms import PublishForm, ReportForm
 from voicebox.reports.tallies import suppression_threshold
+from voicebox.settings import instance_settings
 from voicebox.web import current_secrets, today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
