@@ -185,7 +185,9 @@ def _opened_rows(session: DbSession, window: Window) -> list[tuple[str, dict[str
     return opened
 
 
-def _lock_flushes(session: DbSession) -> None:
+def hold_counting(session: DbSession) -> None:
+    """Keep the counting tick out until this transaction ends (PostgreSQL; SQLite already
+    runs one writer at a time)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _FLUSH_LOCK})
 
@@ -201,7 +203,7 @@ def count_pending(session: DbSession, keys: KeyStore, appliers: Mapping[str, App
     start_window(session, keys)
     counted = 0
     for window in live_windows(session, keys)[1:]:
-        _lock_flushes(session)
+        hold_counting(session)
         # Deleting the window row is the barrier: an action still being queued in it
         # either committed before (and is read below) or finds the window gone and retries.
         closed = session.execute(delete(CountingWindow).where(CountingWindow.id == window.id))

@@ -47,7 +47,11 @@ def thread() -> Response:
             opened = followup.open_thread(receipt, current_secrets())
     return no_store(
         render_template(
-            "concerns/followup.html", form=form, thread=opened, hints=hints if opened else [],
-            receipt=receipt if opened else "", sender_labels=followup.SENDER_LABELS,
+            "concerns/followup.html",
+            form=form,
+            thread=opened,
+            hints=hints if opened else [],
+            receipt=receipt if opened else "",
+            sender_labels=followup.SENDER_LABELS,
         )
     )

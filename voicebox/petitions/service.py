@@ -26,6 +26,7 @@ from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Sign
 from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
 from voicebox.petitions.counting import comment_context  # noqa: F401 - part of this API
+from voicebox.unit_of_work import unit_of_work
 
 PETITION = "petition"
 SIGN = "signature"
@@ -407,6 +408,15 @@ def withdraw_signature(
     petition_id: str, member_id: str, *, keys: KeyStore, secrets: Secrets, today: date
 ) -> Petition:
     """Remove this member's signature; raises PetitionNotFound, PetitionNotOpen or NotSigned."""
+    with unit_of_work(db.session):
+        return remove_signature(petition_id, member_id, keys=keys, secrets=secrets)
+
+
+def remove_signature(petition_id: str, member_id: str, *, keys: KeyStore, secrets: Secrets) -> Petition:
+    """Take this member's signature (queued or counted) off the petition, in the caller's transaction.
+
+    Raises PetitionNotFound, PetitionNotOpen or NotSigned before changing anything.
+    """
     petition = get_petition(petition_id)
     key = petition_key(petition.id, keys)
     if petition.is_closed or key is None:
@@ -417,7 +427,6 @@ def withdraw_signature(
     mark = nullifier(key, SIGN, member_id)
     # A signature still waiting for its window simply leaves the queue.
     if pending.cancel_queued(db.session, pending.live_windows(db.session, keys), SIGN, mark):
-        db.session.commit()
         return petition
     # Counters move by the rows this DELETE actually removed: two tabs withdrawing at once
     # remove one row and subtract one, never two.
@@ -427,7 +436,6 @@ def withdraw_signature(
         .returning(Signature.id, Signature.signed_on, Signature.group_ciphertext)
     ).all()
     if not removed:
-        db.session.rollback()
         raise NotSigned("You haven't signed this petition.")
     counting.count_signatures(
         db.session,
@@ -439,5 +447,4 @@ def withdraw_signature(
         ],
         -1,
     )
-    db.session.commit()
     return petition
