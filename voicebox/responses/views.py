@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -20,12 +20,10 @@ bp = Blueprint("responses", __name__)
 
 
 def item_url(kind: str, item_id: str) -> str:
-    """Where an item lives; concerns fall back to the feed until their pages exist."""
+    """Where an item lives."""
     if kind == service.PETITION:
         return url_for("petitions.detail", petition_id=item_id)
-    if "concerns.detail" in current_app.view_functions:
-        return url_for("concerns.detail", concern_id=item_id)
-    return url_for("responses.feed")
+    return url_for("concerns.detail", concern_id=item_id)
 
 
 def response_panel(
