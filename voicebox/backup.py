@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date, DateTime, LargeBinary
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 
 FORMAT = "voicebox-backup"
 VERSION = 1

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select, text
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.models import (
     Concern,
     ConcernStatus,

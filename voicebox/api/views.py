@@ -6,15 +6,15 @@ from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from voicebox.api import service as items
 from voicebox.api.openapi import openapi_document
 from voicebox.api.tokens import user_for_token
 from voicebox.concerns.service import category_names
-from voicebox.extensions import csrf, db
-from voicebox.models import Concern, Petition, PetitionStatus
+from voicebox.extensions import csrf
+from voicebox.models import Concern, Petition
 from voicebox.reports import service as reports
 from voicebox.reports.exports import export_document
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table, suppression_threshold
@@ -88,19 +88,15 @@ def openapi() -> Response:
 
 @bp.get("/petitions")
 def petitions() -> Response:
-    rows = db.session.scalars(
-        select(Petition)
-        .where(Petition.status.in_((PetitionStatus.OPEN.value, PetitionStatus.CLOSED.value)))
-        .order_by(Petition.signature_count.desc(), Petition.title)
-    )
-    return jsonify(petitions=[_summary(p) for p in rows])
+    return jsonify(petitions=[_summary(p) for p in items.listed_petitions()])
 
 
 @bp.get("/petitions/<petition_id>")
 def petition(petition_id: str) -> Response:
-    found = db.session.get(Petition, petition_id)
-    if found is None or found.is_draft or found.is_rejected:
-        abort(404, "There is no such petition.")
+    try:
+        found = items.listed_petition(petition_id)
+    except items.ItemNotFound as exc:
+        abort(404, str(exc))
     threshold = suppression_threshold()
     table = group_week_table(found.id, threshold)
     headcount = instance_settings().headcount
@@ -177,17 +173,15 @@ def _concern(concern: Concern, categories: dict[int, str]) -> dict[str, Any]:
 @bp.get("/concerns")
 def concern_list() -> Response:
     categories = category_names()
-    rows = db.session.scalars(
-        select(Concern).order_by(Concern.support_count.desc(), Concern.created_on.desc(), Concern.id)
-    )
-    return jsonify(concerns=[_concern(c, categories) for c in rows])
+    return jsonify(concerns=[_concern(c, categories) for c in items.listed_concerns()])
 
 
 @bp.get("/concerns/<concern_id>")
 def concern(concern_id: str) -> Response:
-    found = db.session.get(Concern, concern_id)
-    if found is None:
-        abort(404, "There is no such concern.")
+    try:
+        found = items.listed_concern(concern_id)
+    except items.ItemNotFound as exc:
+        abort(404, str(exc))
     categories = category_names()
     return jsonify(
         {**_concern(found, categories), "responses": [] if found.hidden else _responses(CONCERN, found.id)}

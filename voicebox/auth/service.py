@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.anonymity import random_id, receipt_wordlist
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.auth.invite_codes import normalize_invite_code
 from voicebox.auth.passwords import PasswordPolicy, password_problems
 from voicebox.crypto import hashes_match, keyed_hash

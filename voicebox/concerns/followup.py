@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from voicebox.anonymity import normalize_receipt, random_id
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.concerns.service import ConcernError, concern_body, get_concern, receipt_hash
 from voicebox.config import Secrets
 from voicebox.crypto import decrypt_text, encrypt_text

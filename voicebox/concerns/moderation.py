@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.concerns.service import (
     CLOSED_STATUSES,
     CONCERN,

@@ -72,7 +72,7 @@ class PostedConcern:
 
 
 @dataclass(frozen=True)
-class Standing:
+class ConcernStanding:
     """Whether the current member said "me too" or flagged; known only to them."""
 
     supported: bool = False
@@ -234,11 +234,11 @@ def concern_applier(secrets: Secrets, keys: KeyStore) -> pending.Applier:
     return apply
 
 
-def standing_of(concern: Concern, member_id: str, keys: KeyStore) -> Standing:
+def standing_of(concern: Concern, member_id: str, keys: KeyStore) -> ConcernStanding:
     """Whether this member supports or flagged the concern (their own view only)."""
     key = concern_key(concern.id, keys)
     if key is None:
-        return Standing()
+        return ConcernStanding()
     mark = nullifier(key, SUPPORT, member_id)
     supported = db.session.scalar(
         select(ConcernSupport.id).where(
@@ -251,7 +251,7 @@ def standing_of(concern: Concern, member_id: str, keys: KeyStore) -> Standing:
             ConcernFlag.nullifier == nullifier(key, FLAG, member_id),
         )
     )
-    return Standing(supported=supported, flagged=flagged is not None)
+    return ConcernStanding(supported=supported, flagged=flagged is not None)
 
 
 def _open_key(concern: Concern, keys: KeyStore, action: str) -> bytes:

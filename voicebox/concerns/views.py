@@ -105,7 +105,7 @@ def detail(concern_id: str) -> str | tuple[str, int]:
     is_organizer = current_user.has_role(Role.ORGANIZER)
     shows_text = not concern.hidden or is_organizer
     can_reply = current_user.has_role(*STAFF_REPLIERS) and shows_text
-    standing = service.Standing()
+    standing = service.ConcernStanding()
     if current_user.has_role(*PARTICIPANT_ROLES):
         standing = service.standing_of(concern, current_user.id, current_keys())
     status_form = StatusForm()

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
 from voicebox.anonymity import nullifier, random_id
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column
 from voicebox.extensions import db
@@ -75,7 +75,7 @@ class SignatureChoice:
 
 
 @dataclass(frozen=True)
-class Standing:
+class PetitionStanding:
     """Where the current member stands with one petition; known only to them."""
 
     signed: bool = False
@@ -153,11 +153,11 @@ def start_petition(
     return petition
 
 
-def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> Standing:
+def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> PetitionStanding:
     """Whether this member signed, co-sponsored or started the petition (their own view only)."""
     key = petition_key(petition.id, keys)
     if key is None:
-        return Standing()
+        return PetitionStanding()
     mark = nullifier(key, SIGN, member_id)
     signed = db.session.scalar(
         select(Signature.id).where(Signature.petition_id == petition.id, Signature.nullifier == mark)
@@ -171,7 +171,7 @@ def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> Standing:
             Cosponsorship.nullifier == nullifier(key, COSPONSOR, member_id),
         )
     )
-    return Standing(
+    return PetitionStanding(
         signed=signed is not None or counting,
         being_counted=counting,
         cosponsored=cosponsored is not None,
@@ -265,11 +265,12 @@ def close_petition(
 ) -> Petition:
     """Close an open petition and destroy its key; raises PetitionNotFound or PetitionNotOpen."""
     petition = get_petition(petition_id)
-    if not _close(petition.id, today, secrets=secrets, keys=keys):
-        db.session.rollback()
-        raise PetitionNotOpen("Only an open petition can be closed.")
-    record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
-    db.session.commit()
+    with unit_of_work(db.session):
+        if not _close(petition.id, today, secrets=secrets, keys=keys):
+            raise PetitionNotOpen("Only an open petition can be closed.")
+        record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
+    # Only once the close is committed: a key destroyed before a failed commit would leave
+    # an open petition whose signatures can never be withdrawn or checked.
     keys.destroy(PETITION, petition.id)
     db.session.refresh(petition)
     return petition

@@ -12,7 +12,7 @@ from voicebox.auth.access import login_required, role_required
 from voicebox.forms import ConfirmForm, SelectChoice
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
-from voicebox.petitions import listing, service, tallies
+from voicebox.petitions import figures, listing, service
 from voicebox.petitions.blueprint import bp
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.ratelimits import member_action
@@ -40,7 +40,7 @@ def _load_visible(petition_id: str):  # noqa: ANN202 - returns a Petition
 def _sign_form() -> SignForm:
     form = SignForm()
     form.group.choices = [SelectChoice("", "Prefer not to say")] + [
-        SelectChoice(str(group.id), group.name) for group in tallies.group_choices()
+        SelectChoice(str(group.id), group.name) for group in figures.group_choices()
     ]
     return form
 
@@ -110,14 +110,14 @@ def new() -> str | Response:
 def detail(petition_id: str) -> str:
     petition = _load_visible(petition_id)
     settings = instance_settings()
-    standing = service.Standing()
+    standing = service.PetitionStanding()
     if current_user.has_role(*PARTICIPANT_ROLES):
         standing = service.standing_of(petition, current_user.id, current_keys())
     return render_template(
         "petitions/detail.html",
         petition=petition,
-        progress=tallies.progress_of(petition, settings.headcount, today()),
-        public_names=tallies.public_signers(petition.id),
+        progress=figures.progress_of(petition, settings.headcount, today()),
+        public_names=figures.public_signers(petition.id),
         standing=standing,
         cosponsors_needed=settings.cosponsors_needed,
         sign_form=_sign_form(),
@@ -132,7 +132,7 @@ def detail(petition_id: str) -> str:
 @login_required
 def tally(petition_id: str) -> Response:
     """The live counter as JSON, polled by the petition page; costs one indexed read."""
-    found = tallies.live_tally(petition_id)
+    found = figures.live_tally(petition_id)
     if found is None:
         abort(404)
     return jsonify(found.as_json())

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.models import Concern, HiddenComment, Petition, PetitionStatus, Report, ReportVersion, Signature

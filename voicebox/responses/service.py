@@ -11,7 +11,7 @@ from statistics import median
 
 from sqlalchemy import func, select
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.concerns.moderation import change_status, next_statuses
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.extensions import db
 from voicebox.models import (
     Concern,

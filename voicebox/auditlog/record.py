@@ -1,4 +1,4 @@
-"""Recording privileged actions into the public audit log."""
+"""Writing to the public audit log; an event joins the transaction of the action it records."""
 
 from __future__ import annotations
 
