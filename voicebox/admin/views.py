@@ -12,6 +12,7 @@ from voicebox.auth import service as accounts
 from voicebox.auth.access import role_required
 from voicebox.forms import ConfirmForm, SelectChoice
 from voicebox.models import Role
+from voicebox.settings import instance_settings
 from voicebox.web import confirmed_action, current_secrets, today
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -74,7 +75,7 @@ def revoke_invite(invite_id: int) -> Response:
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def settings() -> str | Response:
-    current = accounts.instance_settings()
+    current = instance_settings()
     form = SettingsForm(obj=current)
     if form.validate_on_submit():
         change = service.SettingsChange(
