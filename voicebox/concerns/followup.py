@@ -7,6 +7,7 @@ row (A5). A wrong phrase and a missing concern look exactly the same.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,14 +15,17 @@ from sqlalchemy import func, select
 
 from voicebox.anonymity import normalize_receipt, random_id
 from voicebox.auditlog.record import record_event
-from voicebox.concerns.service import ConcernError, concern_body, get_concern, receipt_hash
+from voicebox.concerns.service import UNREADABLE, ConcernError, get_concern, readable_body, receipt_hash
 from voicebox.config import Secrets
-from voicebox.crypto import decrypt_text, encrypt_text
+from voicebox.crypto import CryptoError, decrypt_text, encrypt_text
 from voicebox.extensions import db
 from voicebox.models import Concern, FollowupMessage
 
 MESSAGE_MAX = 5_000
+UNREADABLE_MESSAGE = "This message can't be shown right now."
 AUTHOR = "author"
+log = logging.getLogger(__name__)
+
 SENDER_LABELS = {AUTHOR: "You (the author)", "organizer": "Organizers", "leadership": "Leadership"}
 
 
@@ -57,14 +61,16 @@ def thread_messages(concern_id: str, secrets: Secrets) -> list[ThreadMessage]:
         .where(FollowupMessage.concern_id == concern_id)
         .order_by(FollowupMessage.position)
     )
-    return [
-        ThreadMessage(
-            row.sender_role,
-            decrypt_text(secrets.data_key, row.body_ciphertext, message_context(row.id)),
-            row.sent_on,
-        )
-        for row in rows
-    ]
+    return [ThreadMessage(row.sender_role, _readable_message(row, secrets), row.sent_on) for row in rows]
+
+
+def _readable_message(row: FollowupMessage, secrets: Secrets) -> str:
+    try:
+        return decrypt_text(secrets.data_key, row.body_ciphertext, message_context(row.id))
+    except CryptoError:
+        # One damaged message leaves the rest of the thread readable; logged by id only.
+        log.error("follow-up message %s: does not decrypt; shown without its text", row.id)
+        return UNREADABLE_MESSAGE
 
 
 def _validate_message(message: str) -> str:
@@ -112,7 +118,8 @@ def _concern_for_receipt(receipt: str, secrets: Secrets) -> Concern:
 def open_thread(receipt: str, secrets: Secrets) -> Thread:
     """The thread a receipt phrase opens; raises ThreadNotFound for any phrase that opens none."""
     concern = _concern_for_receipt(receipt, secrets)
-    return Thread(concern, concern_body(concern, secrets), thread_messages(concern.id, secrets))
+    body = readable_body(concern, secrets)
+    return Thread(concern, UNREADABLE if body is None else body, thread_messages(concern.id, secrets))
 
 
 def author_reply(receipt: str, message: str, *, secrets: Secrets, today: date) -> Thread:

@@ -10,6 +10,7 @@ among the others (voicebox.pending).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,12 +22,14 @@ from voicebox import pending
 from voicebox.anonymity import new_receipt_phrase, normalize_receipt, nullifier, random_id
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column, insert_ignoring_duplicates
-from voicebox.crypto import decrypt_text, encrypt_text, keyed_hash
+from voicebox.crypto import CryptoError, decrypt_text, encrypt_text, keyed_hash
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
 from voicebox.models.base import DbSession, rows_affected
 from voicebox.text import IdentifyingHint, find_identifying_text
+
+log = logging.getLogger(__name__)
 
 CONCERN = "concern"
 POST = "concern-post"
@@ -35,6 +38,7 @@ FLAG = "flag"
 TITLE_MAX = 200
 BODY_MAX = 10_000
 RECEIPT_PURPOSE = "receipt"
+UNREADABLE = "The text of this concern can't be shown right now."
 CLOSED_STATUSES = frozenset({ConcernStatus.RESOLVED.value, ConcernStatus.DECLINED.value})
 
 
@@ -97,6 +101,17 @@ def concern_key(concern_id: str, keys: KeyStore) -> bytes | None:
 def concern_body(concern: Concern, secrets: Secrets) -> str:
     """Decrypt a concern's body; raises CryptoError if the row was tampered with."""
     return decrypt_text(secrets.data_key, concern.body_ciphertext, body_context(concern.id))
+
+
+def readable_body(concern: Concern, secrets: Secrets) -> str | None:
+    """The body, or None if it won't decrypt (a damaged or tampered row): one such row never
+    takes a page that lists concerns down for everyone."""
+    try:
+        return concern_body(concern, secrets)
+    except CryptoError:
+        # The id lets an admin find the row; nothing of its content is logged.
+        log.error("concern %s: body does not decrypt; shown without its text", concern.id)
+        return None
 
 
 def get_concern(concern_id: str) -> Concern:
