@@ -35,10 +35,10 @@ from sqlalchemy import func, insert, select
 from bench.harness import ROOT, MemberSession, Server, create_member_sessions, gunicorn_server
 from voicebox import create_app
 from voicebox.anonymity import coarse_date, random_id
-from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import Petition, PetitionDayTally, Signature
 from voicebox.petitions import service
+from voicebox.settings import instance_settings
 
 BENCH = Path(__file__).resolve().parent
 TARGETS = {"signing": 0.70, "reads": 0.80, "p99_ms": 100.0, "memory_mb": 150.0}

@@ -308,11 +308,11 @@ def sign_many(app: Flask) -> Callable[..., None]:
 
 
 @pytest.fixture
-def make_concern_row(app: Flask) -> Callable[..., Any]:
-    """A concern row as the concerns area would store it (ciphertext body, receipt hash)."""
-    from voicebox.anonymity import random_id
-    from voicebox.crypto import encrypt_text
-    from voicebox.models import Concern
+def make_concern_row(app: Flask, make_concern: Callable[..., Any]) -> Callable[..., Any]:
+    """A concern posted through the service (so its body reads back on every page), then put
+    in the requested moderation state through the moderation service. `supports` sets the
+    counter alone: real "me too"s would need that many members."""
+    from voicebox.concerns import moderation
 
     def build(
         title: str = "Rota changes with no notice",
@@ -322,23 +322,19 @@ def make_concern_row(app: Flask) -> Callable[..., Any]:
         hidden: bool = False,
         body: str = "The rota changes the night before.",
     ) -> Concern:
-        concern_id = random_id()
-        concern = Concern(
-            id=concern_id,
-            title=title,
-            body_ciphertext=encrypt_text(
-                app.extensions["voicebox.secrets"].data_key, body, f"concern:{concern_id}"
-            ),
-            category_id=category.id if category is not None else None,
-            status=status,
-            receipt_hash=random_id() + random_id(),
-            support_count=supports,
-            hidden=hidden,
-            hidden_reason="Names a colleague" if hidden else None,
+        concern, _receipt = make_concern(
+            title=title, body=body, category_id=category.id if category is not None else None
         )
-        db.session.add(concern)
-        db.session.commit()
-        return concern
+        by_organizer: dict[str, Any] = {"actor_role": "organizer", "today": coarse_date()}
+        if hidden:
+            moderation.hide_concern(concern.id, "Names a colleague", **by_organizer)
+        if status != "open":
+            keys = app.extensions["voicebox.keys"]
+            moderation.change_status(concern.id, status, keys=keys, **by_organizer)
+        if supports:
+            concern.support_count = supports
+            db.session.commit()
+        return db.session.get(Concern, concern.id)
 
     return build
 

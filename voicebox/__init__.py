@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 from sqlalchemy.engine import Engine
 
 from voicebox.sqlite_engine import configure_sqlite
@@ -117,18 +117,22 @@ def _register_blueprints(app: Flask) -> None:
     from voicebox.auditlog.views import bp as audit_bp
     from voicebox.auth.account_views import bp as account_bp
     from voicebox.auth.views import bp as auth_bp
-    from voicebox.concerns.views import bp as concerns_bp
-    from voicebox.concerns.views import followup_bp
+
+    # Imported for what they do: each adds its routes to the concerns or petitions blueprint.
+    from voicebox.concerns import confirm_views, moderation_views, views  # noqa: F401
+    from voicebox.concerns.blueprint import bp as concerns_bp
+    from voicebox.concerns.followup_views import bp as followup_bp
     from voicebox.dashboard.views import bp as dashboard_bp
     from voicebox.main.views import bp as main_bp
     from voicebox.main.views import register_error_pages
-    from voicebox.petitions.views import bp as petitions_bp
-    from voicebox.reports.petition_page import bp as tallies_bp
+    from voicebox.petitions import manage_views, page_views  # noqa: F401
+    from voicebox.petitions import views as petition_views  # noqa: F401
+    from voicebox.petitions.blueprint import bp as petitions_bp
     from voicebox.reports.views import bp as reports_bp
     from voicebox.responses.views import bp as responses_bp
 
-    blueprints = (main_bp, auth_bp, petitions_bp, concerns_bp, followup_bp, admin_bp)
-    blueprints += (tallies_bp, reports_bp, responses_bp, dashboard_bp, api_bp, account_bp, audit_bp)
+    blueprints: tuple[Blueprint, ...] = (main_bp, auth_bp, petitions_bp, concerns_bp, followup_bp, admin_bp)
+    blueprints += (reports_bp, responses_bp, dashboard_bp, api_bp, account_bp, audit_bp)
     blueprints += (api_tokens_bp,)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

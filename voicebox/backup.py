@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date, DateTime, LargeBinary
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 
 FORMAT = "voicebox-backup"
 VERSION = 1
@@ -242,10 +242,10 @@ def restore_backup(engine: Engine, tables: list[Table], path: Path, *, force: bo
         for table in reversed(tables):
             connection.execute(table.delete())
         for name, columns, batch in _sections(Path(path)):
-            table = by_name.get(name)
-            if table is None:
+            known = by_name.get(name)
+            if known is None:
                 raise BackupError(f"The backup has a table {name!r} this version doesn't know.")
-            unknown = [column for column in columns if column not in table.c]
+            unknown = [column for column in columns if column not in known.c]
             if unknown:
                 raise BackupError(
                     f"The backup's {name} has columns this schema lacks ({', '.join(unknown)}); "
@@ -254,9 +254,9 @@ def restore_backup(engine: Engine, tables: list[Table], path: Path, *, force: bo
             rows.setdefault(name, 0)
             if not batch:
                 continue
-            decoders = [(column, _decoder(table, column)) for column in columns]
+            decoders = [(column, _decoder(known, column)) for column in columns]
             connection.execute(
-                insert(table),
+                insert(known),
                 [
                     {column: (decode(value) if decode and value is not None else value)
                      for (column, decode), value in zip(decoders, row, strict=True)}

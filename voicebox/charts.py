@@ -203,13 +203,20 @@ def render_svg(model: ChartModel, title: str, size: Size = DESKTOP) -> bytes:
             )
         )
     for i, line in enumerate(model.lines):
-        y = legend_top + i * font * 1.6
+        legend_y = legend_top + i * font * 1.6
         total = line.running[-1] if line.running else 0
         parts.append(
-            _el("rect", x=_n(left), y=_n(y - font * 0.8), width=font, height=_n(font * 0.9), fill=line.colour)
+            _el(
+                "rect",
+                x=_n(left),
+                y=_n(legend_y - font * 0.8),
+                width=font,
+                height=_n(font * 0.9),
+                fill=line.colour,
+            )
         )
         label = f"{_shorten(line.name, size.legend_chars)} ({total:,})"
-        parts.append(_el("text", label, x=_n(left + font * 1.5), y=_n(y), fill=INK))
+        parts.append(_el("text", label, x=_n(left + font * 1.5), y=_n(legend_y), fill=INK))
     if not any(any(line.running) for line in model.lines):
         middle = {"x": _n(left + plot_w / 2), "y": _n(top + plot_h / 2)}
         parts.append(_el("text", "No signatures yet", **middle, text_anchor="middle", fill=MUTED))

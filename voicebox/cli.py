@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.auth import service as accounts
 from voicebox.backup import BackupError, restore_backup, write_backup
 from voicebox.extensions import db

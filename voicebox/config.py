@@ -118,6 +118,17 @@ def secrets_from_environment(environ: Mapping[str, str]) -> bool:
     return all(environ.get(f"VOICEBOX_{n.upper()}") for n in SECRET_NAMES)
 
 
+def _named_secrets(keys: Mapping[str, bytes], previous_data_keys: tuple[bytes, ...] = ()) -> Secrets:
+    """Secrets from a name -> key mapping holding every one of SECRET_NAMES."""
+    return Secrets(
+        secret_key=keys["secret_key"],
+        master_key=keys["master_key"],
+        data_key=keys["data_key"],
+        pepper=keys["pepper"],
+        previous_data_keys=previous_data_keys,
+    )
+
+
 def load_secrets(instance_path: Path, environ: Mapping[str, str]) -> Secrets:
     """Read secrets from the environment or the instance file, creating the file once.
 
@@ -127,13 +138,13 @@ def load_secrets(instance_path: Path, environ: Mapping[str, str]) -> Secrets:
     from_env = {n: environ.get(f"VOICEBOX_{n.upper()}") for n in SECRET_NAMES}
     env_ids = {f"{n}_id": environ.get(f"VOICEBOX_{n.upper()}_ID") for n in KEYS_WITH_IDS}
     if all(from_env.values()):
-        secrets = Secrets(**{n: _unb64(n, v or "") for n, v in from_env.items()})
+        secrets = _named_secrets({n: _unb64(n, v or "") for n, v in from_env.items()})
         _check_ids(secrets, env_ids, "environment")
         return secrets
     path = instance_path / SECRETS_FILE
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        generated = Secrets(**{n: generate_key() for n in SECRET_NAMES})
+        generated = _named_secrets({n: generate_key() for n in SECRET_NAMES})
         # O_EXCL: two workers starting at once never both write a different key.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -159,8 +170,8 @@ def load_secrets(instance_path: Path, environ: Mapping[str, str]) -> Secrets:
     previous = stored.get(PREVIOUS_DATA_KEYS) or {}
     if not isinstance(previous, dict):
         raise ConfigError(f"{path}: {PREVIOUS_DATA_KEYS} must map key ids to keys")
-    secrets = Secrets(
-        **{n: _unb64(n, str(v)) for n, v in values.items()},
+    secrets = _named_secrets(
+        {n: _unb64(n, str(v)) for n, v in values.items()},
         previous_data_keys=tuple(_unb64(PREVIOUS_DATA_KEYS, str(v)) for v in previous.values()),
     )
     _check_ids(secrets, {k: v for k, v in stored.items() if not from_env.get(k[:-3])}, str(path))

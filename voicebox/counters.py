@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import Executable, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+
+from voicebox.models.base import DbSession
 
 
 def _dialect_insert(table: Any, dialect: str) -> Any:
@@ -26,7 +27,7 @@ def _dialect_insert(table: Any, dialect: str) -> Any:
 @cache
 def _upsert_increment(table: Any, keys: tuple[str, ...], column: str, dialect: str) -> Executable:
     insert = _dialect_insert(table, dialect)
-    values = {key: bindparam(key) for key in keys}
+    values: dict[str, Any] = {key: bindparam(key) for key in keys}
     return insert.values(**values, **{column: bindparam("delta")}).on_conflict_do_update(
         index_elements=list(keys),
         set_={column: table.c[column] + bindparam("delta")},
@@ -50,7 +51,7 @@ def _increment(table: Any, column: str) -> Executable:
 
 
 def add_to_counter_row(
-    session: Session, model: type[Any], keys: dict[str, Any], column: str, delta: int
+    session: DbSession, model: type[Any], keys: dict[str, Any], column: str, delta: int
 ) -> None:
     """Add `delta` to `model.column` for the row at `keys`, creating the row if needed."""
     dialect = session.get_bind().dialect.name
@@ -59,7 +60,7 @@ def add_to_counter_row(
 
 
 def add_to_column(
-    session: Session, model: type[Any], row_id: Any, column: str, delta: int
+    session: DbSession, model: type[Any], row_id: Any, column: str, delta: int
 ) -> None:
     """Atomically add `delta` to one counter column of one row (no read-modify-write race)."""
     session.execute(_increment(model.__table__, column), {"row_id": row_id, "delta": delta})

@@ -36,8 +36,8 @@ def upgrade_database(app: Flask) -> None:
     """Bring the schema to the newest revision; safe to run on every start."""
     restrict_sqlite_file(app)
     with app.app_context():
-        from voicebox.auth.service import instance_settings
         from voicebox.extensions import db
+        from voicebox.settings import instance_settings
 
         adopt_renumbered_revisions(db.engine)
         upgrade(directory=app.extensions["migrate"].directory, revision="heads")

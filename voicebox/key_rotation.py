@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from voicebox.config import Secrets, write_secrets
 from voicebox.crypto import CryptoError, generate_key, reencrypt_text
 from voicebox.models import Concern, FollowupMessage, PetitionBreakdown, Signature
+from voicebox.models.base import DbSession
 from voicebox.petitions.breakdown import group_context
 from voicebox.petitions.counting import comment_context
 
@@ -63,7 +63,7 @@ class RotationSummary:
     retired_key_ids: tuple[str, ...]
 
 
-def reencrypt_columns(session: Session, new_key: bytes, old_keys: tuple[bytes, ...]) -> dict[str, int]:
+def reencrypt_columns(session: DbSession, new_key: bytes, old_keys: tuple[bytes, ...]) -> dict[str, int]:
     """Rewrite every ciphertext under `new_key` in the session's transaction (not committed).
 
     Rows are rewritten in random order so the new row versions carry no order of their own.
@@ -92,7 +92,7 @@ def reencrypt_columns(session: Session, new_key: bytes, old_keys: tuple[bytes, .
 
 
 def rotate_data_key(
-    session: Session, secrets: Secrets, instance_path: Path
+    session: DbSession, secrets: Secrets, instance_path: Path
 ) -> tuple[Secrets, RotationSummary]:
     """Add a new data key, re-encrypt every column under it in one transaction, retire the old keys.
 

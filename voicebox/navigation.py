@@ -14,7 +14,6 @@ from voicebox.models import Role
 class NavItem:
     label: str
     endpoint: str
-    roles: tuple[Role, ...] = tuple(Role)
 
     @property
     def url(self) -> str:
@@ -23,40 +22,39 @@ class NavItem:
     current: bool = False
 
 
-# Areas add themselves here; `endpoint` must exist or the item is skipped.
+# Who sees an item is decided by its page's own @role_required; an unknown endpoint is an error.
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "main.index"),
     NavItem("Petitions", "petitions.index"),
     NavItem("Concerns", "concerns.index"),
-    NavItem("Moderation", "concerns.moderation_queue", (Role.ORGANIZER,)),
-    NavItem("Categories", "concerns.categories", (Role.ORGANIZER,)),
+    NavItem("Moderation", "concerns.moderation_queue"),
+    NavItem("Categories", "concerns.categories"),
     NavItem("Reports", "reports.index"),
     NavItem("Responses", "responses.feed"),
-    NavItem("Dashboard", "dashboard.overview", (Role.ORGANIZER,)),
-    NavItem("Invites", "admin.invites", (Role.ADMIN, Role.ORGANIZER)),
-    NavItem("Groups", "admin.groups", (Role.ADMIN, Role.ORGANIZER)),
-    NavItem("Accounts", "admin.users", (Role.ADMIN,)),
-    NavItem("Settings", "admin.settings", (Role.ADMIN,)),
-    NavItem("Thresholds", "responses.threshold_settings", (Role.ADMIN,)),
+    NavItem("Dashboard", "dashboard.overview"),
+    NavItem("Invites", "admin.invites"),
+    NavItem("Groups", "admin.groups"),
+    NavItem("Accounts", "admin.users"),
+    NavItem("Settings", "admin.settings"),
+    NavItem("Thresholds", "responses.threshold_settings"),
     NavItem("Audit log", "audit.index"),
     NavItem("Account", "account.overview"),
 ]
+
+
+def allowed_roles(endpoint: str) -> frozenset[str]:
+    """The roles `endpoint`'s view lets in (every role when it has no @role_required)."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        raise LookupError(f"navigation names {endpoint!r}, which no blueprint serves")
+    return getattr(view, "allowed_roles", frozenset(str(role) for role in Role))
 
 
 def navigation_for() -> list[NavItem]:
     """The navigation items the signed-in user's role may use."""
     if not current_user.is_authenticated:
         return []
-    # The URL map is fixed once the app is built: collect its endpoints once, not per page.
-    endpoints = current_app.extensions.get("voicebox.endpoints")
-    if endpoints is None:
-        endpoints = frozenset(rule.endpoint for rule in current_app.url_map.iter_rules())
-        current_app.extensions["voicebox.endpoints"] = endpoints
-    items = [
-        item
-        for item in NAV_ITEMS
-        if item.endpoint in endpoints and current_user.has_role(*item.roles)
-    ]
+    items = [item for item in NAV_ITEMS if current_user.role in allowed_roles(item.endpoint)]
     here = _current_item(items)
     return [replace(item, current=item is here) for item in items]
 

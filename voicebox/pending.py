@@ -29,11 +29,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from voicebox.anonymity import random_id
 from voicebox.keystore import KeyStore
 from voicebox.models import CountingWindow, PendingAction
+from voicebox.models.base import DbSession, rows_affected
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ WINDOW = "window"
 # signature with a comment from one without (comments are at most 1,000 characters).
 SEAL_BUCKET = 512
 # Applies one kind's payloads, already shuffled, inside the flush's transaction.
-Applier = Callable[[Session, list[dict[str, Any]]], None]
+Applier = Callable[[DbSession, list[dict[str, Any]]], None]
 # A window key with no window row is destroyed once it is this old.
 ORPHAN_KEY_SECONDS = 600
 # PostgreSQL advisory lock number that keeps two workers' flushes from interleaving.
@@ -83,7 +83,7 @@ def open_payload(key: bytes, row_id: str, sealed: bytes) -> dict[str, Any] | Non
     return loaded
 
 
-def live_windows(session: Session, keys: KeyStore) -> list[Window]:
+def live_windows(session: DbSession, keys: KeyStore) -> list[Window]:
     """Windows not yet flushed whose key is still in the store, newest first."""
     rows = session.execute(
         select(CountingWindow.id, CountingWindow.serial).order_by(CountingWindow.serial.desc())
@@ -96,7 +96,7 @@ def live_windows(session: Session, keys: KeyStore) -> list[Window]:
     return windows
 
 
-def start_window(session: Session, keys: KeyStore) -> None:
+def start_window(session: DbSession, keys: KeyStore) -> None:
     """Open a new window (own transaction); a no-op if another worker opened one at once."""
     newest = session.scalar(select(func.max(CountingWindow.serial))) or 0
     window_id = random_id()
@@ -109,7 +109,7 @@ def start_window(session: Session, keys: KeyStore) -> None:
         keys.destroy(WINDOW, window_id)
 
 
-def current_window(session: Session, keys: KeyStore) -> tuple[Window, list[Window]]:
+def current_window(session: DbSession, keys: KeyStore) -> tuple[Window, list[Window]]:
     """The window taking new actions, and every live window (for uniqueness checks)."""
     windows = live_windows(session, keys)
     if not windows:
@@ -118,7 +118,7 @@ def current_window(session: Session, keys: KeyStore) -> tuple[Window, list[Windo
     return windows[0], windows
 
 
-def is_queued(session: Session, windows: list[Window], purpose: str, value: str) -> bool:
+def is_queued(session: DbSession, windows: list[Window], purpose: str, value: str) -> bool:
     """Whether an action for (purpose, value) waits in any live window."""
     if not windows:
         return False
@@ -127,7 +127,7 @@ def is_queued(session: Session, windows: list[Window], purpose: str, value: str)
 
 
 def queue_action(
-    session: Session, window: Window, purpose: str, value: str, payload: Mapping[str, Any]
+    session: DbSession, window: Window, purpose: str, value: str, payload: Mapping[str, Any]
 ) -> None:
     """Queue a sealed action in `window` (no commit); raises IntegrityError if already queued
     there, WindowClosed if the window was flushed meanwhile."""
@@ -150,7 +150,7 @@ def queue_action(
 
 
 def queue_and_commit(
-    session: Session, keys: KeyStore, purpose: str, value: str, payload: Mapping[str, Any]
+    session: DbSession, keys: KeyStore, purpose: str, value: str, payload: Mapping[str, Any]
 ) -> None:
     """Queue an action in the current window and commit, retrying when a count closed the
     window meanwhile; raises IntegrityError if it is already queued, WindowClosed after three tries."""
@@ -167,16 +167,16 @@ def queue_and_commit(
         return
 
 
-def cancel_queued(session: Session, windows: list[Window], purpose: str, value: str) -> bool:
+def cancel_queued(session: DbSession, windows: list[Window], purpose: str, value: str) -> bool:
     """Remove a queued action before it is counted (no commit); True if there was one."""
     if not windows:
         return False
     tags = [_tag(window.key, purpose, value) for window in windows]
     result = session.execute(delete(PendingAction).where(PendingAction.tag.in_(tags)))
-    return bool(result.rowcount)
+    return bool(rows_affected(result))
 
 
-def _apply(session: Session, payloads: list[dict[str, Any]], appliers: Mapping[str, Applier]) -> None:
+def _apply(session: DbSession, payloads: list[dict[str, Any]], appliers: Mapping[str, Applier]) -> None:
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for payload in payloads:
         by_kind[payload["kind"]].append(payload)
@@ -189,7 +189,7 @@ def _apply(session: Session, payloads: list[dict[str, Any]], appliers: Mapping[s
         applier(session, batch)
 
 
-def _opened_rows(session: Session, window: Window) -> list[tuple[str, dict[str, Any]]]:
+def _opened_rows(session: DbSession, window: Window) -> list[tuple[str, dict[str, Any]]]:
     rows = session.execute(
         select(PendingAction.id, PendingAction.sealed).where(PendingAction.window_id == window.id)
     ).all()
@@ -203,12 +203,14 @@ def _opened_rows(session: Session, window: Window) -> list[tuple[str, dict[str, 
     return opened
 
 
-def _lock_flushes(session: Session) -> None:
+def hold_counting(session: DbSession) -> None:
+    """Keep the counting tick out until this transaction ends (PostgreSQL; SQLite already
+    runs one writer at a time)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _FLUSH_LOCK})
 
 
-def count_pending(session: Session, keys: KeyStore, appliers: Mapping[str, Applier]) -> int:
+def count_pending(session: DbSession, keys: KeyStore, appliers: Mapping[str, Applier]) -> int:
     """Start a new window, then write every older window's actions in shuffled order and
     destroy those windows' keys; returns how many actions were written."""
     session.rollback()
@@ -219,11 +221,11 @@ def count_pending(session: Session, keys: KeyStore, appliers: Mapping[str, Appli
     start_window(session, keys)
     counted = 0
     for window in live_windows(session, keys)[1:]:
-        _lock_flushes(session)
+        hold_counting(session)
         # Deleting the window row is the barrier: an action still being queued in it
         # either committed before (and is read below) or finds the window gone and retries.
         closed = session.execute(delete(CountingWindow).where(CountingWindow.id == window.id))
-        if not closed.rowcount:
+        if not rows_affected(closed):
             session.rollback()
             continue
         opened = _opened_rows(session, window)
@@ -237,7 +239,7 @@ def count_pending(session: Session, keys: KeyStore, appliers: Mapping[str, Appli
 
 
 def count_pending_for(
-    session: Session, keys: KeyStore, appliers: Mapping[str, Applier], item_field: str, item_id: str
+    session: DbSession, keys: KeyStore, appliers: Mapping[str, Applier], item_field: str, item_id: str
 ) -> int:
     """Write the queued actions of one item now, inside the caller's transaction (closing it)."""
     written = _queued_for(session, keys, item_field, item_id)
@@ -248,7 +250,7 @@ def count_pending_for(
 
 
 def _queued_for(
-    session: Session, keys: KeyStore, item_field: str, item_id: str
+    session: DbSession, keys: KeyStore, item_field: str, item_id: str
 ) -> list[tuple[str, dict[str, Any]]]:
     return [
         (row_id, payload)
@@ -259,14 +261,14 @@ def _queued_for(
 
 
 def queued_payloads(
-    session: Session, keys: KeyStore, purpose: str, item_field: str, item_id: str
+    session: DbSession, keys: KeyStore, purpose: str, item_field: str, item_id: str
 ) -> list[dict[str, Any]]:
     """The still-queued payloads of one kind for one item (an author's unsent answers)."""
     queued = _queued_for(session, keys, item_field, item_id)
     return [payload for _, payload in queued if payload["kind"] == purpose]
 
 
-def sweep_window_keys(session: Session, keys: KeyStore) -> int:
+def sweep_window_keys(session: DbSession, keys: KeyStore) -> int:
     """Destroy window keys whose window is gone (a worker died between flush and destroy)."""
     session.rollback()
     known = set(session.scalars(select(CountingWindow.id)))

@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
@@ -88,7 +88,7 @@ def username_key() -> str:
 
 def invite_key() -> str:
     """The invite code being used, hashed after the same normalisation as its lookup."""
-    from voicebox.auth.service import normalize_invite_code
+    from voicebox.auth.invite_codes import normalize_invite_code
 
     return keyed_hash(_pepper(), "rate-limit-invite", normalize_invite_code(_form_value("invite_code")))
 
@@ -164,7 +164,7 @@ def _aligned(expiry: float) -> int:
 class AlignedRedisStorage(RedisStorage):
     """Redis storage whose fixed windows end on clock boundaries (TTL hides the hit time)."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["voicebox+redis", "voicebox+rediss", "voicebox+redis+unix"]
+    STORAGE_SCHEME: list[str] = ["voicebox+redis", "voicebox+rediss", "voicebox+redis+unix"]  # noqa: RUF012
 
     def __init__(self, uri: str, **options: Any) -> None:
         super().__init__(uri.removeprefix("voicebox+"), **options)
@@ -176,7 +176,7 @@ class AlignedRedisStorage(RedisStorage):
 class AlignedMemoryStorage(MemoryStorage):
     """In-memory storage with the same clock-aligned windows as AlignedRedisStorage."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["voicebox+memory"]
+    STORAGE_SCHEME: list[str] = ["voicebox+memory"]  # noqa: RUF012
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         return super().incr(key, _aligned(expiry), amount)

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.orm import Session
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.models import (
     Concern,
     ConcernStatus,
@@ -25,6 +24,7 @@ from voicebox.models import (
     Petition,
     PetitionStatus,
 )
+from voicebox.models.base import DbSession, rows_affected
 
 DEFAULT_RETENTION_DAYS = 365
 CLOSED_CONCERN_STATUSES = (ConcernStatus.RESOLVED.value, ConcernStatus.DECLINED.value)
@@ -58,7 +58,7 @@ def retention_cutoff(today: date, retention_days: int) -> date:
     return today - timedelta(days=retention_days)
 
 
-def _closed_concern_ids(session: Session, cutoff: date) -> list[str]:
+def _closed_concern_ids(session: DbSession, cutoff: date) -> list[str]:
     # A concern closes on its last status change; one never changed is judged by its
     # creation day, so a status set without history is still purged in time.
     last_change = (
@@ -75,12 +75,12 @@ def _closed_concern_ids(session: Session, cutoff: date) -> list[str]:
     return list(session.scalars(query))
 
 
-def _delete_where(session: Session, model: type, *where: object) -> int:
+def _delete_where(session: DbSession, model: type, *where: object) -> int:
     result = session.execute(delete(model).where(*where))  # type: ignore[arg-type]
-    return int(result.rowcount or 0)
+    return rows_affected(result)
 
 
-def purge_expired(session: Session, today: date, *, quiet_when_empty: bool = False) -> PurgeResult:
+def purge_expired(session: DbSession, today: date, *, quiet_when_empty: bool = False) -> PurgeResult:
     """Delete follow-ups and closed items older than the instance's retention, and record it.
 
     `quiet_when_empty` (the background tick) leaves the audit log alone when nothing was due.
@@ -112,8 +112,8 @@ def purge_expired(session: Session, today: date, *, quiet_when_empty: bool = Fal
     return result
 
 
-def _checkpoint(session: Session) -> None:
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        with bind.connect() as connection:
+def _checkpoint(session: DbSession) -> None:
+    engine = session.get_bind().engine
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
             connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

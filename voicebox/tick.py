@@ -47,8 +47,8 @@ def count_queued(secrets: Secrets, keys: KeyStore) -> int:
 
     Counts only change here, so response thresholds crossed are recorded here too.
     """
-    from voicebox.auth.service import instance_settings
     from voicebox.responses.thresholds import record_crossings
+    from voicebox.settings import instance_settings
 
     counted = pending.count_pending(db.session, keys, appliers(secrets, keys))
     if counted:
@@ -77,10 +77,10 @@ class TickSummary:
 
 def run_tick(secrets: Secrets, keys: KeyStore, today: date) -> TickSummary:
     """Everything that happens because time passed, in a safe order."""
-    from voicebox.auth.service import instance_settings
     from voicebox.petitions.service import close_due_petitions, destroy_orphaned_keys
     from voicebox.responses.thresholds import record_crossings
     from voicebox.retention import purge_expired
+    from voicebox.settings import instance_settings
 
     counted = count_queued(secrets, keys)
     closed = close_due_petitions(today, secrets=secrets, keys=keys)

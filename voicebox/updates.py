@@ -66,8 +66,8 @@ def _petition_news(since: date) -> dict[str, list[str]]:
         .distinct()
         .limit(MAX_CANDIDATES)
     )
-    for petition_id in answered:
-        news.setdefault(petition_id, []).insert(0, "Leadership responded")
+    for answered_petition in answered:
+        news.setdefault(str(answered_petition), []).insert(0, "Leadership responded")
     return news
 
 
@@ -91,8 +91,8 @@ def _concern_news(since: date) -> dict[str, list[str]]:
         .distinct()
         .limit(MAX_CANDIDATES)
     )
-    for concern_id in answered:
-        news.setdefault(concern_id, []).insert(0, "Leadership responded")
+    for answered_concern in answered:
+        news.setdefault(str(answered_concern), []).insert(0, "Leadership responded")
     return news
 
 

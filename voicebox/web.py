@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import abort, current_app, flash, redirect
+from flask import abort, current_app, flash, make_response, redirect
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -14,6 +14,18 @@ from voicebox.anonymity import coarse_date
 from voicebox.config import Secrets
 from voicebox.forms import ConfirmForm
 from voicebox.keystore import KeyStore
+
+
+def no_store(body: str) -> Response:
+    """`body` as a response that no cache or back-forward history keeps.
+
+    For pages that show a receipt phrase or a private thread, which must not linger on a
+    shared or monitored machine.
+    """
+    response = make_response(body)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
 
 
 def current_secrets() -> Secrets:

@@ -110,9 +110,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("responses.threshold_settings", "POST"): only("admin"),
     ("responses.remove_threshold", "POST"): only("admin", status=302),
     ("dashboard.overview", "GET"): only("organizer"),
-    ("tallies.petition_chart", "GET"): signed_in(200),
-    ("tallies.hide_comment", "POST"): only("organizer", status=302),
-    ("tallies.unhide_comment", "POST"): only("organizer", status=404),  # no such comment in the world
+    ("petitions.chart", "GET"): signed_in(200),
+    ("petitions.hide_comment", "POST"): only("organizer", status=302),
+    ("petitions.unhide_comment", "POST"): only("organizer", status=404),  # no such comment in the world
     ("api.openapi", "GET"): everyone(200),
     ("api.petitions", "GET"): {"anonymous": 401, **dict.fromkeys(ROLES[1:], 200)},
     ("api.petition", "GET"): {"anonymous": 401, **dict.fromkeys(ROLES[1:], 200)},

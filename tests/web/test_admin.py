@@ -9,9 +9,9 @@ from flask import url_for
 from sqlalchemy import select
 
 from tests.support import PASSWORD, count_rows
-from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import AuditEvent, Group, Invite, Role, User
+from voicebox.settings import instance_settings
 
 
 def test_an_admin_issues_a_multi_use_invite_that_a_newcomer_can_use(client, admin):

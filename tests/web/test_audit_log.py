@@ -85,7 +85,7 @@ def test_member_actions_are_never_audited(client, member, make_petition):
 
 
 def test_the_audit_log_pages_and_clamps_page_numbers(client, member):
-    from voicebox.audit import record_event
+    from voicebox.auditlog.record import record_event
 
     for number in range(120):
         record_event(db.session, Role.ADMIN.value, "changed settings", f"change {number}")

@@ -8,9 +8,9 @@ from datetime import timedelta
 from flask import url_for
 
 from voicebox.anonymity import coarse_date
-from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import ConcernStatusChange
+from voicebox.settings import instance_settings
 
 
 def _section(page: str, element_id: str) -> str:

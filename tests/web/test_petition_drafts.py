@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from tests.support import count_rows
 from voicebox.anonymity import coarse_date
-from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import AuditEvent, Cosponsorship, Petition, PetitionStatus, Role
+from voicebox.settings import instance_settings
 
 GOOD = {"title": "Remove the keylogger", "body": "Please remove it.", "goal": "100", "closes_on": ""}
 

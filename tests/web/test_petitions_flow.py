@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from tests.support import count_rows
 from voicebox.anonymity import coarse_date
-from voicebox.auth.service import instance_settings
 from voicebox.crypto import decrypt_text
 from voicebox.extensions import db
 from voicebox.models import AuditEvent, Petition, PetitionStatus, Role, Signature
 from voicebox.petitions import breakdown
 from voicebox.petitions.counting import comment_context
+from voicebox.settings import instance_settings
 from voicebox.tick import run_tick
 
 

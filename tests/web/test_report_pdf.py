@@ -12,10 +12,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from voicebox.anonymity import coarse_date
-from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import Report, ReportVersion
 from voicebox.reports import pdf as report_pdf
+from voicebox.settings import instance_settings
 
 NARRATIVE = """## Summary
 

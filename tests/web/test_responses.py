@@ -7,9 +7,9 @@ from flask import url_for
 from sqlalchemy import select
 
 from tests.support import count_rows
-from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import AuditEvent, OfficialResponse, ResponseThreshold, ThresholdCrossing
+from voicebox.settings import instance_settings
 
 
 def _respond(client, petition, status="in progress", body="We are **reviewing** the software."):

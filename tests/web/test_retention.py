@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from tests.support import count_rows
 from voicebox.anonymity import coarse_date
-from voicebox.auth.service import instance_settings
 from voicebox.crypto import encrypt_text
 from voicebox.extensions import db
 from voicebox.models import (
@@ -23,6 +22,7 @@ from voicebox.models import (
     Signature,
 )
 from voicebox.retention import purge_expired
+from voicebox.settings import instance_settings
 
 TODAY = coarse_date()
 LONG_AGO = TODAY - timedelta(days=400)

@@ -63,11 +63,11 @@ def test_organizer_hides_a_comment_with_a_public_reason_and_can_show_it_again(
     assert page.count("Hide this comment</summary>") == 3
     handles = re.findall(r"/comments/([0-9a-f]+)/hide", page)
     empty = client.post(
-        url_for("tallies.hide_comment", petition_id=petition.id, handle=handles[0]), data={"reason": "   "}
+        url_for("petitions.hide_comment", petition_id=petition.id, handle=handles[0]), data={"reason": "   "}
     )
     assert empty.status_code == 302 and count_rows(HiddenComment) == 0
     client.post(
-        url_for("tallies.hide_comment", petition_id=petition.id, handle=handles[0]),
+        url_for("petitions.hide_comment", petition_id=petition.id, handle=handles[0]),
         data={"reason": "Names a colleague"},
     )
     assert count_rows(HiddenComment) == 1
@@ -80,11 +80,11 @@ def test_organizer_hides_a_comment_with_a_public_reason_and_can_show_it_again(
     assert sum(text in page for text in COMMENTS) == 2
     client.logout()
     client.login(organizer)
-    client.post(url_for("tallies.unhide_comment", petition_id=petition.id, handle=hidden.signature_id))
+    client.post(url_for("petitions.unhide_comment", petition_id=petition.id, handle=hidden.signature_id))
     assert count_rows(HiddenComment) == 0
     assert all(text in _page(client, petition) for text in COMMENTS)
     missing = client.post(
-        url_for("tallies.hide_comment", petition_id=petition.id, handle="0" * 32), data={"reason": "x"}
+        url_for("petitions.hide_comment", petition_id=petition.id, handle="0" * 32), data={"reason": "x"}
     )
     assert missing.status_code == 404
 
@@ -97,7 +97,7 @@ def test_only_organizers_moderate_comments(client, users, make_petition, make_us
     for role in ("member", "leadership", "admin"):
         client.login(users[role])
         response = client.post(
-            url_for("tallies.hide_comment", petition_id=petition.id, handle=handle), data={"reason": "x"}
+            url_for("petitions.hide_comment", petition_id=petition.id, handle=handle), data={"reason": "x"}
         )
         assert response.status_code == 403
         client.logout()
@@ -144,7 +144,7 @@ def test_organizer_quotes_ticked_comments_in_a_report_but_never_hidden_ones(
     assert "Zoë: please stop it" in page and "Screens are private" not in page
 
     client.post(
-        url_for("tallies.hide_comment", petition_id=petition.id, handle=chosen[0]),
+        url_for("petitions.hide_comment", petition_id=petition.id, handle=chosen[0]),
         data={"reason": "Too specific"},
     )
     refused = client.post(url_for("reports.edit", report_id=report.id), data={**form, "comments": chosen})

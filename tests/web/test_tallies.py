@@ -18,7 +18,7 @@ def test_petition_page_embeds_a_script_free_chart_with_a_text_alternative(
     client.login(member)
     page = client.get(url_for("petitions.detail", petition_id=petition.id)).get_data(as_text=True)
     assert "<svg" not in page
-    chart_url = url_for("tallies.petition_chart", petition_id=petition.id)
+    chart_url = url_for("petitions.chart", petition_id=petition.id)
     assert f'src="{chart_url}"' in page
     assert re.search(r'<img [^>]*alt="Line chart', page)
     assert "<caption>Signatures per day</caption>" in page
@@ -52,7 +52,7 @@ def test_group_breakdown_hides_small_groups_and_their_complement(
 def test_draft_charts_are_not_found(client, member, make_petition):
     draft = make_petition(status="draft")
     client.login(member)
-    assert client.get(url_for("tallies.petition_chart", petition_id=draft.id)).status_code == 404
+    assert client.get(url_for("petitions.chart", petition_id=draft.id)).status_code == 404
 
 
 def test_organizer_dashboard_shows_counts_trends_and_categories(

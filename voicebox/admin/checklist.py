@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import Group, Invite, ResponseThreshold
+from voicebox.settings import instance_settings
 
 
 @dataclass(frozen=True)

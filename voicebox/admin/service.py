@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.anonymity import MIN_SUPPRESSION_THRESHOLD, random_id
-from voicebox.audit import record_event
-from voicebox.auth.service import instance_settings
+from voicebox.auditlog.record import record_event
 from voicebox.extensions import db
 from voicebox.models import Group, InstanceSettings, Invite, Role, User
+from voicebox.settings import instance_settings
 
 
 class AdminError(Exception):

@@ -5,24 +5,29 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from voicebox.admin import service
 from voicebox.admin.forms import GroupForm, InviteForm, RoleForm, SettingsForm
 from voicebox.auth import service as accounts
 from voicebox.auth.access import role_required
-from voicebox.forms import ConfirmForm
+from voicebox.forms import ConfirmForm, SelectChoice
 from voicebox.models import Role
+from voicebox.settings import instance_settings
 from voicebox.web import confirmed_action, current_secrets, today
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+def _invitable_roles() -> list[str]:
+    # Organizers bring in colleagues; only admins hand out privileged roles.
+    if current_user.has_role(Role.ADMIN):
+        return [role.value for role in Role]
+    return [Role.MEMBER.value]
+
+
 def _invite_form() -> InviteForm:
     form = InviteForm()
-    if not current_user.has_role(Role.ADMIN):
-        # Organizers bring in colleagues; only admins hand out privileged roles.
-        form.role.choices = [SelectChoice(Role.MEMBER.value, "Member")]
+    form.role.choices = [SelectChoice(role, role.capitalize()) for role in _invitable_roles()]
     return form
 
 
@@ -32,8 +37,7 @@ def invites() -> str:
     form = _invite_form()
     new_code = None
     if form.validate_on_submit():
-        allowed = {choice.value for choice in form.role.choices}
-        if form.role.data not in allowed:
+        if form.role.data not in _invitable_roles():
             abort(403)
         try:
             new_code = accounts.create_invite(
@@ -71,7 +75,7 @@ def revoke_invite(invite_id: int) -> Response:
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def settings() -> str | Response:
-    current = accounts.instance_settings()
+    current = instance_settings()
     form = SettingsForm(obj=current)
     if form.validate_on_submit():
         change = service.SettingsChange(

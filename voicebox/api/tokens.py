@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import delete, func, select
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.crypto import keyed_hash
 from voicebox.extensions import db
 from voicebox.models import ApiToken, User

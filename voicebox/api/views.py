@@ -6,19 +6,20 @@ from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from voicebox.api import service as items
 from voicebox.api.openapi import openapi_document
 from voicebox.api.tokens import user_for_token
-from voicebox.auth.service import instance_settings
-from voicebox.extensions import csrf, db
-from voicebox.models import Category, Concern, Petition, PetitionStatus
+from voicebox.concerns.service import category_names
+from voicebox.extensions import csrf
+from voicebox.models import Concern, Petition
 from voicebox.reports import service as reports
 from voicebox.reports.exports import export_document
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table, suppression_threshold
 from voicebox.responses.service import CONCERN, PETITION, recent_responses, responses_to
+from voicebox.settings import instance_settings
 from voicebox.web import current_secrets
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -87,19 +88,15 @@ def openapi() -> Response:
 
 @bp.get("/petitions")
 def petitions() -> Response:
-    rows = db.session.scalars(
-        select(Petition)
-        .where(Petition.status.in_((PetitionStatus.OPEN.value, PetitionStatus.CLOSED.value)))
-        .order_by(Petition.signature_count.desc(), Petition.title)
-    )
-    return jsonify(petitions=[_summary(p) for p in rows])
+    return jsonify(petitions=[_summary(p) for p in items.listed_petitions()])
 
 
 @bp.get("/petitions/<petition_id>")
 def petition(petition_id: str) -> Response:
-    found = db.session.get(Petition, petition_id)
-    if found is None or found.is_draft or found.is_rejected:
-        abort(404, "There is no such petition.")
+    try:
+        found = items.listed_petition(petition_id)
+    except items.ItemNotFound as exc:
+        abort(404, str(exc))
     threshold = suppression_threshold()
     table = group_week_table(found.id, threshold)
     headcount = instance_settings().headcount
@@ -175,19 +172,17 @@ def _concern(concern: Concern, categories: dict[int, str]) -> dict[str, Any]:
 
 @bp.get("/concerns")
 def concern_list() -> Response:
-    categories = dict(db.session.execute(select(Category.id, Category.name)).all())
-    rows = db.session.scalars(
-        select(Concern).order_by(Concern.support_count.desc(), Concern.created_on.desc(), Concern.id)
-    )
-    return jsonify(concerns=[_concern(c, categories) for c in rows])
+    categories = category_names()
+    return jsonify(concerns=[_concern(c, categories) for c in items.listed_concerns()])
 
 
 @bp.get("/concerns/<concern_id>")
 def concern(concern_id: str) -> Response:
-    found = db.session.get(Concern, concern_id)
-    if found is None:
-        abort(404, "There is no such concern.")
-    categories = dict(db.session.execute(select(Category.id, Category.name)).all())
+    try:
+        found = items.listed_concern(concern_id)
+    except items.ItemNotFound as exc:
+        abort(404, str(exc))
+    categories = category_names()
     return jsonify(
         {**_concern(found, categories), "responses": [] if found.hidden else _responses(CONCERN, found.id)}
     )

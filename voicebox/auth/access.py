@@ -28,6 +28,8 @@ def role_required(*roles: Role) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        # Read by the navigation, so a menu item shows exactly to those the page lets in.
+        wrapped.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator

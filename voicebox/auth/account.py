@@ -38,6 +38,7 @@ from voicebox.models import (
 from voicebox.petitions import service as petitions
 from voicebox.petitions.breakdown import open_group
 from voicebox.petitions.counting import comment_context
+from voicebox.unit_of_work import unit_of_work
 
 NOT_LINKABLE = (
     "Nothing else in voicebox can be linked to your account, not even by its operators: "
@@ -150,7 +151,11 @@ def delete_account(
     policy: PasswordPolicy,
     today: date,
 ) -> DeletionSummary:
-    """Delete the account, first withdrawing its signatures if asked; raises LoginFailed or AccountError."""
+    """Delete the account, first withdrawing its signatures if asked; raises LoginFailed or AccountError.
+
+    All of it is one transaction: if any step fails, the account and every signature and
+    "me too" it had are still there, as if nothing was asked.
+    """
     user = _user(user_id)
     if not policy.verify(user.password_hash, password):
         raise LoginFailed("Your password is not correct.")
@@ -160,38 +165,43 @@ def delete_account(
         )
         if (admins or 0) <= 1:
             raise AccountError("You are the only admin. Make someone else admin first.")
+    with unit_of_work(db.session):
+        withdrawn, supports = _withdraw_everything(user, keys, secrets) if withdraw else (0, 0)
+        db.session.delete(user)
+    return DeletionSummary(withdrawn_signatures=withdrawn, withdrawn_supports=supports)
+
+
+def _withdraw_everything(user: User, keys: KeyStore, secrets: Secrets) -> tuple[int, int]:
+    """Take back every signature and "me too" of `user` (no commit): (signatures, supports)."""
+    # One transaction now spans the queue and the counted rows: keep the tick from writing
+    # a queued action between the two passes, or it would survive the account.
+    pending.hold_counting(db.session)
     withdrawn = 0
-    if withdraw:
-        windows = pending.live_windows(db.session, keys)
-        for _petition, key in _keyed_petitions(keys):
-            # Signatures and "me too"s still waiting to be counted leave the queue.
-            if pending.cancel_queued(
-                db.session, windows, petitions.SIGN, nullifier(key, petitions.SIGN, user.id)
-            ):
-                withdrawn += 1
-        for _concern, key in _keyed_concerns(keys):
-            pending.cancel_queued(
-                db.session, windows, concerns.SUPPORT, nullifier(key, concerns.SUPPORT, user.id)
-            )
-        db.session.commit()
-        for signed in signed_petitions(user.id, keys):
-            try:
-                petitions.withdraw_signature(
-                    signed.petition.id, user.id, keys=keys, secrets=secrets, today=today
-                )
-            except petitions.PetitionError:
-                continue  # closed meanwhile: no longer linkable, nothing to withdraw
+    windows = pending.live_windows(db.session, keys)
+    for _petition, key in _keyed_petitions(keys):
+        # Signatures and "me too"s still waiting to be counted leave the queue.
+        if pending.cancel_queued(
+            db.session, windows, petitions.SIGN, nullifier(key, petitions.SIGN, user.id)
+        ):
             withdrawn += 1
-    supports = supported_concerns(user.id, keys) if withdraw else []
+    for _concern, key in _keyed_concerns(keys):
+        pending.cancel_queued(
+            db.session, windows, concerns.SUPPORT, nullifier(key, concerns.SUPPORT, user.id)
+        )
+    for signed in signed_petitions(user.id, keys):
+        try:
+            petitions.remove_signature(signed.petition.id, user.id, keys=keys, secrets=secrets)
+        except petitions.PetitionError:
+            continue  # closed meanwhile: no longer linkable, nothing to withdraw
+        withdrawn += 1
+    supports = supported_concerns(user.id, keys)
     for concern, support in supports:
         # Removed directly, not through the "me too" toggle: a hidden concern refuses
         # new supports, but a member leaving must still be able to take theirs back.
         db.session.delete(support)
         db.session.flush()
         add_to_column(db.session, Concern, concern.id, "support_count", -1)
-    db.session.delete(_user(user_id))
-    db.session.commit()
-    return DeletionSummary(withdrawn_signatures=withdrawn, withdrawn_supports=len(supports))
+    return withdrawn, len(supports)
 
 
 def _petition_summary(petition: Petition) -> dict[str, Any]:

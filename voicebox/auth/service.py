@@ -10,11 +10,14 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.anonymity import random_id, receipt_wordlist
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
+from voicebox.auth.invite_codes import normalize_invite_code
 from voicebox.auth.passwords import PasswordPolicy, password_problems
 from voicebox.crypto import hashes_match, keyed_hash
 from voicebox.extensions import db
-from voicebox.models import InstanceSettings, Invite, Role, User
+from voicebox.models import Invite, Role, User
+from voicebox.models.base import rows_affected
+from voicebox.settings import instance_settings
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,39}$")
 INVITE_WORDS = 5
@@ -46,11 +49,6 @@ class SetupUnavailable(AccountError):
 
 def _invite_hash(pepper: bytes, code: str) -> str:
     return keyed_hash(pepper, "invite", normalize_invite_code(code))
-
-
-def normalize_invite_code(code: str) -> str:
-    """Invite codes are typed by hand: ignore case, spacing and separators."""
-    return "-".join(re.findall(r"[a-z0-9]+", code.lower()))
 
 
 def check_new_credentials(username: str, password: str) -> None:
@@ -99,7 +97,7 @@ def register_with_invite(
         .where(Invite.id == invite.id, Invite.uses < Invite.max_uses, Invite.revoked.is_(False))
         .values(uses=Invite.uses + 1)
     )
-    if claimed.rowcount != 1:
+    if rows_affected(claimed) != 1:
         db.session.rollback()
         raise InvalidInvite("That invite code has been used up. Ask for a new one.")
     user = create_user(username, password, Role(invite.role), policy)
@@ -155,16 +153,6 @@ def admin_exists() -> bool:
     """Whether any admin account exists yet."""
     count = db.session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN.value))
     return bool(count)
-
-
-def instance_settings() -> InstanceSettings:
-    """The single settings row, created with defaults the first time it is asked for."""
-    settings = db.session.get(InstanceSettings, 1)
-    if settings is None:
-        settings = InstanceSettings(id=1)
-        db.session.add(settings)
-        db.session.flush()
-    return settings
 
 
 def issue_setup_token(pepper: bytes) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -102,7 +103,7 @@ def register() -> str | Response:
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 @per_address("setup_per_address")
-def setup(token: str) -> str | Response:
+def setup(token: str) -> ResponseReturnValue:
     pepper = current_secrets().pepper
     if not service.setup_token_valid(token, pepper):
         return render_template("auth/setup_used.html"), 404

@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from voicebox.auth.access import role_required
 from voicebox.concerns import flags, service
+from voicebox.concerns.blueprint import bp
 from voicebox.concerns.forms import HideForm
-from voicebox.concerns.views import bp
 from voicebox.confirm import Confirmation, render_confirmation
 from voicebox.extensions import limiter
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role

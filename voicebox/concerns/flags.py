@@ -14,6 +14,7 @@ from voicebox.concerns.service import CLOSED_STATUSES, FLAG, ConcernError, conce
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.models import Concern, ConcernFlag
+from voicebox.models.base import rows_affected
 
 
 def take_back_flag(concern_id: str, member_id: str, *, keys: KeyStore) -> Concern:
@@ -26,12 +27,14 @@ def take_back_flag(concern_id: str, member_id: str, *, keys: KeyStore) -> Concer
         )
     # The count moves by the rows this DELETE removed: two tabs taking a flag back at once
     # remove one flag and subtract one.
-    removed = db.session.execute(
-        delete(ConcernFlag).where(
-            ConcernFlag.concern_id == concern.id,
-            ConcernFlag.nullifier == nullifier(key, FLAG, member_id),
+    removed = rows_affected(
+        db.session.execute(
+            delete(ConcernFlag).where(
+                ConcernFlag.concern_id == concern.id,
+                ConcernFlag.nullifier == nullifier(key, FLAG, member_id),
+            )
         )
-    ).rowcount
+    )
     if not removed:
         db.session.rollback()
         raise ConcernError("You haven't flagged this concern.")

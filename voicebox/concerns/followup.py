@@ -12,27 +12,30 @@ then the author sees their answer marked as waiting; staff see it once it is cou
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
 
 from voicebox import pending
 from voicebox.anonymity import normalize_receipt, random_id
-from voicebox.audit import record_event
-from voicebox.concerns.service import ConcernError, concern_body, get_concern, receipt_hash
+from voicebox.auditlog.record import record_event
+from voicebox.concerns.service import UNREADABLE, ConcernError, get_concern, readable_body, receipt_hash
 from voicebox.config import Secrets
-from voicebox.crypto import decrypt_text, encrypt_text
+from voicebox.crypto import CryptoError, decrypt_text, encrypt_text
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.models import Concern, FollowupMessage
+from voicebox.models.base import DbSession
 
 MESSAGE_MAX = 5_000
+UNREADABLE_MESSAGE = "This message can't be shown right now."
 AUTHOR = "author"
 ANSWER = "followup"  # the queue purpose of an author's answer
+log = logging.getLogger(__name__)
 SENDER_LABELS = {AUTHOR: "You (the author)", "organizer": "Organizers", "leadership": "Leadership"}
 
 
@@ -69,14 +72,16 @@ def thread_messages(concern_id: str, secrets: Secrets) -> list[ThreadMessage]:
         .where(FollowupMessage.concern_id == concern_id)
         .order_by(FollowupMessage.position)
     )
-    return [
-        ThreadMessage(
-            row.sender_role,
-            decrypt_text(secrets.data_key, row.body_ciphertext, message_context(row.id)),
-            row.sent_on,
-        )
-        for row in rows
-    ]
+    return [ThreadMessage(row.sender_role, _readable_message(row, secrets), row.sent_on) for row in rows]
+
+
+def _readable_message(row: FollowupMessage, secrets: Secrets) -> str:
+    try:
+        return decrypt_text(secrets.data_key, row.body_ciphertext, message_context(row.id))
+    except CryptoError:
+        # One damaged message leaves the rest of the thread readable; logged by id only.
+        log.error("follow-up message %s: does not decrypt; shown without its text", row.id)
+        return UNREADABLE_MESSAGE
 
 
 def _validate_message(message: str) -> str:
@@ -88,7 +93,7 @@ def _validate_message(message: str) -> str:
     return message
 
 
-def _next_position(session: Session, concern_id: str) -> int:
+def _next_position(session: DbSession, concern_id: str) -> int:
     last = session.scalar(
         select(func.coalesce(func.max(FollowupMessage.position), -1)).where(
             FollowupMessage.concern_id == concern_id
@@ -98,7 +103,7 @@ def _next_position(session: Session, concern_id: str) -> int:
 
 
 def _write(
-    session: Session, concern_id: str, sender_role: str, message: str, secrets: Secrets, sent_on: date
+    session: DbSession, concern_id: str, sender_role: str, message: str, secrets: Secrets, sent_on: date
 ) -> None:
     message_id = random_id()
     session.execute(
@@ -140,7 +145,8 @@ def open_thread(receipt: str, secrets: Secrets, keys: KeyStore) -> Thread:
     """The thread a receipt phrase opens, the author's waiting answers last; raises ThreadNotFound."""
     concern = _concern_for_receipt(receipt, secrets)
     messages = thread_messages(concern.id, secrets) + _waiting_answers(concern.id, keys)
-    return Thread(concern, concern_body(concern, secrets), messages)
+    body = readable_body(concern, secrets)
+    return Thread(concern, UNREADABLE if body is None else body, messages)
 
 
 def author_reply(receipt: str, message: str, *, secrets: Secrets, keys: KeyStore, today: date) -> Thread:
@@ -161,7 +167,7 @@ def author_reply(receipt: str, message: str, *, secrets: Secrets, keys: KeyStore
 def answer_applier(secrets: Secrets) -> pending.Applier:
     """Write a shuffled batch of authors' answers, each thread's in the order they were sent."""
 
-    def apply(session: Session, batch: list[dict[str, Any]]) -> None:
+    def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
         threads: dict[str, list[dict[str, Any]]] = {}
         for payload in batch:  # keeps the batch's shuffled order between threads
             threads.setdefault(payload["concern_id"], []).append(payload)

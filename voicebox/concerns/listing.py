@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 
-from voicebox.concerns.service import concern_body
+from voicebox.concerns.service import UNREADABLE, readable_body
 from voicebox.config import Secrets
-from voicebox.crypto import CryptoError
 from voicebox.extensions import db
 from voicebox.models import Category, Concern, ConcernStatus
 from voicebox.text import plain_excerpt
@@ -19,7 +18,6 @@ PER_PAGE = 25
 SORTS = {"supported": "Most supported", "newest": "Newest"}
 STATUSES = tuple(status.value for status in ConcernStatus)
 QUERY_MAX = 100
-UNREADABLE = "The text of this concern can't be shown right now."
 
 log = logging.getLogger(__name__)
 
@@ -74,16 +72,6 @@ def _filtered(query: ListingQuery) -> Select:
     return statement.order_by(Concern.support_count.desc(), Concern.created_on.desc(), Concern.id)
 
 
-def _readable_body(concern: Concern, secrets: Secrets) -> str | None:
-    """The body, or None if it won't decrypt: one damaged row never takes the listing down."""
-    try:
-        return concern_body(concern, secrets)
-    except CryptoError:
-        # The id lets an admin find the row; nothing of its content is logged.
-        log.error("concern %s: body does not decrypt; listed without its text", concern.id)
-        return None
-
-
 def _matching(query: ListingQuery, secrets: Secrets) -> list[Concern]:
     # Bodies are ciphertext (A5), so the database can't search them. The candidate set
     # (after the category and status filters) is decrypted here and matched in Python.
@@ -96,12 +84,12 @@ def _matching(query: ListingQuery, secrets: Secrets) -> list[Concern]:
     return [
         concern
         for concern in candidates
-        if needle in concern.title.casefold() or needle in (_readable_body(concern, secrets) or "").casefold()
+        if needle in concern.title.casefold() or needle in (readable_body(concern, secrets) or "").casefold()
     ]
 
 
 def _excerpt(concern: Concern, secrets: Secrets) -> str:
-    body = _readable_body(concern, secrets)
+    body = readable_body(concern, secrets)
     return UNREADABLE if body is None else plain_excerpt(body)
 
 

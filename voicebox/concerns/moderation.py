@@ -14,14 +14,15 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.concerns.service import (
     CLOSED_STATUSES,
     CONCERN,
     SUPPORT,
+    UNREADABLE,
     ConcernError,
-    concern_body,
     get_concern,
+    readable_body,
     support_applier,
 )
 from voicebox.config import Secrets
@@ -115,11 +116,11 @@ def change_status(concern_id: str, status: str, *, actor_role: str, today: date,
         raise ConcernError(f"A concern that is {concern.status} cannot move to {status or 'nothing'}.")
     previous = concern.status
     concern.status = status
-    position = db.session.scalar(
+    position = db.session.execute(
         select(func.coalesce(func.max(ConcernStatusChange.position), -1)).where(
             ConcernStatusChange.concern_id == concern.id
         )
-    )
+    ).scalar_one()
     db.session.add(
         ConcernStatusChange(concern_id=concern.id, status=status, changed_on=today, position=position + 1)
     )
@@ -162,6 +163,11 @@ def status_history(concern_id: str) -> list[ConcernStatusChange]:
     )
 
 
+def _queue_item(concern: Concern, secrets: Secrets) -> QueueItem:
+    body = readable_body(concern, secrets)
+    return QueueItem(concern, UNREADABLE if body is None else body)
+
+
 def moderation_queue(secrets: Secrets) -> tuple[list[QueueItem], list[QueueItem]]:
     """Flagged concerns still visible (most flags first) and hidden ones (newest first)."""
     rows = db.session.scalars(
@@ -169,9 +175,9 @@ def moderation_queue(secrets: Secrets) -> tuple[list[QueueItem], list[QueueItem]
         .where(or_(Concern.hidden.is_(True), Concern.flag_count > 0))
         .order_by(Concern.flag_count.desc(), Concern.created_on.desc(), Concern.id)
     ).all()
-    flagged = [QueueItem(c, concern_body(c, secrets)) for c in rows if not c.hidden]
+    flagged = [_queue_item(c, secrets) for c in rows if not c.hidden]
     hidden = sorted(
-        (QueueItem(c, concern_body(c, secrets)) for c in rows if c.hidden),
+        (_queue_item(c, secrets) for c in rows if c.hidden),
         key=lambda item: item.concern.hidden_on or date.min,
         reverse=True,
     )

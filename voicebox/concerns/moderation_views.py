@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 
 from voicebox.auth.access import role_required
 from voicebox.concerns import moderation, service
+from voicebox.concerns.blueprint import bp
 from voicebox.concerns.forms import CategoryForm, HideForm, StatusForm
 from voicebox.concerns.service import CLOSED_STATUSES
-from voicebox.concerns.views import bp
 from voicebox.forms import ConfirmForm
 from voicebox.models import Role
 from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today

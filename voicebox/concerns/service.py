@@ -10,23 +10,26 @@ among the others (voicebox.pending).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from voicebox import pending
 from voicebox.anonymity import new_receipt_phrase, normalize_receipt, nullifier, random_id
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column, insert_ignoring_duplicates
-from voicebox.crypto import decrypt_text, encrypt_text, keyed_hash
+from voicebox.crypto import CryptoError, decrypt_text, encrypt_text, keyed_hash
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
+from voicebox.models.base import DbSession, rows_affected
 from voicebox.text import IdentifyingHint, find_identifying_text
+
+log = logging.getLogger(__name__)
 
 CONCERN = "concern"
 POST = "concern-post"
@@ -35,6 +38,7 @@ FLAG = "flag"
 TITLE_MAX = 200
 BODY_MAX = 10_000
 RECEIPT_PURPOSE = "receipt"
+UNREADABLE = "The text of this concern can't be shown right now."
 CLOSED_STATUSES = frozenset({ConcernStatus.RESOLVED.value, ConcernStatus.DECLINED.value})
 
 
@@ -72,7 +76,7 @@ class PostedConcern:
 
 
 @dataclass(frozen=True)
-class Standing:
+class ConcernStanding:
     """Whether the current member said "me too" or flagged; known only to them."""
 
     supported: bool = False
@@ -99,6 +103,17 @@ def concern_body(concern: Concern, secrets: Secrets) -> str:
     return decrypt_text(secrets.data_key, concern.body_ciphertext, body_context(concern.id))
 
 
+def readable_body(concern: Concern, secrets: Secrets) -> str | None:
+    """The body, or None if it won't decrypt (a damaged or tampered row): one such row never
+    takes a page that lists concerns down for everyone."""
+    try:
+        return concern_body(concern, secrets)
+    except CryptoError:
+        # The id lets an admin find the row; nothing of its content is logged.
+        log.error("concern %s: body does not decrypt; shown without its text", concern.id)
+        return None
+
+
 def get_concern(concern_id: str) -> Concern:
     """Load a concern; raises ConcernNotFound."""
     concern = db.session.get(Concern, concern_id)
@@ -110,6 +125,11 @@ def get_concern(concern_id: str) -> Concern:
 def categories() -> list[Category]:
     """Every category organizers keep, by name."""
     return list(db.session.scalars(select(Category).order_by(Category.name)))
+
+
+def category_names() -> dict[int, str]:
+    """Each category's name by id."""
+    return dict(db.session.execute(select(Category.id, Category.name)).tuples().all())
 
 
 def categories_by_id() -> dict[int, Category]:
@@ -184,7 +204,7 @@ def is_being_posted(concern_id: str, keys: KeyStore) -> bool:
 def concern_applier(secrets: Secrets, keys: KeyStore) -> pending.Applier:
     """Write a shuffled batch of queued concerns, each with its first status and its key."""
 
-    def apply(session: Session, batch: list[dict[str, Any]]) -> None:
+    def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
         known = {category_id for (category_id,) in session.execute(select(Category.id))}
         for payload in batch:
             concern_id = payload["concern_id"]
@@ -219,11 +239,11 @@ def concern_applier(secrets: Secrets, keys: KeyStore) -> pending.Applier:
     return apply
 
 
-def standing_of(concern: Concern, member_id: str, keys: KeyStore) -> Standing:
+def standing_of(concern: Concern, member_id: str, keys: KeyStore) -> ConcernStanding:
     """Whether this member supports or flagged the concern (their own view only)."""
     key = concern_key(concern.id, keys)
     if key is None:
-        return Standing()
+        return ConcernStanding()
     mark = nullifier(key, SUPPORT, member_id)
     supported = db.session.scalar(
         select(ConcernSupport.id).where(
@@ -236,7 +256,7 @@ def standing_of(concern: Concern, member_id: str, keys: KeyStore) -> Standing:
             ConcernFlag.nullifier == nullifier(key, FLAG, member_id),
         )
     )
-    return Standing(supported=supported, flagged=flagged is not None)
+    return ConcernStanding(supported=supported, flagged=flagged is not None)
 
 
 def _open_key(concern: Concern, keys: KeyStore, action: str) -> bytes:
@@ -270,11 +290,13 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
         db.session.commit()
         return False
     # The counter moves by the rows this DELETE removed: a double click can't subtract twice.
-    removed = db.session.execute(
-        delete(ConcernSupport).where(
-            ConcernSupport.concern_id == concern.id, ConcernSupport.nullifier == mark
+    removed = rows_affected(
+        db.session.execute(
+            delete(ConcernSupport).where(
+                ConcernSupport.concern_id == concern.id, ConcernSupport.nullifier == mark
+            )
         )
-    ).rowcount
+    )
     if removed:
         add_to_column(db.session, Concern, concern.id, "support_count", -removed)
         db.session.commit()
@@ -323,7 +345,7 @@ def support_applier(closing: str | None = None) -> pending.Applier:
     """Write a shuffled batch of queued "me too"s: to concerns still open, and to the one
     being `closing` (its status already says resolved or declined in that transaction)."""
 
-    def apply(session: Session, batch: list[dict[str, Any]]) -> None:
+    def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
         concern_ids = {payload["concern_id"] for payload in batch}
         open_ids = {closing} if closing else set()
         open_ids |= set(
@@ -351,7 +373,7 @@ def support_applier(closing: str | None = None) -> pending.Applier:
                     "supported_on": date.fromisoformat(payload["supported_on"]),
                 },
             )
-            if result.rowcount:
+            if rows_affected(result):
                 written[payload["concern_id"]] = written.get(payload["concern_id"], 0) + 1
         for concern_id, count in sorted(written.items()):
             add_to_column(session, Concern, concern_id, "support_count", count)

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.concerns import followup, listing, moderation, service
-from voicebox.concerns.forms import ConcernForm, FollowupForm, HideForm, ReplyForm, StatusForm
+from voicebox.concerns.blueprint import bp
+from voicebox.concerns.forms import ConcernForm, HideForm, ReplyForm, StatusForm
 from voicebox.forms import ConfirmForm
-from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
-from voicebox.ratelimits import member_action, per_address, receipt_limits, strike
+from voicebox.ratelimits import member_action, per_address
 from voicebox.responses.views import concern_extras
-from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
-
-bp = Blueprint("concerns", __name__, url_prefix="/concerns")
-followup_bp = Blueprint("followup", __name__)
+from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, no_store, today
 
 STAFF_REPLIERS = (Role.ORGANIZER, Role.LEADERSHIP)
-
-
-def _no_store(body: str) -> Response:
-    # Pages that show a receipt phrase or a private thread must not linger in a cache
-    # or in the browser's back-forward history on a shared or monitored machine.
-    response = make_response(body)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
 
 
 def _load(concern_id: str) -> Concern:
@@ -98,7 +86,7 @@ def new() -> str | Response:
         except service.LooksIdentifying as exc:
             hints = exc.hints
         else:
-            return _no_store(
+            return no_store(
                 render_template("concerns/posted.html", concern_id=posted.concern_id, receipt=posted.receipt)
             )
     return render_template("concerns/new.html", form=form, hints=hints)
@@ -117,7 +105,7 @@ def detail(concern_id: str) -> str | tuple[str, int]:
     is_organizer = current_user.has_role(Role.ORGANIZER)
     shows_text = not concern.hidden or is_organizer
     can_reply = current_user.has_role(*STAFF_REPLIERS) and shows_text
-    standing = service.Standing()
+    standing = service.ConcernStanding()
     if current_user.has_role(*PARTICIPANT_ROLES):
         standing = service.standing_of(concern, current_user.id, current_keys())
     status_form = StatusForm()
@@ -195,44 +183,3 @@ def reply(concern_id: str) -> Response:
     else:
         flash("Sent. The author reads it with their receipt phrase.", "success")
     return redirect(target)
-
-
-@followup_bp.route("/followup", methods=["GET", "POST"])
-@role_required(*PARTICIPANT_ROLES)
-@member_action
-@receipt_limits
-def thread() -> Response:
-    form = FollowupForm()
-    opened = None
-    receipt = ""
-    hints: list = []
-    if form.validate_on_submit():
-        receipt = form.receipt.data or ""
-        message = form.message.data or ""
-        hints = hints_unless_confirmed(message, current_user.username, bool(form.confirm_identifying.data))
-        try:
-            if message.strip() and not hints:
-                opened = followup.author_reply(
-                    receipt, form.message.data or "", secrets=current_secrets(), keys=current_keys(),
-                    today=today(),
-                )
-                form.message.data = ""
-                flash("Your answer is sent. Staff see it after the next count, within a minute.", "success")
-            else:
-                opened = followup.open_thread(receipt, current_secrets(), current_keys())
-        except followup.ThreadNotFound as exc:
-            strike("receipt")
-            form.receipt.errors = [str(exc)]
-        except service.ConcernError as exc:
-            form.message.errors = [str(exc)]
-            opened = followup.open_thread(receipt, current_secrets(), current_keys())
-    return _no_store(
-        render_template(
-            "concerns/followup.html", form=form, thread=opened, hints=hints if opened else [],
-            receipt=receipt if opened else "", sender_labels=followup.SENDER_LABELS,
-        )
-    )
-
-
-# These add the organizer, confirmation and take-back routes to bp.
-from voicebox.concerns import confirm_views, moderation_views  # noqa: E402,F401

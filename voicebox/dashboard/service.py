@@ -10,8 +10,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from voicebox.concerns.service import category_names
 from voicebox.extensions import db
-from voicebox.models import Category, Concern, ConcernStatus, Petition, PetitionStatus
+from voicebox.models import Concern, ConcernStatus, Petition, PetitionStatus
 from voicebox.reports.service import ReportListing, list_reports
 from voicebox.reports.tallies import Trend, weekly_trends
 from voicebox.responses.service import CONCERN, PETITION, ResponseFigures, first_responses, response_figures
@@ -47,7 +48,7 @@ def organizer_overview(today: date) -> OrganizerOverview:
         select(Petition).order_by(Petition.status, Petition.signature_count.desc(), Petition.title)
     ).all()
     trends = weekly_trends([p.id for p in petitions], today)
-    names = dict(db.session.execute(select(Category.id, Category.name)).all())
+    names = category_names()
     concerns = db.session.scalars(
         select(Concern).order_by(Concern.support_count.desc(), Concern.created_on.desc(), Concern.title)
     ).all()
@@ -107,7 +108,7 @@ def leadership_summary(
         .where(Petition.status == PetitionStatus.OPEN.value)
         .order_by(Petition.signature_count.desc(), Petition.title)
     ).all()
-    names = dict(db.session.execute(select(Category.id, Category.name)).all())
+    names = category_names()
     concerns = db.session.scalars(
         select(Concern)
         .where(Concern.hidden.is_(False))

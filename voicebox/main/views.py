@@ -16,12 +16,14 @@ from werkzeug.wrappers import Response
 from voicebox import updates
 from voicebox.admin.checklist import setup_steps
 from voicebox.auth import service as accounts
-from voicebox.dashboard.views import leadership_home
+from voicebox.dashboard.service import leadership_summary
 from voicebox.extensions import db, limiter
 from voicebox.main.health import install_default_checks, run_health_checks
 from voicebox.models import PARTICIPANT_ROLES, Role
-from voicebox.petitions import tallies
+from voicebox.petitions import figures
 from voicebox.ratelimits import limiter_storage_status
+from voicebox.responses.views import item_url
+from voicebox.settings import instance_settings
 from voicebox.web import current_keys, today
 
 log = logging.getLogger(__name__)
@@ -57,8 +59,10 @@ def index() -> str:
     if not current_user.is_authenticated:
         return render_template("main/welcome.html", needs_setup=not accounts.admin_exists())
     if current_user.has_role(Role.LEADERSHIP):
-        return leadership_home()
-    grouped = tallies.petitions_by_status(include_drafts=False)
+        # Leadership's home is their one-screen summary.
+        summary = leadership_summary(instance_settings().headcount, today())
+        return render_template("dashboard/leadership.html", summary=summary, today=today(), item_url=item_url)
+    grouped = figures.petitions_by_status(include_drafts=False)
     since = _previous_visit(today())
     news = []
     if current_user.has_role(*PARTICIPANT_ROLES):

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
+
+from sqlalchemy import CursorResult, MetaData, Result, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
 
 from voicebox.anonymity import random_id
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.session import Session as AppSession
+
+
+# What the data functions take: a plain Session (CLI, tests, Alembic) or the app's
+# request-scoped `db.session`, which proxies one.
+DbSession: TypeAlias = "Session | scoped_session[AppSession]"
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """How many rows an INSERT/UPDATE/DELETE touched.
+
+    `Session.execute` is typed as returning a Result; for those statements it is a
+    CursorResult, which is what carries the count.
+    """
+    return cast("CursorResult[Any]", result).rowcount
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
 
 from voicebox.crypto import CryptoError, decrypt_text, encrypt_text
 from voicebox.models import PetitionBreakdown
+from voicebox.models.base import DbSession
 
 # Padding: the blob's length says only roughly how many (group, day) cells it holds.
 BLOB_BUCKET = 2048
@@ -71,7 +71,7 @@ def _decode(text: str) -> Cells:
     }
 
 
-def read_cells(session: Session, data_key: bytes, petition_id: str, *, for_update: bool = False) -> Cells:
+def read_cells(session: DbSession, data_key: bytes, petition_id: str, *, for_update: bool = False) -> Cells:
     """Net signatures per (group id, day) for one petition; empty when none named a group."""
     query = select(PetitionBreakdown.sealed).where(PetitionBreakdown.petition_id == petition_id)
     if for_update:
@@ -83,7 +83,7 @@ def read_cells(session: Session, data_key: bytes, petition_id: str, *, for_updat
 
 
 def add_cells(
-    session: Session, data_key: bytes, petition_id: str, changes: Mapping[tuple[int, date], int]
+    session: DbSession, data_key: bytes, petition_id: str, changes: Mapping[tuple[int, date], int]
 ) -> None:
     """Add `changes` to a petition's sealed breakdown inside the caller's transaction."""
     changes = {cell: delta for cell, delta in changes.items() if delta}

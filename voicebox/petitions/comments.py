@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.config import Secrets
 from voicebox.crypto import CryptoError, decrypt_text
 from voicebox.extensions import db

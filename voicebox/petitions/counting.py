@@ -13,13 +13,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from voicebox.anonymity import random_id
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column, add_to_counter_row, insert_ignoring_duplicates
 from voicebox.crypto import encrypt_text
 from voicebox.models import Petition, PetitionDayTally, PetitionStatus, Signature
+from voicebox.models.base import DbSession, rows_affected
 from voicebox.pending import Applier
 from voicebox.petitions import breakdown
 
@@ -30,7 +30,7 @@ def comment_context(signature_id: str) -> str:
 
 
 def count_signatures(
-    session: Session,
+    session: DbSession,
     data_key: bytes,
     petition_id: str,
     signed: Iterable[tuple[date, int | None]],
@@ -59,7 +59,7 @@ def signature_applier(secrets: Secrets, closing: str | None = None) -> Applier:
     """Write a shuffled batch of queued signatures: to petitions still open, and to the one
     being `closing` (its status already says closed inside the closing transaction)."""
 
-    def apply(session: Session, batch: list[dict[str, Any]]) -> None:
+    def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
         petition_ids = {payload["petition_id"] for payload in batch}
         open_ids = {closing} if closing else set()
         open_ids |= set(
@@ -98,7 +98,7 @@ def signature_applier(secrets: Secrets, closing: str | None = None) -> Applier:
                     ),
                 },
             )
-            if result.rowcount:
+            if rows_affected(result):
                 written.setdefault(petition_id, []).append((day, payload.get("group_id")))
         for petition_id, signed in written.items():
             count_signatures(session, secrets.data_key, petition_id, signed, +1)

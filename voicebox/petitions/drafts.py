@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import delete
 
 from voicebox.anonymity import nullifier
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.models import Cosponsorship, Petition, PetitionStatus

@@ -12,8 +12,8 @@ from voicebox.confirm import Confirmation, render_confirmation
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Petition, Role
 from voicebox.petitions import drafts, service
+from voicebox.petitions.blueprint import bp
 from voicebox.petitions.forms import PetitionForm, RejectForm
-from voicebox.petitions.views import bp
 from voicebox.web import current_keys, today
 
 

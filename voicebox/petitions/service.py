@@ -17,14 +17,16 @@ from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
 from voicebox.anonymity import nullifier, random_id
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature
+from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
 from voicebox.petitions.counting import comment_context  # noqa: F401 - part of this API
+from voicebox.unit_of_work import unit_of_work
 
 PETITION = "petition"
 SIGN = "signature"
@@ -73,7 +75,7 @@ class SignatureChoice:
 
 
 @dataclass(frozen=True)
-class Standing:
+class PetitionStanding:
     """Where the current member stands with one petition; known only to them."""
 
     signed: bool = False
@@ -151,11 +153,11 @@ def start_petition(
     return petition
 
 
-def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> Standing:
+def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> PetitionStanding:
     """Whether this member signed, co-sponsored or started the petition (their own view only)."""
     key = petition_key(petition.id, keys)
     if key is None:
-        return Standing()
+        return PetitionStanding()
     mark = nullifier(key, SIGN, member_id)
     signed = db.session.scalar(
         select(Signature.id).where(Signature.petition_id == petition.id, Signature.nullifier == mark)
@@ -169,7 +171,7 @@ def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> Standing:
             Cosponsorship.nullifier == nullifier(key, COSPONSOR, member_id),
         )
     )
-    return Standing(
+    return PetitionStanding(
         signed=signed is not None or counting,
         being_counted=counting,
         cosponsored=cosponsored is not None,
@@ -241,7 +243,7 @@ def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStor
         .where(Petition.id == petition_id, Petition.status == PetitionStatus.OPEN.value)
         .values(status=PetitionStatus.CLOSED.value, closed_on=closed_on, author_nullifier=None)
     )
-    if not closed.rowcount:
+    if not rows_affected(closed):
         return False
     # Signatures still waiting for their window are counted now, before the key goes.
     pending.count_pending_for(
@@ -263,11 +265,12 @@ def close_petition(
 ) -> Petition:
     """Close an open petition and destroy its key; raises PetitionNotFound or PetitionNotOpen."""
     petition = get_petition(petition_id)
-    if not _close(petition.id, today, secrets=secrets, keys=keys):
-        db.session.rollback()
-        raise PetitionNotOpen("Only an open petition can be closed.")
-    record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
-    db.session.commit()
+    with unit_of_work(db.session):
+        if not _close(petition.id, today, secrets=secrets, keys=keys):
+            raise PetitionNotOpen("Only an open petition can be closed.")
+        record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
+    # Only once the close is committed: a key destroyed before a failed commit would leave
+    # an open petition whose signatures can never be withdrawn or checked.
     keys.destroy(PETITION, petition.id)
     db.session.refresh(petition)
     return petition
@@ -406,6 +409,15 @@ def withdraw_signature(
     petition_id: str, member_id: str, *, keys: KeyStore, secrets: Secrets, today: date
 ) -> Petition:
     """Remove this member's signature; raises PetitionNotFound, PetitionNotOpen or NotSigned."""
+    with unit_of_work(db.session):
+        return remove_signature(petition_id, member_id, keys=keys, secrets=secrets)
+
+
+def remove_signature(petition_id: str, member_id: str, *, keys: KeyStore, secrets: Secrets) -> Petition:
+    """Take this member's signature (queued or counted) off the petition, in the caller's transaction.
+
+    Raises PetitionNotFound, PetitionNotOpen or NotSigned before changing anything.
+    """
     petition = get_petition(petition_id)
     key = petition_key(petition.id, keys)
     if petition.is_closed or key is None:
@@ -416,7 +428,6 @@ def withdraw_signature(
     mark = nullifier(key, SIGN, member_id)
     # A signature still waiting for its window simply leaves the queue.
     if pending.cancel_queued(db.session, pending.live_windows(db.session, keys), SIGN, mark):
-        db.session.commit()
         return petition
     # Counters move by the rows this DELETE actually removed: two tabs withdrawing at once
     # remove one row and subtract one, never two.
@@ -426,7 +437,6 @@ def withdraw_signature(
         .returning(Signature.id, Signature.signed_on, Signature.group_ciphertext)
     ).all()
     if not removed:
-        db.session.rollback()
         raise NotSigned("You haven't signed this petition.")
     counting.count_signatures(
         db.session,
@@ -438,5 +448,4 @@ def withdraw_signature(
         ],
         -1,
     )
-    db.session.commit()
     return petition

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from voicebox.auth.access import login_required, role_required
-from voicebox.auth.service import instance_settings
-from voicebox.forms import ConfirmForm
+from voicebox.forms import ConfirmForm, SelectChoice
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
-from voicebox.petitions import listing, service, tallies
+from voicebox.petitions import figures, listing, service
+from voicebox.petitions.blueprint import bp
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.ratelimits import member_action
 from voicebox.reports.petition_page import petition_extras
+from voicebox.settings import instance_settings
 from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
-
-bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 
 DRAFT_READERS = (Role.MEMBER, Role.ORGANIZER, Role.ADMIN)
 
@@ -42,7 +40,7 @@ def _load_visible(petition_id: str):  # noqa: ANN202 - returns a Petition
 def _sign_form() -> SignForm:
     form = SignForm()
     form.group.choices = [SelectChoice("", "Prefer not to say")] + [
-        SelectChoice(str(group.id), group.name) for group in tallies.group_choices()
+        SelectChoice(str(group.id), group.name) for group in figures.group_choices()
     ]
     return form
 
@@ -112,14 +110,14 @@ def new() -> str | Response:
 def detail(petition_id: str) -> str:
     petition = _load_visible(petition_id)
     settings = instance_settings()
-    standing = service.Standing()
+    standing = service.PetitionStanding()
     if current_user.has_role(*PARTICIPANT_ROLES):
         standing = service.standing_of(petition, current_user.id, current_keys())
     return render_template(
         "petitions/detail.html",
         petition=petition,
-        progress=tallies.progress_of(petition, settings.headcount, today()),
-        public_names=tallies.public_signers(petition.id),
+        progress=figures.progress_of(petition, settings.headcount, today()),
+        public_names=figures.public_signers(petition.id),
         standing=standing,
         cosponsors_needed=settings.cosponsors_needed,
         sign_form=_sign_form(),
@@ -134,7 +132,7 @@ def detail(petition_id: str) -> str:
 @login_required
 def tally(petition_id: str) -> Response:
     """The live counter as JSON, polled by the petition page; costs one indexed read."""
-    found = tallies.live_tally(petition_id)
+    found = figures.live_tally(petition_id)
     if found is None:
         abort(404)
     return jsonify(found.as_json())
@@ -248,6 +246,3 @@ def close(petition_id: str) -> Response:
         ),
         "Closed. Signing has stopped, and nobody can ever find out who signed.",
     )
-
-
-from voicebox.petitions import manage_views  # noqa: E402,F401 - adds confirm, edit and reject routes to bp

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.models import Concern, HiddenComment, Petition, PetitionStatus, Report, ReportVersion, Signature
+from voicebox.models.base import rows_affected
 from voicebox.petitions.comments import petition_comments
 from voicebox.reports.snapshot import build_snapshot, canonical_json, digest_of
 
@@ -245,7 +246,7 @@ def publish_report(
         .where(Report.id == report.id, Report.latest_version == expected_version)
         .values(latest_version=version)
     )
-    if claimed.rowcount != 1:
+    if rows_affected(claimed) != 1:
         db.session.rollback()
         raise AlreadyPublished("This report was just published by someone else; nothing new was made.")
     row = ReportVersion(

@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from voicebox.concerns.service import category_names
 from voicebox.config import Secrets
 from voicebox.extensions import db
-from voicebox.models import Category, Concern, Petition
+from voicebox.models import Concern, Petition
 from voicebox.petitions.comments import quoted_comments
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table
 from voicebox.responses.service import (
@@ -144,7 +145,7 @@ def build_snapshot(
     """
     petitions = db.session.scalars(select(Petition).where(Petition.id.in_(petition_ids))).all()
     concerns = db.session.scalars(select(Concern).where(Concern.id.in_(concern_ids))).all()
-    categories = dict(db.session.execute(select(Category.id, Category.name)).all())
+    categories = category_names()
     petition_entries = sorted(
         (_petition(p, period_start, period_end, threshold, headcount, published_on) for p in petitions),
         key=lambda e: (-e["signatures"], e["title"], e["id"]),

@@ -12,15 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from voicebox.anonymity import SuppressedTable, coarse_date, cumulative_releases, effective_threshold
-from voicebox.auth.service import instance_settings
 from voicebox.extensions import db
 from voicebox.models import Group, PetitionDayTally
 from voicebox.petitions.breakdown import read_cells
+from voicebox.settings import instance_settings
 
 NOT_STATED = "Not stated"
 
@@ -35,7 +37,9 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _in_period(column: object, start: date | None, end: date | None) -> list:
+def _in_period(
+    column: InstrumentedAttribute[date], start: date | None, end: date | None
+) -> list[ColumnElement[bool]]:
     conditions = []
     if start is not None:
         conditions.append(column >= start)
@@ -172,7 +176,7 @@ def group_week_table(
     )
 
 
-def breakdown_rows(table: SuppressedTable) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def breakdown_rows(table: SuppressedTable) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A suppressed group × week table as JSON-ready (group totals, group rows by week)."""
     totals = [{"group": name, "signatures": table.row_totals[i]} for i, name in enumerate(table.rows)]
     by_week = [{"group": name, "signatures": list(table.cells[i])} for i, name in enumerate(table.rows)]

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from voicebox.auth.access import login_required, role_required
-from voicebox.auth.service import instance_settings
 from voicebox.charts import DESKTOP, SVG_HEADERS, chart_height, timeline_svg
 from voicebox.models import Report, Role
 from voicebox.reports import exports, pdf, service
 from voicebox.reports.forms import PublishForm, ReportForm
 from voicebox.reports.tallies import suppression_threshold
+from voicebox.settings import instance_settings
 from voicebox.web import current_secrets, today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 COMPOSERS = (Role.ORGANIZER,)
-EXPORTS = {
+EXPORTS: dict[str, tuple[str, Callable[[dict[str, Any], str], bytes | str]]] = {
     "pdf": ("application/pdf", pdf.to_pdf),
     "csv": ("text/csv", exports.to_csv),  # Flask adds the one charset parameter
     "json": ("application/json", exports.to_json),
@@ -95,7 +97,7 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*COMPOSERS)
-def new() -> str | Response:
+def new() -> str | WerkzeugResponse:
     form = _form()
     if form.validate_on_submit():
         try:
@@ -110,7 +112,7 @@ def new() -> str | Response:
 
 @bp.route("/<report_id>/edit", methods=["GET", "POST"])
 @role_required(*COMPOSERS)
-def edit(report_id: str) -> str | Response:
+def edit(report_id: str) -> str | WerkzeugResponse:
     report = _load(report_id)
     form = _form(report)
     if form.validate_on_submit():
@@ -167,12 +169,15 @@ def detail(report_id: str) -> str | Response:
     composer = _is_composer()
     if report.latest_version == 0 and not composer:
         abort(404)  # drafts are the organizers' working copy; nobody else may see them
-    snapshot = digest = None
-    if report.latest_version:
-        snapshot, digest = _published(report.id)
-    show_preview = composer and (request.args.get("preview") == "1" or snapshot is None)
+    published = _published(report.id) if report.latest_version else None
+    show_preview = composer and (request.args.get("preview") == "1" or published is None)
+    digest: str | None = None
     if show_preview:
-        snapshot, digest = _preview(report), None
+        snapshot = _preview(report)
+    elif published is not None:
+        snapshot, digest = published
+    else:  # pragma: no cover - an unpublished report was turned away above
+        abort(404)
     _, chart_until = exports.chart_span(snapshot)
     return render_template(
         "reports/detail.html",
@@ -230,7 +235,7 @@ def chart(report_id: str) -> Response:
 
 @bp.post("/<report_id>/publish")
 @role_required(*COMPOSERS)
-def publish(report_id: str) -> Response:
+def publish(report_id: str) -> WerkzeugResponse:
     form = PublishForm()
     if (
         not form.validate_on_submit()

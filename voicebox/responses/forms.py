@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from voicebox.forms import SelectChoice
 from voicebox.responses.service import BODY_MAX, STATUSES
 from voicebox.responses.thresholds import MAX_DAYS
 

@@ -11,7 +11,7 @@ from statistics import median
 
 from sqlalchemy import func, select
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.concerns.moderation import change_status, next_statuses
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
@@ -218,10 +218,14 @@ def response_figures() -> ResponseFigures:
             select(Petition.id, func.coalesce(Petition.opened_on, Petition.created_on)).where(
                 Petition.status != PetitionStatus.DRAFT.value
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     concern_starts = dict(
-        db.session.execute(select(Concern.id, Concern.created_on).where(Concern.hidden.is_(False))).all()
+        db.session.execute(select(Concern.id, Concern.created_on).where(Concern.hidden.is_(False)))
+        .tuples()
+        .all()
     )
     waits = []
     for starts, kind in ((petition_starts, PETITION), (concern_starts, CONCERN)):

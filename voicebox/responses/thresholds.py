@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from voicebox.audit import record_event
+from voicebox.auditlog.record import record_event
 from voicebox.extensions import db
 from voicebox.models import (
     Concern,
@@ -239,7 +239,7 @@ def awaiting_response(
         if first is None or crossed_on < first[0]:
             crossed[petition_id] = (crossed_on, due_on)
     titles = dict(
-        db.session.execute(select(Petition.id, Petition.title).where(Petition.id.in_(crossed))).all()
+        db.session.execute(select(Petition.id, Petition.title).where(Petition.id.in_(crossed))).tuples().all()
     )
     for petition_id, (crossed_on, due_on) in crossed.items():
         if petition_id not in answered_petitions:

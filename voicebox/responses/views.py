@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -20,12 +20,10 @@ bp = Blueprint("responses", __name__)
 
 
 def item_url(kind: str, item_id: str) -> str:
-    """Where an item lives; concerns fall back to the feed until their pages exist."""
+    """Where an item lives."""
     if kind == service.PETITION:
         return url_for("petitions.detail", petition_id=item_id)
-    if "concerns.detail" in current_app.view_functions:
-        return url_for("concerns.detail", concern_id=item_id)
-    return url_for("responses.feed")
+    return url_for("concerns.detail", concern_id=item_id)
 
 
 def response_panel(
@@ -37,14 +35,17 @@ def response_panel(
 ) -> dict[str, Any]:
     """Context for the official-responses panel of one item (see _item_responses.html)."""
     responses = service.responses_to(kind, item_id)
-    endpoint = "responses.respond_to_petition" if kind == service.PETITION else "responses.respond_to_concern"
-    key = "petition_id" if kind == service.PETITION else "concern_id"
+    respond_url = (
+        url_for("responses.respond_to_petition", petition_id=item_id)
+        if kind == service.PETITION
+        else url_for("responses.respond_to_concern", concern_id=item_id)
+    )
     return {
         "responses": responses,
         "wait": service.wait_between(
             waiting_since, responses[0].responded_on if responses else None, today(), closed
         ),
-        "respond_url": url_for(endpoint, **{key: item_id}),
+        "respond_url": respond_url,
         "respond_form": ResponseForm() if can_respond and current_user.has_role(Role.LEADERSHIP) else None,
     }
 

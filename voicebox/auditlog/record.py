@@ -1,17 +1,16 @@
-"""Recording privileged actions into the public audit log."""
+"""Writing to the public audit log; an event joins the transaction of the action it records."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from voicebox.anonymity import coarse_date
 from voicebox.models import AuditEvent
+from voicebox.models.base import DbSession
 
 
 def record_event(
-    session: Session, actor_role: str, action: str, subject: str = "", on: date | None = None
+    session: DbSession, actor_role: str, action: str, subject: str = "", on: date | None = None
 ) -> AuditEvent:
     """Add an audit event to the caller's transaction (committed with the action itself)."""
     event = AuditEvent(
