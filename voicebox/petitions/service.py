@@ -22,11 +22,13 @@ from voicebox.config import Secrets
 from voicebox.counters import add_to_column
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
-from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature
+from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature, TokenIssuance
 from voicebox.petitions import breakdown, counting
 from voicebox.petitions.counting import comment_context  # noqa: F401 - part of this API
 
 PETITION = "petition"
+# The key store kind of a petition's RSA blind-signing key (voicebox.tokens).
+BLIND_SIGNING = "token"
 SIGN = "signature"
 COSPONSOR = "cosponsor"
 AUTHOR = "author"
@@ -255,6 +257,7 @@ def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStor
     # re-link the rows as they stand; the key itself leaves the key store below.
     db.session.execute(update(Signature).where(Signature.petition_id == petition_id).values(nullifier=None))
     db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition_id))
+    db.session.execute(delete(TokenIssuance).where(TokenIssuance.petition_id == petition_id))
     return True
 
 
@@ -268,9 +271,15 @@ def close_petition(
         raise PetitionNotOpen("Only an open petition can be closed.")
     record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
     db.session.commit()
-    keys.destroy(PETITION, petition.id)
+    destroy_item_keys(keys, petition.id)
     db.session.refresh(petition)
     return petition
+
+
+def destroy_item_keys(keys: KeyStore, petition_id: str) -> None:
+    """Destroy a closed petition's keys: its nullifier key and its blind-token signing key."""
+    keys.destroy(PETITION, petition_id)
+    keys.destroy(BLIND_SIGNING, petition_id)
 
 
 def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int:
@@ -286,7 +295,7 @@ def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int
         if _close(petition_id, closes_on, secrets=secrets, keys=keys):
             record_event(db.session, "voicebox", "closed a petition on its closing date", title, on=today)
             db.session.commit()
-            keys.destroy(PETITION, petition_id)
+            destroy_item_keys(keys, petition_id)
             closed += 1
         else:
             db.session.rollback()
@@ -308,7 +317,8 @@ def destroy_orphaned_keys(keys: KeyStore) -> int:
         db.session.scalars(select(Concern.id).where(Concern.status.not_in(("resolved", "declined"))))
     )
     destroyed = 0
-    for kind, live in ((PETITION, live_petitions), ("concern", live_concerns)):
+    kinds = ((PETITION, live_petitions), (BLIND_SIGNING, live_petitions), ("concern", live_concerns))
+    for kind, live in kinds:
         for item_id in list(keys.item_ids(kind)):
             # A key younger than a minute may belong to an item being created right now.
             age = keys.age_seconds(kind, item_id)
@@ -323,7 +333,7 @@ _SIGNING_STATE = select(Petition.id, Petition.status, Petition.closes_on).where(
 )
 
 
-def _open_for_signing(petition_id: str, today: date) -> Row[Any]:
+def open_for_signing(petition_id: str, today: date) -> Row[Any]:
     state = db.session.execute(_SIGNING_STATE, {"petition_id": petition_id}).first()
     if state is None:
         raise PetitionNotFound("There is no such petition.")
@@ -360,7 +370,7 @@ def sign_petition(
 
     Raises PetitionNotFound, PetitionNotOpen, InvalidPetition or AlreadySigned.
     """
-    _open_for_signing(petition_id, today)
+    open_for_signing(petition_id, today)
     errors = validate_signature_choice(choice)
     if errors:
         raise InvalidPetition(errors)
@@ -376,13 +386,24 @@ def sign_petition(
         "group_id": choice.group_id,
         "comment": choice.comment.strip() or None,
     }
+    queue_signature(petition_id, mark, payload, keys=keys, already="You have already signed this petition.")
+
+
+def queue_signature(
+    petition_id: str, mark: str, payload: dict[str, Any], *, keys: KeyStore, already: str
+) -> None:
+    """Queue a signature whose nullifier is `mark` in the current counting window and commit.
+
+    Shared by account signing and blind-token signing (whose mark is the token's hash).
+    Raises AlreadySigned(already) when `mark` is counted or queued, PetitionNotOpen.
+    """
     for attempt in range(3):
         window, windows = pending.current_window(db.session, keys)
         try:
             pending.queue_action(db.session, window, SIGN, mark, payload)
         except IntegrityError as exc:
             db.session.rollback()
-            raise AlreadySigned("You have already signed this petition.") from exc
+            raise AlreadySigned(already) from exc
         except pending.WindowClosed:
             db.session.rollback()
             if attempt == 2:
@@ -397,7 +418,7 @@ def sign_petition(
             raise PetitionNotOpen("This petition closed just now; your signature was not added.")
         if signed is not None or pending.is_queued(db.session, windows[1:], SIGN, mark):
             db.session.rollback()
-            raise AlreadySigned("You have already signed this petition.")
+            raise AlreadySigned(already)
         db.session.commit()
         return
 
@@ -413,11 +434,19 @@ def withdraw_signature(
             "This petition is closed: its signatures can no longer be traced to anyone, "
             "so they can't be withdrawn."
         )
-    mark = nullifier(key, SIGN, member_id)
+    withdraw_marked(petition, nullifier(key, SIGN, member_id), keys=keys, secrets=secrets)
+    return petition
+
+
+def withdraw_marked(petition: Petition, mark: str, *, keys: KeyStore, secrets: Secrets) -> None:
+    """Remove the signature whose nullifier is `mark`, queued or counted, and commit.
+
+    Shared by account withdrawal and withdrawal with a token's phrase; raises NotSigned.
+    """
     # A signature still waiting for its window simply leaves the queue.
     if pending.cancel_queued(db.session, pending.live_windows(db.session, keys), SIGN, mark):
         db.session.commit()
-        return petition
+        return
     # Counters move by the rows this DELETE actually removed: two tabs withdrawing at once
     # remove one row and subtract one, never two.
     removed = db.session.execute(
@@ -439,4 +468,3 @@ def withdraw_signature(
         -1,
     )
     db.session.commit()
-    return petition
