@@ -158,12 +158,24 @@
     }
   }
 
+  var OPT_IN = 'voicebox-private-signing';
+
   async function petitionPage(section) {
     var petitionId = section.dataset.petitionId;
     section.querySelector('.token-ui').hidden = false;
     document.getElementById('token-withdraw-with-phrase').addEventListener('click', function () {
       withdraw(section, petitionId, document.getElementById('token-withdraw-phrase').value, 'token-withdraw-status');
     });
+    // Private signing is switched on once per browser; from then on every visit fetches a
+    // token for every open petition, so fetching says nothing about which one is signed.
+    if (localStorage.getItem(OPT_IN) !== 'on') {
+      show(section, 'offer');
+      document.getElementById('token-opt-in').addEventListener('click', function () {
+        localStorage.setItem(OPT_IN, 'on');
+        petitionPage(section);
+      }, { once: true });
+      return;
+    }
     try {
       await ensureTokens(section);
     } catch (error) {
@@ -172,6 +184,9 @@
     var record = await load(petitionId);
     render(section, record);
     if (!record || !record.signature) return;
+    // This account holds a token here: the server refuses its account signature, so the
+    // account form goes, and the token signs instead.
+    document.querySelectorAll('.sign-form').forEach(function (form) { form.hidden = true; form.style.display = 'none'; });
     document.getElementById('token-sign').addEventListener('click', function () { signNow(section, record); });
     document.getElementById('token-sign-later').addEventListener('click', async function () {
       var draw = new Uint32Array(1);

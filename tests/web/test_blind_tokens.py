@@ -220,3 +220,26 @@ def test_the_petition_page_offers_token_signing_and_says_the_account_form_is_lin
     assert 'id="private-signing"' in page
     assert "whoever runs the server can work out" in page
     assert "js/blind-token.bundle.js" in page
+
+
+def test_a_member_holding_a_token_cannot_also_sign_with_the_account(client, member, make_petition) -> None:
+    petition = make_petition()
+    client.login(member)
+    fetch_token(client, petition.id)
+    response = client.post(f"/petitions/{petition.id}/sign", follow_redirects=True)
+    assert "Signing with your account as well would count you twice." in response.get_data(as_text=True)
+    assert _count(petition) == 0
+
+
+def test_a_member_who_signed_with_the_account_gets_no_token(client, member, make_petition, sign) -> None:
+    petition = make_petition()
+    sign(petition, member)
+    client.login(member)
+    public = blind_rsa.load_public_key(public_keys(client)[petition.id])
+    blinded = blind_client.blind(
+        public, service.token_message(petition.id, "one two three four five six seven eight")
+    )
+    body = {"tokens": [{"petition_id": petition.id, "blinded_msg": b64(blinded.blinded_msg)}]}
+    (answer,) = post_json(client, "/tokens/issue", body).get_json()["signatures"]
+    assert answer == {"petition_id": petition.id, "error": service.REFUSED}
+    assert count_rows(TokenIssuance) == 0

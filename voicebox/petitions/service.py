@@ -30,6 +30,8 @@ PETITION = "petition"
 # The key store kind of a petition's RSA blind-signing key (voicebox.tokens).
 BLIND_SIGNING = "token"
 SIGN = "signature"
+# Nullifier purpose of "this member was issued this petition's blind token" (voicebox.tokens).
+BLIND_ISSUANCE = "blind-issuance"
 COSPONSOR = "cosponsor"
 AUTHOR = "author"
 TITLE_MAX = 200
@@ -377,6 +379,11 @@ def sign_petition(
     key = petition_key(petition_id, keys)
     if key is None:
         raise PetitionNotOpen("This petition is closed.")
+    if holds_token(petition_id, key, member_id):
+        raise PetitionError(
+            "You have a private token for this petition: sign with it on the device that holds it "
+            "(the petition page there offers it). Signing with your account as well would count you twice."
+        )
     mark = nullifier(key, SIGN, member_id)
     payload = {
         "petition_id": petition_id,
@@ -387,6 +394,31 @@ def sign_petition(
         "comment": choice.comment.strip() or None,
     }
     queue_signature(petition_id, mark, payload, keys=keys, already="You have already signed this petition.")
+
+
+def holds_token(petition_id: str, key: bytes, member_id: str) -> bool:
+    """Whether this member was issued the petition's blind token (one signature each way
+    would count them twice, so holding a token rules out signing with the account)."""
+    mark = nullifier(key, BLIND_ISSUANCE, member_id)
+    return (
+        db.session.scalar(
+            select(TokenIssuance.id).where(
+                TokenIssuance.petition_id == petition_id, TokenIssuance.member_mark == mark
+            )
+        )
+        is not None
+    )
+
+
+def signed_with_account(petition_id: str, key: bytes, member_id: str, keys: KeyStore) -> bool:
+    """Whether this member's account signature is counted or waiting to be."""
+    mark = nullifier(key, SIGN, member_id)
+    counted = db.session.scalar(
+        select(Signature.id).where(Signature.petition_id == petition_id, Signature.nullifier == mark)
+    )
+    return counted is not None or pending.is_queued(
+        db.session, pending.live_windows(db.session, keys), SIGN, mark
+    )
 
 
 def queue_signature(

@@ -30,7 +30,6 @@ from voicebox.models import Petition, PetitionStatus, Signature, TokenIssuance
 from voicebox.petitions import service as petitions
 from voicebox.petitions.service import BLIND_SIGNING, PetitionError, PetitionNotOpen, SignatureChoice
 
-ISSUANCE = "token-issuance"
 MESSAGE_PREFIX = b"voicebox petition token v1\x00"
 REFUSED = "No token can be issued for this petition."
 
@@ -119,7 +118,10 @@ def _issue_one(petition_id: str, member_id: str, blinded_msg: bytes, keys: KeySt
         blind_sig = blind_rsa.blind_sign(token_key, blinded_msg)
     except blind_rsa.BlindSignError as exc:
         raise TokenError("The blinded token is malformed.") from exc
-    mark = nullifier(item_key, ISSUANCE, member_id)
+    # A member who signed with the account gets no token: both would count them twice.
+    if petitions.signed_with_account(petition_id, item_key, member_id, keys):
+        raise TokenError(REFUSED)
+    mark = nullifier(item_key, petitions.BLIND_ISSUANCE, member_id)
     digest = hashlib.sha256(blinded_msg).hexdigest()
     earlier = _issued_digest(petition_id, mark)
     if earlier is None:
