@@ -243,3 +243,21 @@ def test_a_member_who_signed_with_the_account_gets_no_token(client, member, make
     (answer,) = post_json(client, "/tokens/issue", body).get_json()["signatures"]
     assert answer == {"petition_id": petition.id, "error": service.REFUSED}
     assert count_rows(TokenIssuance) == 0
+
+
+def test_issuance_is_rate_limited_per_account(make_app, make_user) -> None:
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_TOKEN_ISSUANCE_PER_ACCOUNT="2 per hour")
+    with limited.test_request_context():
+        member = make_user()
+        client = limited.test_client()
+        client.login(member)
+        statuses = [post_json(client, "/tokens/issue", {"tokens": []}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_refused_redemptions_are_rate_limited_per_address(make_app) -> None:
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_TOKEN_MISSES_PER_ADDRESS="2 per minute")
+    with limited.test_request_context():
+        body = {"petition_id": "0" * 32, "token": "AAAA", "signature": "AAAA"}
+        statuses = [_spend(limited, "/tokens/redeem", body).status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
