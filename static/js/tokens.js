@@ -184,6 +184,8 @@
     var record = await load(petitionId);
     render(section, record);
     if (!record || !record.signature) return;
+    say('token-key-fingerprint', hex(await sha256(unb64(record.public_key))));
+    section.querySelector('[data-token-key]').hidden = false;
     // This account holds a token here: the server refuses its account signature, so the
     // account form goes, and the token signs instead.
     document.querySelectorAll('.sign-form').forEach(function (form) { form.hidden = true; form.style.display = 'none'; });

@@ -3,6 +3,7 @@ and the published list of counted tokens."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask import Flask
@@ -261,3 +262,24 @@ def test_refused_redemptions_are_rate_limited_per_address(make_app) -> None:
         body = {"petition_id": "0" * 32, "token": "AAAA", "signature": "AAAA"}
         statuses = [_spend(limited, "/tokens/redeem", body).status_code for _ in range(3)]
     assert statuses == [400, 400, 429]
+
+
+def test_the_counted_page_shows_the_token_key_fingerprint_until_close(
+    app, client, member, make_petition
+) -> None:
+    petition = make_petition()
+    client.login(member)
+    der = public_keys(client)[petition.id]
+    page = client.get(f"/petitions/{petition.id}/tokens").get_data(as_text=True)
+    assert hashlib.sha256(der).hexdigest() in page
+    from voicebox.petitions import service as petitions
+
+    petitions.close_petition(
+        petition.id,
+        actor_role="organizer",
+        today=petition.opened_on,
+        secrets=app.extensions["voicebox.secrets"],
+        keys=app.extensions["voicebox.keys"],
+    )
+    page = client.get(f"/petitions/{petition.id}/tokens").get_data(as_text=True)
+    assert "destroyed when the petition closed" in page

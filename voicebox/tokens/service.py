@@ -225,6 +225,16 @@ class Inclusion:
     root: str
 
 
+def key_fingerprint(petition_id: str, keys: KeyStore) -> str | None:
+    """sha256 of the petition's token public key (SPKI DER), or None without a key.
+
+    Everyone should see the same: a member handed a key of their own could be told apart
+    when signing. Members compare it with each other (the browser shows the one it used).
+    """
+    key = _load_key(petition_id, keys)
+    return hashlib.sha256(blind_rsa.public_key_der(key)).hexdigest() if key is not None else None
+
+
 def counted_tokens(petition_id: str) -> Inclusion:
     """The hashes of the tokens counted for a petition, sorted, and their Merkle root."""
     hashes = sorted(

@@ -196,4 +196,5 @@ def counted(petition_id: str) -> str | Response:
     found = service.counted_tokens(petition.id)
     if request.args.get("format") == "json":
         return jsonify(petition_id=petition.id, root=found.root, token_hashes=found.token_hashes)
-    return render_template("tokens/counted.html", petition=petition, inclusion=found)
+    fingerprint = service.key_fingerprint(petition.id, current_keys())
+    return render_template("tokens/counted.html", petition=petition, inclusion=found, fingerprint=fingerprint)
