@@ -283,3 +283,24 @@ def test_the_counted_page_shows_the_token_key_fingerprint_until_close(
     )
     page = client.get(f"/petitions/{petition.id}/tokens").get_data(as_text=True)
     assert "destroyed when the petition closed" in page
+
+
+def test_a_token_key_left_behind_by_a_crash_is_destroyed_by_the_tick(
+    app, client, member, make_petition
+) -> None:
+    import os
+    import time
+
+    from voicebox.petitions import service as petitions
+
+    petition = make_petition()
+    client.login(member)
+    public_keys(client)
+    keys = app.extensions["voicebox.keys"]
+    # A worker died between closing the petition and destroying its keys.
+    db.session.get(Petition, petition.id).status = "closed"
+    db.session.commit()
+    old = time.time() - 3600
+    os.utime(keys.folder / f"token-{petition.id}.key", (old, old))
+    assert petitions.destroy_orphaned_keys(keys) >= 1
+    assert not keys.exists("token", petition.id)
