@@ -237,13 +237,12 @@ def key_fingerprint(petition_id: str, keys: KeyStore) -> str | None:
 
 def counted_tokens(petition_id: str) -> Inclusion:
     """The hashes of the tokens counted for a petition, sorted, and their Merkle root."""
-    hashes = sorted(
-        db.session.scalars(
-            select(Signature.token_hash).where(
-                Signature.petition_id == petition_id, Signature.token_hash.is_not(None)
-            )
+    rows = db.session.scalars(
+        select(Signature.token_hash).where(
+            Signature.petition_id == petition_id, Signature.token_hash.is_not(None)
         )
     )
+    hashes = sorted(value for value in rows if value is not None)
     return Inclusion(petition_id, hashes, inclusion.merkle_root(hashes))
 
 
