@@ -135,3 +135,21 @@ def test_the_bundled_library_passes_the_rfc_vectors_in_the_browser(visit, vector
         "sig": vector["sig"],
         "verified": True,
     }
+
+
+def test_signing_later_sends_the_token_at_a_random_moment_within_the_window(visit):
+    page = visit.page
+    page.clock.install()
+    visit.go("/")
+    visit.register(f"later-{visit.device}")
+    visit.go("/petitions")
+    _open_petition(visit)
+    before = signature_count(visit)
+    page.get_by_role("button", name="Use private signing in this browser").click()
+    expect(page.locator('[data-token-step="ready"]')).to_be_visible()
+    page.get_by_role("button", name="Sign at a random moment in the next 30 minutes").click()
+    expect(page.locator("#token-status")).to_contain_text("Your signature will be sent at")
+    assert signature_count(visit) == before
+    page.clock.fast_forward("30:01")
+    expect(page.locator('[data-token-step="signed"]')).to_be_visible()
+    expect(page.locator("#token-status")).to_contain_text("Thank you for signing")
