@@ -8,11 +8,12 @@ petition's key, which lives in the key store and is destroyed at close (A2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
@@ -380,10 +381,14 @@ def sign_petition(
     if key is None:
         raise PetitionNotOpen("This petition is closed.")
     if holds_token(petition_id, key, member_id):
-        raise PetitionError(
-            "You have a private token for this petition: sign with it on the device that holds it "
-            "(the petition page there offers it). Signing with your account as well would count you twice."
-        )
+        raise PetitionError(TWICE_REFUSAL)
+
+    def refuse_if_token() -> str | None:
+        # Checked again after our write, under the member's lock: a token issued meanwhile
+        # (by another worker) rules this signature out.
+        lock_member(key, member_id)
+        return TWICE_REFUSAL if holds_token(petition_id, key, member_id) else None
+
     mark = nullifier(key, SIGN, member_id)
     payload = {
         "petition_id": petition_id,
@@ -393,7 +398,30 @@ def sign_petition(
         "group_id": choice.group_id,
         "comment": choice.comment.strip() or None,
     }
-    queue_signature(petition_id, mark, payload, keys=keys, already="You have already signed this petition.")
+    queue_signature(
+        petition_id,
+        mark,
+        payload,
+        keys=keys,
+        already="You have already signed this petition.",
+        refuse_if=refuse_if_token,
+    )
+
+
+TWICE_REFUSAL = (
+    "You have a private token for this petition: sign with it on the device that holds it "
+    "(the petition page there offers it). Signing with your account as well would count you twice."
+)
+
+
+def lock_member(key: bytes, member_id: str) -> None:
+    """Serialize one member's account signing and token issuance on one petition across
+    workers (PostgreSQL; SQLite's single writer already does), until the transaction ends."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:mark, 0))"),
+            {"mark": nullifier(key, BLIND_ISSUANCE, member_id)},
+        )
 
 
 def holds_token(petition_id: str, key: bytes, member_id: str) -> bool:
@@ -422,12 +450,19 @@ def signed_with_account(petition_id: str, key: bytes, member_id: str, keys: KeyS
 
 
 def queue_signature(
-    petition_id: str, mark: str, payload: dict[str, Any], *, keys: KeyStore, already: str
+    petition_id: str,
+    mark: str,
+    payload: dict[str, Any],
+    *,
+    keys: KeyStore,
+    already: str,
+    refuse_if: Callable[[], str | None] | None = None,
 ) -> None:
     """Queue a signature whose nullifier is `mark` in the current counting window and commit.
 
     Shared by account signing and blind-token signing (whose mark is the token's hash).
-    Raises AlreadySigned(already) when `mark` is counted or queued, PetitionNotOpen.
+    `refuse_if` runs after the write, before the commit; a message it returns refuses.
+    Raises AlreadySigned(already) when `mark` is counted or queued, PetitionNotOpen, PetitionError.
     """
     for attempt in range(3):
         window, windows = pending.current_window(db.session, keys)
@@ -451,6 +486,10 @@ def queue_signature(
         if signed is not None or pending.is_queued(db.session, windows[1:], SIGN, mark):
             db.session.rollback()
             raise AlreadySigned(already)
+        refusal = refuse_if() if refuse_if else None
+        if refusal:
+            db.session.rollback()
+            raise PetitionError(refusal)
         db.session.commit()
         return
 

@@ -119,7 +119,9 @@ def _issue_one(petition_id: str, member_id: str, blinded_msg: bytes, keys: KeySt
     except blind_rsa.BlindSignError as exc:
         raise TokenError("The blinded token is malformed.") from exc
     # A member who signed with the account gets no token: both would count them twice.
+    petitions.lock_member(item_key, member_id)
     if petitions.signed_with_account(petition_id, item_key, member_id, keys):
+        db.session.rollback()
         raise TokenError(REFUSED)
     mark = nullifier(item_key, petitions.BLIND_ISSUANCE, member_id)
     digest = hashlib.sha256(blinded_msg).hexdigest()
@@ -130,6 +132,11 @@ def _issue_one(petition_id: str, member_id: str, blinded_msg: bytes, keys: KeySt
                 id=random_id(), petition_id=petition_id, member_mark=mark, blinded_digest=digest
             )
         )
+        # Again after our write (SQLite's writer lock is ours now): an account signature
+        # queued meanwhile by another worker rules the token out.
+        if petitions.signed_with_account(petition_id, item_key, member_id, keys):
+            db.session.rollback()
+            raise TokenError(REFUSED)
         try:
             db.session.commit()
             return blind_sig
