@@ -188,7 +188,14 @@
     section.querySelector('[data-token-key]').hidden = false;
     // This account holds a token here: the server refuses its account signature, so the
     // account form goes, and the token signs instead.
-    document.querySelectorAll('.sign-form').forEach(function (form) { form.hidden = true; form.style.display = 'none'; });
+    document.querySelectorAll('.sign-form').forEach(function (form) {
+      form.hidden = true;
+      form.style.display = 'none';
+      var note = document.createElement('p');
+      note.className = 'token-sign-note';
+      note.textContent = 'This browser signs privately, with a token: see "Sign privately, with a token" below.';
+      form.parentNode.insertBefore(note, form);
+    });
     document.getElementById('token-sign').addEventListener('click', function () { signNow(section, record); });
     document.getElementById('token-sign-later').addEventListener('click', async function () {
       var draw = new Uint32Array(1);
