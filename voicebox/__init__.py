@@ -130,10 +130,11 @@ def _register_blueprints(app: Flask) -> None:
     from voicebox.petitions.blueprint import bp as petitions_bp
     from voicebox.reports.views import bp as reports_bp
     from voicebox.responses.views import bp as responses_bp
+    from voicebox.tokens.views import bp as tokens_bp
 
     blueprints: tuple[Blueprint, ...] = (main_bp, auth_bp, petitions_bp, concerns_bp, followup_bp, admin_bp)
     blueprints += (reports_bp, responses_bp, dashboard_bp, api_bp, account_bp, audit_bp)
-    blueprints += (api_tokens_bp,)
+    blueprints += (api_tokens_bp, tokens_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_pages(app)

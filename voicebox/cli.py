@@ -133,6 +133,23 @@ def tick() -> None:
     summary = run_tick(current_secrets(), current_app.extensions["voicebox.keys"], today())
     for line in summary.as_lines():
         click.echo(line)
+@voicebox_cli.command("verify-inclusion")
+@click.argument("petition_id")
+@click.argument("phrase_or_hash", nargs=-1, required=True)
+def verify_inclusion(petition_id: str, phrase_or_hash: tuple[str, ...]) -> None:
+    """Check that a token (its phrase, or its hash) is among a petition's counted tokens."""
+    from voicebox.tokens.service import counted_tokens, find_counted
+
+    wanted, counted = find_counted(petition_id, " ".join(phrase_or_hash))
+    found = counted_tokens(petition_id)
+    click.echo(f"token hash:  {wanted}")
+    click.echo(f"merkle root: {found.root} over {len(found.token_hashes):,} counted tokens")
+    if not counted:
+        click.echo("NOT COUNTED: this token is not in the petition's list.", err=True)
+        sys.exit(1)
+    click.echo("COUNTED: this token is in the petition's list.")
+
+
 @voicebox_cli.command("rotate-keys")
 def rotate_keys() -> None:
     """Add a new data key, re-encrypt every private text under it in one transaction, retire the old.

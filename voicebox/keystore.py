@@ -23,7 +23,8 @@ from pathlib import Path
 
 from voicebox.crypto import CryptoError, generate_key, unwrap_key, wrap_key
 
-KINDS = frozenset({"petition", "concern", "window"})
+# "token" keys are a petition's RSA blind-signing key (PKCS#8 DER, voicebox.blind_rsa).
+KINDS = frozenset({"petition", "concern", "window", "token"})
 _ITEM_ID = re.compile(r"^[0-9a-f]{32}$")
 _SUFFIX = ".key"
 

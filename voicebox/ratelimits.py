@@ -47,6 +47,10 @@ LIMITS = {
     "member_actions_per_account": "500 per day",
     "concern_posts_per_address": "60 per hour",
     "setup_per_address": "10 per minute",
+    # Blind-token issuance: one request fetches every open petition's token at once.
+    "token_issuance_per_account": "60 per hour",
+    # Cookie-less token redemption and phrase withdrawal: only refusals count.
+    "token_misses_per_address": "30 per minute; 300 per hour",
 }
 
 REDIS_TIMEOUT_SECONDS = 2.0
@@ -124,6 +128,11 @@ def per_address(name: str, *, strike_kind: str | None = None) -> Callable[..., A
 def per_account(name: str, *, strike_kind: str) -> Callable[..., Any]:
     """Failed guesses of `strike_kind` limited per account (today's hash)."""
     return _limited(name, account_key, strike_kind)
+
+
+def token_issuance_limit(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Blind-token issuance requests per account (today's hash), all of them."""
+    return _limited("token_issuance_per_account", account_key, None)(view)
 
 
 def member_action(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -134,6 +134,14 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("admin.settings", "POST"): only("admin", status=302),  # an empty form keeps the settings
     ("admin.users", "GET"): only("admin"),
     ("admin.change_role", "POST"): only("admin", status=302),
+    # Blind-token signing: issuance is signed in (an empty form isn't the JSON it takes);
+    # redemption and withdrawal refuse any request that carries the sign-in cookie.
+    ("tokens.keys", "POST"): only(*PARTICIPANTS),
+    ("tokens.issue", "POST"): only(*PARTICIPANTS, status=400),
+    ("tokens.redeem", "POST"): everyone(400),
+    ("tokens.withdraw", "POST"): everyone(400),
+    ("tokens.words", "GET"): everyone(200),
+    ("tokens.counted", "GET"): signed_in(200),
 }
 
 

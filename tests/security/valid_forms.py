@@ -110,4 +110,9 @@ def valid_forms(world: Any) -> dict[str, tuple[str, dict[str, str]]]:
             },
         ),
         "admin.change_role": ("admin", {"role": "organizer"}),
+        # JSON endpoints: a form never succeeds, but each must still refuse it cleanly.
+        "tokens.keys": ("member", {}),
+        "tokens.issue": ("member", {"tokens": "[]"}),
+        "tokens.redeem": ("anonymous", {"petition_id": world.petition.id, "token": "", "signature": ""}),
+        "tokens.withdraw": ("anonymous", {"petition_id": world.petition.id, "phrase": ""}),
     }

@@ -10,6 +10,7 @@ from voicebox.models.accounts import (
 )
 from voicebox.models.audit import AuditEvent
 from voicebox.models.base import Base
+from voicebox.models.blind_tokens import TokenIssuance
 from voicebox.models.comments import HiddenComment
 from voicebox.models.concerns import (
     Category,
@@ -70,5 +71,6 @@ __all__ = [
     "Role",
     "Signature",
     "ThresholdCrossing",
+    "TokenIssuance",
     "User",
 ]

@@ -91,6 +91,7 @@ class Signature(Base):
             sqlite_where=text("display_name IS NOT NULL"),
             postgresql_where=text("display_name IS NOT NULL"),
         ),
+        Index("uq_signatures_petition_token_hash", "petition_id", "token_hash", unique=True),
         ANONYMOUS_TABLE_ARGS,
     )
 
@@ -104,6 +105,10 @@ class Signature(Base):
     # The group the signer named, sealed under the data key (a fixed-size blob either way).
     group_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     comment_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # sha256 of the blind-signed token that made this signature (voicebox.tokens): public in
+    # the petition's inclusion list and kept after close, unlike the nullifier; no account
+    # can be traced to it. None for a signature made with the account's nullifier.
+    token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Cosponsorship(Base):

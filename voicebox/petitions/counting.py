@@ -86,6 +86,7 @@ def signature_applier(secrets: Secrets, closing: str | None = None) -> Applier:
                     "id": signature_id,
                     "petition_id": petition_id,
                     "nullifier": payload["nullifier"],
+                    "token_hash": payload.get("token_hash"),
                     "signed_on": day,
                     "display_name": payload.get("display_name"),
                     "group_ciphertext": breakdown.seal_group(

@@ -8,11 +8,12 @@ petition's key, which lives in the key store and is destroyed at close (A2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
@@ -22,14 +23,18 @@ from voicebox.config import Secrets
 from voicebox.counters import add_to_column
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
-from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature
+from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature, TokenIssuance
 from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
 from voicebox.petitions.counting import comment_context  # noqa: F401 - part of this API
 from voicebox.unit_of_work import unit_of_work
 
 PETITION = "petition"
+# The key store kind of a petition's RSA blind-signing key (voicebox.tokens).
+BLIND_SIGNING = "token"
 SIGN = "signature"
+# Nullifier purpose of "this member was issued this petition's blind token" (voicebox.tokens).
+BLIND_ISSUANCE = "blind-issuance"
 COSPONSOR = "cosponsor"
 AUTHOR = "author"
 TITLE_MAX = 200
@@ -257,6 +262,7 @@ def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStor
     # re-link the rows as they stand; the key itself leaves the key store below.
     db.session.execute(update(Signature).where(Signature.petition_id == petition_id).values(nullifier=None))
     db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition_id))
+    db.session.execute(delete(TokenIssuance).where(TokenIssuance.petition_id == petition_id))
     return True
 
 
@@ -271,9 +277,15 @@ def close_petition(
         record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
     # Only once the close is committed: a key destroyed before a failed commit would leave
     # an open petition whose signatures can never be withdrawn or checked.
-    keys.destroy(PETITION, petition.id)
+    destroy_item_keys(keys, petition.id)
     db.session.refresh(petition)
     return petition
+
+
+def destroy_item_keys(keys: KeyStore, petition_id: str) -> None:
+    """Destroy a closed petition's keys: its nullifier key and its blind-token signing key."""
+    keys.destroy(PETITION, petition_id)
+    keys.destroy(BLIND_SIGNING, petition_id)
 
 
 def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int:
@@ -289,7 +301,7 @@ def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int
         if _close(petition_id, closes_on, secrets=secrets, keys=keys):
             record_event(db.session, "voicebox", "closed a petition on its closing date", title, on=today)
             db.session.commit()
-            keys.destroy(PETITION, petition_id)
+            destroy_item_keys(keys, petition_id)
             closed += 1
         else:
             db.session.rollback()
@@ -311,7 +323,8 @@ def destroy_orphaned_keys(keys: KeyStore) -> int:
         db.session.scalars(select(Concern.id).where(Concern.status.not_in(("resolved", "declined"))))
     )
     destroyed = 0
-    for kind, live in ((PETITION, live_petitions), ("concern", live_concerns)):
+    kinds = ((PETITION, live_petitions), (BLIND_SIGNING, live_petitions), ("concern", live_concerns))
+    for kind, live in kinds:
         for item_id in list(keys.item_ids(kind)):
             # A key younger than a minute may belong to an item being created right now.
             age = keys.age_seconds(kind, item_id)
@@ -326,7 +339,7 @@ _SIGNING_STATE = select(Petition.id, Petition.status, Petition.closes_on).where(
 )
 
 
-def _open_for_signing(petition_id: str, today: date) -> Row[Any]:
+def open_for_signing(petition_id: str, today: date) -> Row[Any]:
     state = db.session.execute(_SIGNING_STATE, {"petition_id": petition_id}).first()
     if state is None:
         raise PetitionNotFound("There is no such petition.")
@@ -363,13 +376,22 @@ def sign_petition(
 
     Raises PetitionNotFound, PetitionNotOpen, InvalidPetition or AlreadySigned.
     """
-    _open_for_signing(petition_id, today)
+    open_for_signing(petition_id, today)
     errors = validate_signature_choice(choice)
     if errors:
         raise InvalidPetition(errors)
     key = petition_key(petition_id, keys)
     if key is None:
         raise PetitionNotOpen("This petition is closed.")
+    if holds_token(petition_id, key, member_id):
+        raise PetitionError(TWICE_REFUSAL)
+
+    def refuse_if_token() -> str | None:
+        # Checked again after our write, under the member's lock: a token issued meanwhile
+        # (by another worker) rules this signature out.
+        lock_member(key, member_id)
+        return TWICE_REFUSAL if holds_token(petition_id, key, member_id) else None
+
     mark = nullifier(key, SIGN, member_id)
     payload = {
         "petition_id": petition_id,
@@ -379,13 +401,79 @@ def sign_petition(
         "group_id": choice.group_id,
         "comment": choice.comment.strip() or None,
     }
+    queue_signature(
+        petition_id,
+        mark,
+        payload,
+        keys=keys,
+        already="You have already signed this petition.",
+        refuse_if=refuse_if_token,
+    )
+
+
+TWICE_REFUSAL = (
+    "You have a private token for this petition: sign with it on the device that holds it "
+    "(the petition page there offers it). Signing with your account as well would count you twice."
+)
+
+
+def lock_member(key: bytes, member_id: str) -> None:
+    """Serialize one member's account signing and token issuance on one petition across
+    workers (PostgreSQL; SQLite's single writer already does), until the transaction ends."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:mark, 0))"),
+            {"mark": nullifier(key, BLIND_ISSUANCE, member_id)},
+        )
+
+
+def holds_token(petition_id: str, key: bytes, member_id: str) -> bool:
+    """Whether this member was issued the petition's blind token (one signature each way
+    would count them twice, so holding a token rules out signing with the account)."""
+    mark = nullifier(key, BLIND_ISSUANCE, member_id)
+    return (
+        db.session.scalar(
+            select(TokenIssuance.id).where(
+                TokenIssuance.petition_id == petition_id, TokenIssuance.member_mark == mark
+            )
+        )
+        is not None
+    )
+
+
+def signed_with_account(petition_id: str, key: bytes, member_id: str, keys: KeyStore) -> bool:
+    """Whether this member's account signature is counted or waiting to be."""
+    mark = nullifier(key, SIGN, member_id)
+    counted = db.session.scalar(
+        select(Signature.id).where(Signature.petition_id == petition_id, Signature.nullifier == mark)
+    )
+    return counted is not None or pending.is_queued(
+        db.session, pending.live_windows(db.session, keys), SIGN, mark
+    )
+
+
+def queue_signature(
+    petition_id: str,
+    mark: str,
+    payload: dict[str, Any],
+    *,
+    keys: KeyStore,
+    already: str,
+    refuse_if: Callable[[], str | None] | None = None,
+) -> None:
+    """Queue a signature whose nullifier is `mark` in the current counting window and commit.
+
+    Shared by account signing and blind-token signing (whose mark is the token's hash).
+    `refuse_if` runs after the write, before the commit; a message it returns refuses.
+    Raises AlreadySigned(already) when `mark` is counted or queued, PetitionNotOpen, PetitionError.
+    """
     for attempt in range(3):
         window, windows = pending.current_window(db.session, keys)
         try:
             pending.queue_action(db.session, window, SIGN, mark, payload)
         except IntegrityError as exc:
             db.session.rollback()
-            raise AlreadySigned("You have already signed this petition.") from exc
+            raise AlreadySigned(already) from exc
         except pending.WindowClosed:
             db.session.rollback()
             if attempt == 2:
@@ -400,7 +488,11 @@ def sign_petition(
             raise PetitionNotOpen("This petition closed just now; your signature was not added.")
         if signed is not None or pending.is_queued(db.session, windows[1:], SIGN, mark):
             db.session.rollback()
-            raise AlreadySigned("You have already signed this petition.")
+            raise AlreadySigned(already)
+        refusal = refuse_if() if refuse_if else None
+        if refusal:
+            db.session.rollback()
+            raise PetitionError(refusal)
         db.session.commit()
         return
 
@@ -425,10 +517,18 @@ def remove_signature(petition_id: str, member_id: str, *, keys: KeyStore, secret
             "This petition is closed: its signatures can no longer be traced to anyone, "
             "so they can't be withdrawn."
         )
-    mark = nullifier(key, SIGN, member_id)
+    withdraw_marked(petition, nullifier(key, SIGN, member_id), keys=keys, secrets=secrets)
+    return petition
+
+
+def withdraw_marked(petition: Petition, mark: str, *, keys: KeyStore, secrets: Secrets) -> None:
+    """Remove the signature whose nullifier is `mark`, queued or counted, in the caller's transaction.
+
+    Shared by account withdrawal and withdrawal with a token's phrase; raises NotSigned.
+    """
     # A signature still waiting for its window simply leaves the queue.
     if pending.cancel_queued(db.session, pending.live_windows(db.session, keys), SIGN, mark):
-        return petition
+        return
     # Counters move by the rows this DELETE actually removed: two tabs withdrawing at once
     # remove one row and subtract one, never two.
     removed = db.session.execute(
@@ -448,4 +548,3 @@ def remove_signature(petition_id: str, member_id: str, *, keys: KeyStore, secret
         ],
         -1,
     )
-    return petition

@@ -29,6 +29,7 @@ from voicebox.responses.service import (
     responses_to,
     wait_between,
 )
+from voicebox.tokens.service import counted_tokens
 
 FORMAT = "voicebox-report/1"
 HIDDEN_TITLE = "Hidden by moderators"
@@ -70,6 +71,7 @@ def _petition(
         groups, rows = breakdown_rows(table)
         by_week = {"weeks": list(table.columns), "rows": rows}
     count = petition.signature_count
+    tokens = counted_tokens(petition.id)
     return {
         "id": petition.id,
         "title": petition.title,
@@ -80,6 +82,9 @@ def _petition(
         "signatures": count,
         "headcount_percent": round(100.0 * count / headcount, 1) if headcount else None,
         "signatures_in_period": sum(n for _, n in daily),
+        # In the digest: a member who finds their token in the petition's list with this
+        # root knows this report counted them.
+        "counted_tokens": {"count": len(tokens.token_hashes), "merkle_root": tokens.root},
         "daily": [{"day": day.isoformat(), "signatures": n} for day, n in daily],
         "groups": groups,
         "groups_by_week": by_week,

@@ -1,0 +1,155 @@
+"""A member signs with a blind-signed token, checks it is counted, and withdraws with the
+phrase from a fresh browser profile; and the bundled blindrsa-ts passes RFC 9474's vectors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import token_client
+from tests.browser.test_petition_journey import signature_count, wait_for_count
+from voicebox.demo import OPEN_PETITION
+
+pytestmark = pytest.mark.browser
+
+VECTORS = json.loads((Path(__file__).parents[1] / "unit" / "data" / "rfc9474_vectors.json").read_text())
+
+
+def _open_petition(visit) -> str:
+    visit.page.get_by_role("link", name=OPEN_PETITION).first.click()
+    expect(visit.page.get_by_role("heading", level=1)).to_have_text(OPEN_PETITION)
+    return visit.page.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_a_member_signs_with_a_token_checks_inclusion_and_withdraws_with_the_phrase(visit, new_visit):
+    page = visit.page
+    redemptions: list[dict[str, str]] = []
+    page.on(
+        "request", lambda r: redemptions.append(r.all_headers()) if r.url.endswith("/tokens/redeem") else None
+    )
+    username = f"tokens-{visit.device}"
+    visit.go("/")
+    visit.register(username)
+    visit.go("/petitions")
+    petition_id = _open_petition(visit)
+    before = signature_count(visit)
+    page.get_by_role("button", name="Use private signing in this browser").click()
+    ready = page.locator('[data-token-step="ready"]')
+    expect(ready).to_be_visible()
+    expect(page.get_by_role("button", name="Sign this petition")).to_be_hidden()
+    visit.check("petition-token-ready")
+
+    page.get_by_role("button", name="Sign privately now").click()
+    expect(page.locator('[data-token-step="signed"]')).to_be_visible()
+    expect(page.locator("#token-status")).to_contain_text("Thank you for signing")
+    phrase = page.locator("#token-phrase").inner_text()
+    assert len(phrase.split()) == 8
+    assert redemptions and all("cookie" not in headers for headers in redemptions)
+    wait_for_count(visit, before + 1)
+    # The token stays in this browser: after a reload the page still knows it signed.
+    expect(page.locator("#token-phrase")).to_have_text(phrase)
+    visit.check("petition-token-signed")
+
+    visit.go(f"/petitions/{petition_id}/tokens")
+    page.get_by_label("Phrase").fill(phrase)
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#check-result")).to_contain_text("Counted")
+    expect(page.locator("#check-result")).to_contain_text("matches its published root")
+    visit.check("tokens-counted")
+
+    # Another device: a fresh profile has no token, only the phrase written down.
+    other = new_visit()
+    other.sign_in(username)
+    other.go("/petitions")
+    _open_petition(other)
+    expect(other.page.locator('[data-token-step="offer"]')).to_be_visible()
+    other.page.get_by_text("Withdraw with a phrase written down on another device").click()
+    other.page.get_by_label("Phrase to withdraw").fill(phrase.upper())
+    other.page.get_by_role("button", name="Withdraw", exact=True).click()
+    expect(other.page.locator("#token-withdraw-status")).to_have_text(
+        "The signature made with this phrase has been withdrawn."
+    )
+    wait_for_count(other, before)
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
+def test_the_bundled_library_passes_the_rfc_vectors_in_the_browser(visit, vector):
+    """blindSign and finalize with the RFC's key, and blind with its salt and blinding factor."""
+    from tests.unit.test_blind_rsa import _hex_int, _key
+
+    numbers = _key(vector).private_numbers()
+    n = numbers.public_numbers.n
+
+    def b64(value: int) -> str:
+        return token_client.b64(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+    jwk = {
+        "kty": "RSA",
+        "n": b64(n),
+        "e": b64(numbers.public_numbers.e),
+        "d": b64(numbers.d),
+        "p": b64(numbers.p),
+        "q": b64(numbers.q),
+        "dp": b64(numbers.dmp1),
+        "dq": b64(numbers.dmq1),
+        "qi": b64(numbers.iqmp),
+    }
+    r = pow(_hex_int(vector["inv"]), -1, n)
+    visit.go("/login")  # any page of the app: a secure context, so crypto.subtle is there
+    visit.page.add_script_tag(url="/static/js/blind-token.bundle.js")
+    result = visit.page.evaluate(
+        """async ([jwk, v, r]) => {
+          const hex = (s) => Uint8Array.from(s.match(/../g), (h) => parseInt(h, 16));
+          const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+          const alg = { name: 'RSA-PSS', hash: 'SHA-384' };
+          const { n, e } = jwk;
+          const publicJwk = { kty: 'RSA', n, e, ext: true };
+          const pub = await crypto.subtle.importKey('jwk', publicJwk, alg, true, ['verify']);
+          const priv = await crypto.subtle.importKey('jwk', { ...jwk, ext: true }, alg, true, ['sign']);
+          const B = window.VoiceboxBlindRSA;
+          const input = hex(v.input_msg);
+          // The RFC's randomness, in the order blind() draws it: the salt, then r.
+          const queue = [hex(v.salt), hex(r)];
+          const real = crypto.getRandomValues.bind(crypto);
+          crypto.getRandomValues = (array) => {
+            const next = queue.shift();
+            if (!next) return real(array);
+            array.set(next.slice(0, array.length));
+            return array;
+          };
+          const { blindedMsg, inv } = await B.blind(pub, input);
+          crypto.getRandomValues = real;
+          const blindSig = await B.blindSign(priv, hex(v.blinded_msg));
+          const sig = await B.finalize(pub, input, hex(v.blind_sig), inv);
+          return { blinded: toHex(blindedMsg), blindSig: toHex(blindSig), sig: toHex(sig),
+                   verified: await B.verify(pub, hex(v.sig), input) };
+        }""",
+        [jwk, vector, format(r, "0512x")],
+    )
+    assert result == {
+        "blinded": vector["blinded_msg"],
+        "blindSig": vector["blind_sig"],
+        "sig": vector["sig"],
+        "verified": True,
+    }
+
+
+def test_signing_later_sends_the_token_at_a_random_moment_within_the_window(visit):
+    page = visit.page
+    page.clock.install()
+    visit.go("/")
+    visit.register(f"later-{visit.device}")
+    visit.go("/petitions")
+    _open_petition(visit)
+    before = signature_count(visit)
+    page.get_by_role("button", name="Use private signing in this browser").click()
+    expect(page.locator('[data-token-step="ready"]')).to_be_visible()
+    page.get_by_role("button", name="Sign at a random moment in the next 30 minutes").click()
+    expect(page.locator("#token-status")).to_contain_text("Your signature will be sent at")
+    assert signature_count(visit) == before
+    page.clock.fast_forward("30:01")
+    expect(page.locator('[data-token-step="signed"]')).to_be_visible()
+    expect(page.locator("#token-status")).to_contain_text("Thank you for signing")
