@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from tests.unit.suppression_audit import suppress_small_groups
 from voicebox.anonymity import (
     coarse_date,
     new_receipt_phrase,
@@ -15,7 +16,6 @@ from voicebox.anonymity import (
     nullifier,
     random_id,
     receipt_wordlist,
-    suppress_small_groups,
 )
 from voicebox.crypto import generate_key
 
