@@ -26,7 +26,6 @@ from voicebox.keystore import KeyStore
 from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature
 from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
-from voicebox.petitions.counting import comment_context  # noqa: F401 - part of this API
 from voicebox.unit_of_work import unit_of_work
 
 PETITION = "petition"
