@@ -74,17 +74,6 @@ def normalize_receipt(phrase: str) -> str:
     return " ".join(re.findall(r"[a-z]+", phrase.lower()))
 
 
-def suppress_small_groups(counts: Mapping[str, int], threshold: int) -> dict[str, int | None]:
-    """One breakdown whose total is public: each count under `threshold` hidden, plus complements.
-
-    A single-column case of `suppress_table`; raises ValueError for a threshold below the minimum.
-    """
-    names = list(counts)
-    table = suppress_table(names, ["count"], {(n, "count"): counts[n] for n in names}, threshold,
-                           public_column_totals=True)
-    return {name: table.cells[i][0] for i, name in enumerate(names)}
-
-
 @dataclass(frozen=True)
 class SuppressedTable:
     """A rows × columns table of counts after suppression: None means "fewer than k"."""

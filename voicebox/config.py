@@ -113,11 +113,6 @@ def write_secrets(instance_path: Path, secrets: Secrets) -> Path:
     return path
 
 
-def secrets_from_environment(environ: Mapping[str, str]) -> bool:
-    """Whether every secret is supplied by VOICEBOX_* variables (then no file is used)."""
-    return all(environ.get(f"VOICEBOX_{n.upper()}") for n in SECRET_NAMES)
-
-
 def _named_secrets(keys: Mapping[str, bytes], previous_data_keys: tuple[bytes, ...] = ()) -> Secrets:
     """Secrets from a name -> key mapping holding every one of SECRET_NAMES."""
     return Secrets(

@@ -15,10 +15,11 @@ exact, needs no LP solver, and every "safe" verdict comes with tables that prove
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from voicebox.anonymity import SuppressedTable
+from voicebox.anonymity import SuppressedTable, suppress_table
 
 Position = tuple[int, int]
 Move = tuple[tuple[Position, int], ...]  # (position, change of the count there)
@@ -142,3 +143,14 @@ def leaks(table: SuppressedTable, truth: list[list[int]], public_column_totals: 
 def counts_of(rows: list[str], columns: list[str], truth: list[list[int]]) -> dict[tuple[str, str], int]:
     """`truth` as the mapping suppress_table takes."""
     return {(row, column): truth[r][c] for r, row in enumerate(rows) for c, column in enumerate(columns)}
+
+
+def suppress_small_groups(counts: Mapping[str, int], threshold: int) -> dict[str, int | None]:
+    """One breakdown whose total is public, through `suppress_table` (its single-column case).
+
+    The app always suppresses whole tables; this is the one-column view the tests read.
+    """
+    names = list(counts)
+    table = suppress_table(names, ["count"], {(n, "count"): counts[n] for n in names}, threshold,
+                           public_column_totals=True)
+    return {name: table.cells[i][0] for i, name in enumerate(names)}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from tests.unit.suppression_audit import suppress_small_groups
 from voicebox.anonymity import (
     coarse_date,
     new_receipt_phrase,
@@ -15,7 +17,6 @@ from voicebox.anonymity import (
     nullifier,
     random_id,
     receipt_wordlist,
-    suppress_small_groups,
 )
 from voicebox.crypto import generate_key
 
@@ -58,6 +59,18 @@ def test_coarse_date_keeps_only_the_utc_day():
     late_evening_in_new_york = datetime(2026, 3, 1, 22, 30, tzinfo=timezone(timedelta(hours=-5)))
     assert coarse_date(late_evening_in_new_york) == date(2026, 3, 2)
     assert isinstance(coarse_date(), date) and not isinstance(coarse_date(), datetime)
+
+
+def test_coarse_date_is_the_utc_day_whatever_the_servers_time_zone(monkeypatch):
+    # A server set to UTC+14 must still store the UTC day, or the day would say where it is.
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    try:
+        late_in_utc = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+        assert coarse_date(late_in_utc) == date(2026, 3, 1)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_coarse_date_refuses_a_naive_time():

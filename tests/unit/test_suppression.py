@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.unit.suppression_audit import suppress_small_groups
 from voicebox.anonymity import (
     SuppressedTable,
     effective_threshold,
-    suppress_small_groups,
     suppress_table,
 )
 

@@ -11,7 +11,8 @@ import hashlib
 import itertools
 import random
 
-from voicebox.anonymity import cumulative_releases, suppress_small_groups, suppress_table
+from tests.unit.suppression_audit import suppress_small_groups
+from voicebox.anonymity import cumulative_releases, suppress_table
 
 
 def _digest(outputs: list[object]) -> str:

@@ -23,6 +23,7 @@ from voicebox.config import Secrets
 from voicebox.counters import add_to_column
 from voicebox.crypto import CryptoError, decrypt_text
 from voicebox.extensions import db
+from voicebox.keyed_items import Keyed, keyed_items, own_rows
 from voicebox.keystore import KeyStore
 from voicebox.models import (
     Concern,
@@ -65,39 +66,18 @@ def _user(user_id: str) -> User:
     return user
 
 
-Keyed = list[tuple[Any, bytes]]
-
-
-def _keyed(model: Any, kind: str, keys: KeyStore) -> Keyed:
-    """Every item of `model` that still holds its key (not yet closed), with that key."""
-    ids = list(keys.item_ids(kind))
-    if not ids:
-        return []
-    items = db.session.scalars(select(model).where(model.id.in_(ids)))
-    return [(item, key) for item in items if (key := keys.get(kind, item.id)) is not None]
-
-
 def _keyed_petitions(keys: KeyStore) -> Keyed:
-    return _keyed(Petition, petitions.PETITION, keys)
+    return keyed_items(db.session, Petition, petitions.PETITION, keys)
 
 
 def _keyed_concerns(keys: KeyStore) -> Keyed:
-    return _keyed(Concern, concerns.CONCERN, keys)
+    return keyed_items(db.session, Concern, concerns.CONCERN, keys)
 
 
 def _own_rows(
-    model: Any, parent_column: str, keyed: Keyed, purpose: str, member_id: str
+    model: Any, item_column: str, keyed: Keyed, purpose: str, member_id: str
 ) -> list[tuple[Any, Any]]:
-    """(item, row) for each `model` row this member left on a keyed item, by recomputed nullifier."""
-    wanted = {nullifier(key, purpose, member_id): item for item, key in keyed}
-    if not wanted:
-        return []
-    rows = db.session.scalars(select(model).where(model.nullifier.in_(list(wanted))))
-    return [
-        (wanted[row.nullifier], row)
-        for row in rows
-        if row.nullifier in wanted and wanted[row.nullifier].id == getattr(row, parent_column)
-    ]
+    return own_rows(db.session, model, item_column, keyed, purpose, member_id)
 
 
 def signed_petitions(member_id: str, keys: KeyStore, keyed: Keyed | None = None) -> list[SignedPetition]:

@@ -24,6 +24,7 @@ from voicebox.config import Secrets
 from voicebox.counters import add_to_column, insert_ignoring_duplicates
 from voicebox.crypto import CryptoError, decrypt_text, encrypt_text, keyed_hash
 from voicebox.extensions import db
+from voicebox.keyed_items import counted_or_queued, marked
 from voicebox.keystore import KeyStore
 from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
 from voicebox.models.base import DbSession, rows_affected
@@ -244,19 +245,15 @@ def standing_of(concern: Concern, member_id: str, keys: KeyStore) -> ConcernStan
     key = concern_key(concern.id, keys)
     if key is None:
         return ConcernStanding()
-    mark = nullifier(key, SUPPORT, member_id)
-    supported = db.session.scalar(
-        select(ConcernSupport.id).where(
-            ConcernSupport.concern_id == concern.id, ConcernSupport.nullifier == mark
-        )
-    ) is not None or pending.is_queued(db.session, pending.live_windows(db.session, keys), SUPPORT, mark)
-    flagged = db.session.scalar(
-        select(ConcernFlag.id).where(
-            ConcernFlag.concern_id == concern.id,
-            ConcernFlag.nullifier == nullifier(key, FLAG, member_id),
-        )
+    support_mark = nullifier(key, SUPPORT, member_id)
+    counted, queued = counted_or_queued(
+        db.session, keys, ConcernSupport, "concern_id", concern.id, SUPPORT, support_mark
     )
-    return ConcernStanding(supported=supported, flagged=flagged is not None)
+    flag_mark = nullifier(key, FLAG, member_id)
+    return ConcernStanding(
+        supported=counted or queued,
+        flagged=marked(db.session, ConcernFlag, "concern_id", concern.id, flag_mark),
+    )
 
 
 def _open_key(concern: Concern, keys: KeyStore, action: str) -> bytes:

@@ -22,11 +22,11 @@ from voicebox.auditlog.record import record_event
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column
 from voicebox.extensions import db
+from voicebox.keyed_items import counted_or_queued, marked
 from voicebox.keystore import KeyStore
 from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature, TokenIssuance
 from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
-from voicebox.petitions.counting import comment_context  # noqa: F401 - part of this API
 from voicebox.unit_of_work import unit_of_work
 
 PETITION = "petition"
@@ -163,23 +163,14 @@ def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> PetitionS
     key = petition_key(petition.id, keys)
     if key is None:
         return PetitionStanding()
-    mark = nullifier(key, SIGN, member_id)
-    signed = db.session.scalar(
-        select(Signature.id).where(Signature.petition_id == petition.id, Signature.nullifier == mark)
+    signed, counting = counted_or_queued(
+        db.session, keys, Signature, "petition_id", petition.id, SIGN, nullifier(key, SIGN, member_id)
     )
-    counting = signed is None and pending.is_queued(
-        db.session, pending.live_windows(db.session, keys), SIGN, mark
-    )
-    cosponsored = db.session.scalar(
-        select(Cosponsorship.id).where(
-            Cosponsorship.petition_id == petition.id,
-            Cosponsorship.nullifier == nullifier(key, COSPONSOR, member_id),
-        )
-    )
+    cosponsor_mark = nullifier(key, COSPONSOR, member_id)
     return PetitionStanding(
-        signed=signed is not None or counting,
+        signed=signed or counting,
         being_counted=counting,
-        cosponsored=cosponsored is not None,
+        cosponsored=marked(db.session, Cosponsorship, "petition_id", petition.id, cosponsor_mark),
         is_author=petition.author_nullifier == nullifier(key, AUTHOR, member_id),
     )
 

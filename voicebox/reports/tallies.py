@@ -60,22 +60,6 @@ def daily_series(
     return [(day, count) for day, count in rows if count]
 
 
-def daily_series_for(petition_ids: Sequence[str]) -> dict[str, list[tuple[date, int]]]:
-    """Daily series for several petitions in one query."""
-    series: dict[str, list[tuple[date, int]]] = {pid: [] for pid in petition_ids}
-    if not petition_ids:
-        return series
-    rows = db.session.execute(
-        select(PetitionDayTally.petition_id, PetitionDayTally.day, PetitionDayTally.signatures)
-        .where(PetitionDayTally.petition_id.in_(petition_ids))
-        .order_by(PetitionDayTally.day)
-    ).all()
-    for petition_id, day, count in rows:
-        if count:
-            series[petition_id].append((day, count))
-    return series
-
-
 @dataclass(frozen=True)
 class Trend:
     """Net signatures in the last seven days and the seven before."""
@@ -181,8 +165,3 @@ def breakdown_rows(table: SuppressedTable) -> tuple[list[dict[str, Any]], list[d
     totals = [{"group": name, "signatures": table.row_totals[i]} for i, name in enumerate(table.rows)]
     by_week = [{"group": name, "signatures": list(table.cells[i])} for i, name in enumerate(table.rows)]
     return totals, by_week
-
-
-def fewer_than(value: int | None, threshold: int) -> str:
-    """How a count reads to people: the number, or "fewer than k" when suppressed."""
-    return f"fewer than {threshold}" if value is None else f"{value:,}"
