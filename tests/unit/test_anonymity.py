@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -58,6 +59,17 @@ def test_coarse_date_keeps_only_the_utc_day():
     late_evening_in_new_york = datetime(2026, 3, 1, 22, 30, tzinfo=timezone(timedelta(hours=-5)))
     assert coarse_date(late_evening_in_new_york) == date(2026, 3, 2)
     assert isinstance(coarse_date(), date) and not isinstance(coarse_date(), datetime)
+
+
+def test_coarse_date_ignores_the_servers_time_zone(monkeypatch):
+    # A server set to New Zealand time must still file a 23:30 UTC signature under the UTC day.
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    time.tzset()
+    try:
+        assert coarse_date(datetime(2026, 12, 1, 23, 30, tzinfo=UTC)) == date(2026, 12, 1)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_coarse_date_refuses_a_naive_time():
