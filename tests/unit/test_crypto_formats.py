@@ -150,8 +150,10 @@ def test_padding_keeps_trailing_zeros_and_marks_of_the_text_itself():
     for text in (b"", b"\x00", b"ends with zero\x00\x00", b"\x80", b"\x80\x00", b"XX", "naïve ✓".encode()):
         assert unpad(pad(text)) == text
     assert pad(b"ab")[:3] == b"ab\x80" and set(pad(b"ab")[3:]) == {0}
-    with pytest.raises(CryptoError, match=r"^padding is malformed$"):
-        unpad(b"no mark" + bytes(5))
+    for malformed in (b"no mark" + bytes(5), b"text\x80X", b"text\x80\x00X\x00"):
+        # Only zeros may follow the end mark: anything else is tampering or a bug.
+        with pytest.raises(CryptoError, match=r"^padding is malformed$"):
+            unpad(malformed)
     assert PAD_STEP % PAD_MIN == 0
 
 

@@ -135,3 +135,24 @@ def test_threshold_is_never_below_three():
     assert effective_threshold(None) == 5
     assert effective_threshold(1) == 3
     assert effective_threshold(8) == 8
+
+
+def test_column_totals_are_private_unless_said_otherwise():
+    counts = {("Sales", "Heating"): 2, ("Ops", "Heating"): 1}
+    assert suppress_table(["Sales", "Ops"], ["Heating"], counts, 5).column_totals == (None,)
+    public = suppress_table(["Sales", "Ops"], ["Heating"], counts, 5, public_column_totals=True)
+    assert public.column_totals == (3,)
+
+
+def test_a_missing_count_is_zero():
+    missing = suppress_table(["Sales", "Ops"], ["Heating"], {("Sales", "Heating"): 40}, 5)
+    zero = suppress_table(["Sales", "Ops"], ["Heating"], {("Sales", "Heating"): 40, ("Ops", "Heating"): 0}, 5)
+    assert missing == zero
+    assert missing.total == 40
+
+
+def test_bad_input_is_refused_in_plain_words():
+    with pytest.raises(ValueError, match=r"^threshold must be at least 3$"):
+        suppress_table(["Sales"], ["Heating"], {("Sales", "Heating"): 4}, 2)
+    with pytest.raises(ValueError, match=r"^counts can't be negative$"):
+        suppress_table(["Sales"], ["Heating"], {("Sales", "Heating"): -1}, 5)
