@@ -408,14 +408,16 @@ TWICE_REFUSAL = (
 )
 
 
-def lock_member(key: bytes, member_id: str) -> None:
-    """Serialize one member's account signing and token issuance on one petition across
-    workers (PostgreSQL; SQLite's single writer already does), until the transaction ends."""
+def _lock_mark(mark: str) -> None:
+    """Serialize writers of one nullifier across workers until the transaction ends
+    (PostgreSQL; SQLite's single writer already does). Held in memory only, never written."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:mark, 0))"),
-            {"mark": nullifier(key, BLIND_ISSUANCE, member_id)},
-        )
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:mark, 0))"), {"mark": mark})
+
+
+def lock_member(key: bytes, member_id: str) -> None:
+    """Serialize one member's account signing and token issuance on one petition across workers."""
+    _lock_mark(nullifier(key, BLIND_ISSUANCE, member_id))
 
 
 def holds_token(petition_id: str, key: bytes, member_id: str) -> bool:
@@ -459,7 +461,15 @@ def queue_signature(
     Raises AlreadySigned(already) when `mark` is counted or queued, PetitionNotOpen, PetitionError.
     """
     for attempt in range(3):
-        window, windows = pending.current_window(db.session, keys)
+        # Two requests with one mark, racing across a window change, would each queue in a
+        # different window and each miss the other's uncommitted row: take turns instead.
+        pending.current_window(db.session, keys)  # may open one, in its own transaction
+        _lock_mark(mark)
+        windows = pending.live_windows(db.session, keys)  # read under the lock
+        if not windows:
+            db.session.rollback()
+            continue
+        window = windows[0]
         try:
             pending.queue_action(db.session, window, SIGN, mark, payload)
         except IntegrityError as exc:
