@@ -22,8 +22,5 @@ def upgrade():
 
 
 def downgrade():
-    # Earlier releases know no "rejected" status; such a draft is simply closed there.
-    op.execute("UPDATE petitions SET status = 'closed' WHERE status = 'rejected'")
-    # A plain DROP COLUMN (SQLite 3.35+), not a batch copy: recreating `petitions` would
-    # cascade-delete every signature through their ON DELETE CASCADE foreign keys.
-    op.drop_column('petitions', 'rejected_reason')
+    with op.batch_alter_table('petitions', schema=None) as batch_op:
+        batch_op.drop_column('rejected_reason')
