@@ -13,7 +13,6 @@ then the author sees their answer marked as waiting; staff see it once it is cou
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -134,7 +133,7 @@ def _concern_for_receipt(receipt: str, secrets: Secrets) -> Concern:
 
 def _waiting_answers(concern_id: str, keys: KeyStore) -> list[ThreadMessage]:
     queued = pending.queued_payloads(db.session, keys, ANSWER, "concern_id", concern_id)
-    queued.sort(key=lambda payload: payload["queued_at"])
+    queued.sort(key=lambda payload: payload["sequence"])
     return [
         ThreadMessage(AUTHOR, payload["message"], date.fromisoformat(payload["sent_on"]), waiting=True)
         for payload in queued
@@ -156,9 +155,8 @@ def author_reply(receipt: str, message: str, *, secrets: Secrets, keys: KeyStore
         "concern_id": concern.id,
         "message": _validate_message(message),
         "sent_on": today.isoformat(),
-        # Sealed under the window key, destroyed at the count: orders one thread's answers,
-        # and is gone before the answer reaches its table.
-        "queued_at": time.time(),
+        # Orders one thread's waiting answers without a time of day: how many wait before it.
+        "sequence": len(pending.queued_payloads(db.session, keys, ANSWER, "concern_id", concern.id)),
     }
     pending.queue_and_commit(db.session, keys, ANSWER, random_id(), payload)
     return open_thread(receipt, secrets, keys)
@@ -175,7 +173,7 @@ def answer_applier(secrets: Secrets) -> pending.Applier:
         for concern_id, answers in threads.items():
             if concern_id not in existing:
                 continue  # deleted by retention while the answer waited: nothing to attach to
-            for payload in sorted(answers, key=lambda answer: answer["queued_at"]):
+            for payload in sorted(answers, key=lambda answer: answer["sequence"]):
                 _write(session, concern_id, AUTHOR, payload["message"], secrets,
                        date.fromisoformat(payload["sent_on"]))
 
