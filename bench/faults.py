@@ -90,9 +90,13 @@ def sign_once(app, base: str, path: str, member: MemberSession) -> str:
     body = urllib.parse.urlencode({"csrf_token": member.csrf_token, "group": "", "display_name": ""})
     try:
         connection.request(
-            "POST", path, body=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "Cookie": f"session={member.cookie}"},
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"session={member.cookie}",
+            },
         )
         response = connection.getresponse()
         response.read()
@@ -108,8 +112,15 @@ def sign_once(app, base: str, path: str, member: MemberSession) -> str:
     return f"http-{response.status}"
 
 
-def drive(app, server_url: Callable[[], str], path: str, members: list[MemberSession],
-          tally: Tally, clients: int, deadline: float) -> None:
+def drive(
+    app,
+    server_url: Callable[[], str],
+    path: str,
+    members: list[MemberSession],
+    tally: Tally,
+    clients: int,
+    deadline: float,
+) -> None:
     """Every member signs once, `clients` at a time, until done or the deadline."""
     queue = iter(members)
     queue_lock = threading.Lock()
@@ -131,12 +142,14 @@ def tick(env: dict[str, str]) -> str:
     """Run `voicebox tick` if this version has it (signatures counted within a minute)."""
     flask = [sys.executable, "-m", "flask", "--app", "app", "voicebox"]
     full_env = {**os.environ, **env}
-    listing = subprocess.run([*flask, "--help"], cwd=ROOT, env=full_env, capture_output=True,
-                             text=True, timeout=120, check=False)
+    listing = subprocess.run(
+        [*flask, "--help"], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120, check=False
+    )
     if " tick " not in listing.stdout and "\n  tick" not in listing.stdout:
         return "no tick command: counters are updated as signatures are stored"
-    done = subprocess.run([*flask, "tick"], cwd=ROOT, env=full_env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [*flask, "tick"], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120, check=False
+    )
     return f"tick exit {done.returncode}"
 
 
@@ -146,15 +159,22 @@ def verify(app, petition_id: str, members: list[MemberSession], tally: Tally) ->
         db.session.remove()
         petition = db.session.get(Petition, petition_id)
         key = service.petition_key(petition, app.extensions["voicebox.secrets"])
-        ids = dict(db.session.execute(
-            select(User.username, User.id).where(User.username.in_([m.username for m in members]))
-        ).tuples().all())
-        stored_nullifiers = set(db.session.scalars(
-            select(Signature.nullifier).where(Signature.petition_id == petition_id)
-        ))
-        rows = db.session.scalar(
-            select(func.count()).select_from(Signature).where(Signature.petition_id == petition_id)
-        ) or 0
+        ids = dict(
+            db.session.execute(
+                select(User.username, User.id).where(User.username.in_([m.username for m in members]))
+            )
+            .tuples()
+            .all()
+        )
+        stored_nullifiers = set(
+            db.session.scalars(select(Signature.nullifier).where(Signature.petition_id == petition_id))
+        )
+        rows = (
+            db.session.scalar(
+                select(func.count()).select_from(Signature).where(Signature.petition_id == petition_id)
+            )
+            or 0
+        )
         counter = petition.signature_count
     stored = {m.username for m in members if nullifier(key, SIGN, ids[m.username]) in stored_nullifiers}
     return {
@@ -264,8 +284,13 @@ def new_petition(setup: Setup, members: int) -> tuple[str, list[MemberSession]]:
     today = coarse_date()
     with app.app_context():
         petition = service.start_petition(
-            "fault-author", f"Fault run {time.monotonic_ns()}", "Signed under faults.", 1_000_000,
-            today + timedelta(days=30), secrets=app.extensions["voicebox.secrets"], today=today,
+            "fault-author",
+            f"Fault run {time.monotonic_ns()}",
+            "Signed under faults.",
+            1_000_000,
+            today + timedelta(days=30),
+            secrets=app.extensions["voicebox.secrets"],
+            today=today,
         )
         service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
         petition_id = petition.id
@@ -280,9 +305,14 @@ def fill_disk(server: Server, database: Path) -> None:
         resource.prlimit(pid, resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
 
 
-def run_scenario(setup: Setup, name: str, members: int,
-                 fault: Callable[[Server, Setup], None] | None, *,
-                 restart: bool = False) -> dict[str, object]:
+def run_scenario(
+    setup: Setup,
+    name: str,
+    members: int,
+    fault: Callable[[Server, Setup], None] | None,
+    *,
+    restart: bool = False,
+) -> dict[str, object]:
     petition_id, sessions = new_petition(setup, members)
     path = f"/petitions/{petition_id}/sign"
     tally = Tally()
@@ -290,16 +320,17 @@ def run_scenario(setup: Setup, name: str, members: int,
     current: dict[str, str] = {}
 
     def start_server():
-        return gunicorn_server("app:app", setup.server_env, workers=setup.workers,
-                               log_dir=setup.folder)
+        return gunicorn_server("app:app", setup.server_env, workers=setup.workers, log_dir=setup.folder)
 
     first_batch, rest = sessions[: members // 2], sessions[members // 2 :]
     served = start_server()
     server = served.__enter__()
     current["url"] = server.url
     try:
-        loader = threading.Thread(target=drive, args=(setup.app, lambda: current["url"], path,
-                                                      first_batch, tally, setup.clients, deadline))
+        loader = threading.Thread(
+            target=drive,
+            args=(setup.app, lambda: current["url"], path, first_batch, tally, setup.clients, deadline),
+        )
         loader.start()
         time.sleep(min(2.0, setup.seconds / 4))
         if fault is not None:
@@ -316,8 +347,14 @@ def run_scenario(setup: Setup, name: str, members: int,
         served.__exit__(None, None, None)
     tick_note = tick(setup.server_env)
     checked = verify(setup.app, petition_id, sessions, tally)
-    return {"scenario": name, "sent": tally.sent, **dict(tally.outcomes),
-            **checked, "tracebacks_in_log": tracebacks, "tick": tick_note}
+    return {
+        "scenario": name,
+        "sent": tally.sent,
+        **dict(tally.outcomes),
+        **checked,
+        "tracebacks_in_log": tracebacks,
+        "tick": tick_note,
+    }
 
 
 def main() -> None:
@@ -339,16 +376,18 @@ def main() -> None:
         parts = urllib.parse.urlsplit(args.database_url)
         proxy = CuttableProxy((parts.hostname or "127.0.0.1", parts.port or 5432))
         served_url = args.database_url.replace(parts.netloc.split("@")[-1], f"127.0.0.1:{proxy.port}")
-    app = create_app({"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": database_url,
-                      "AUTO_MIGRATE": True})
+    app = create_app(
+        {"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": database_url, "AUTO_MIGRATE": True}
+    )
     server_env = {
-        "VOICEBOX_INSTANCE_PATH": str(instance), "DATABASE_URL": served_url,
+        "VOICEBOX_INSTANCE_PATH": str(instance),
+        "DATABASE_URL": served_url,
         "VOICEBOX_RATELIMIT": "0",  # one client address sends everything
         "VOICEBOX_LOG_LEVEL": "warning",
-        "VOICEBOX_DB_CONNECT_TIMEOUT": "2", "VOICEBOX_DB_STATEMENT_TIMEOUT": "2",
+        "VOICEBOX_DB_CONNECT_TIMEOUT": "2",
+        "VOICEBOX_DB_STATEMENT_TIMEOUT": "2",
     }
-    setup = Setup(folder, instance, database_url, server_env, app, args.workers, args.clients,
-                  args.seconds)
+    setup = Setup(folder, instance, database_url, server_env, app, args.workers, args.clients, args.seconds)
     sqlite_file = folder / "voicebox.sqlite3"
 
     def outage(_server: Server, setup: Setup) -> None:
@@ -359,10 +398,12 @@ def main() -> None:
             hold_sqlite_lock(sqlite_file, 5)
 
     scenarios: dict[str, Callable[[], dict[str, object]]] = {
-        "worker-kill9": lambda: run_scenario(setup, "worker-kill9", args.members,
-                                             lambda s, _: kill_one_worker(s)),
-        "server-kill9": lambda: run_scenario(setup, "server-kill9", args.members,
-                                             lambda s, _: kill_whole_server(s), restart=True),
+        "worker-kill9": lambda: run_scenario(
+            setup, "worker-kill9", args.members, lambda s, _: kill_one_worker(s)
+        ),
+        "server-kill9": lambda: run_scenario(
+            setup, "server-kill9", args.members, lambda s, _: kill_whole_server(s), restart=True
+        ),
         "outage": lambda: run_scenario(setup, "outage", args.members, outage),
     }
     if proxy is None:
@@ -372,22 +413,40 @@ def main() -> None:
             setup, "disk-full", args.members, lambda s, _: fill_disk(s, sqlite_file), restart=True
         )
     chosen = args.only.split(",") if args.only else list(scenarios)
-    print(f"database: {database_url.split('@')[-1]}; gunicorn {args.workers} workers; "
-          f"{args.clients} clients; {args.members} signers per scenario; folder {folder}")
-    columns = ("sent", "acknowledged", "refused", "http-500", "cut", "lost",
-               "stored_unacknowledged", "drift", "tracebacks_in_log")
-    headings = ("sent", "acked", "refused", "500s", "cut", "lost", "unacked-kept", "drift",
-                "tracebacks")
+    print(
+        f"database: {database_url.split('@')[-1]}; gunicorn {args.workers} workers; "
+        f"{args.clients} clients; {args.members} signers per scenario; folder {folder}"
+    )
+    columns = (
+        "sent",
+        "acknowledged",
+        "refused",
+        "http-500",
+        "cut",
+        "lost",
+        "stored_unacknowledged",
+        "drift",
+        "tracebacks_in_log",
+    )
+    headings = ("sent", "acked", "refused", "500s", "cut", "lost", "unacked-kept", "drift", "tracebacks")
     print(f"{'scenario':<13}" + "".join(f"{c:>13}" for c in headings))
     failed = False
     for name in chosen:
         result = scenarios[name]()
         failed |= bool(result.get("lost")) or bool(result.get("drift"))
         others = {k: v for k, v in result.items() if k.startswith("http-") and k != "http-500"}
-        print(f"{name:<13}" + "".join(f"{result.get(c, 0)!s:>13}" for c in columns)
-              + (f"  other: {others}" if others else "") + f"  ({result['tick']})", flush=True)
-    print("FAIL: acknowledged signatures lost or counters drifted" if failed
-          else "ok: nothing acknowledged was lost; counters match rows")
+        print(
+            f"{name:<13}"
+            + "".join(f"{result.get(c, 0)!s:>13}" for c in columns)
+            + (f"  other: {others}" if others else "")
+            + f"  ({result['tick']})",
+            flush=True,
+        )
+    print(
+        "FAIL: acknowledged signatures lost or counters drifted"
+        if failed
+        else "ok: nothing acknowledged was lost; counters match rows"
+    )
     sys.exit(1 if failed else 0)
 
 

@@ -128,8 +128,13 @@ def create_member_sessions(app: Flask, count: int, prefix: str = "member") -> li
         for n in range(count):
             username, token, csrf_raw = f"{prefix}{n}", random_id(), random_id() + random_id()
             rows.append(
-                {"id": random_id(), "username": username, "password_hash": "!",
-                 "role": Role.MEMBER.value, "session_token": token}
+                {
+                    "id": random_id(),
+                    "username": username,
+                    "password_hash": "!",
+                    "role": Role.MEMBER.value,
+                    "session_token": token,
+                }
             )
             cookie = cookie_signer.dumps({"_user_id": token, "_fresh": True, "csrf_token": csrf_raw})
             sessions.append(MemberSession(username, cookie, form_signer.dumps(csrf_raw)))

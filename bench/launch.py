@@ -61,11 +61,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2 * cores + 1)
     parser.add_argument("--argon2", choices=sorted(ARGON2), default="production")
     parser.add_argument("--direct", action="store_true", help="no proxy in front of gunicorn")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11",
-                        help="keep rate limits in this Redis; '' for memory, where each of the "
-                             "workers counts on its own")
-    parser.add_argument("--database-url", default="",
-                        help="an EMPTY database (default: SQLite in a temp folder)")
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/11",
+        help="keep rate limits in this Redis; '' for memory, where each of the workers counts on its own",
+    )
+    parser.add_argument(
+        "--database-url", default="", help="an EMPTY database (default: SQLite in a temp folder)"
+    )
     return parser.parse_args()
 
 
@@ -98,19 +101,30 @@ class Browser:
         return status, body
 
 
-def member_journey(base: str, n: int, invite: str, petition_path: str,
-                   timings: dict[str, list[float]], statuses: Counter) -> None:
+def member_journey(
+    base: str, n: int, invite: str, petition_path: str, timings: dict[str, list[float]], statuses: Counter
+) -> None:
     username, password = f"staff{n:05d}", f"launch day {secrets.token_hex(6)} Petition!"
     browser = Browser(base, timings, statuses)
     _, page = browser.request("register form", "/register")
-    browser.request("register", "/register", {
-        "csrf_token": CSRF.search(page).group(1), "invite_code": invite, "username": username,
-        "password": password, "password_confirm": password,
-    })
+    browser.request(
+        "register",
+        "/register",
+        {
+            "csrf_token": CSRF.search(page).group(1),
+            "invite_code": invite,
+            "username": username,
+            "password": password,
+            "password_confirm": password,
+        },
+    )
     browser = Browser(base, timings, statuses)  # a fresh browser signs in
     _, page = browser.request("sign-in form", "/login")
-    browser.request("sign in", "/login", {"csrf_token": CSRF.search(page).group(1),
-                                          "username": username, "password": password})
+    browser.request(
+        "sign in",
+        "/login",
+        {"csrf_token": CSRF.search(page).group(1), "username": username, "password": password},
+    )
     _, page = browser.request("open petition", petition_path)
     token = CSRF.search(page)
     browser.request("sign", petition_path + "/sign", {"csrf_token": token.group(1) if token else ""})
@@ -122,8 +136,11 @@ def attacker(base: str, victim: str, result: dict[str, int | None]) -> None:
     for attempt in range(1, ATTACK_TRIES + 1):
         _, page = browser.request("attack form", "/login")
         token = CSRF.search(page)
-        guess = {"csrf_token": token.group(1) if token else "", "username": victim,
-                 "password": f"guess {attempt:04d}"}
+        guess = {
+            "csrf_token": token.group(1) if token else "",
+            "username": victim,
+            "password": f"guess {attempt:04d}",
+        }
         status, _ = browser.request("attack", "/login", guess)
         if status == 429:
             result["first_429"] = attempt
@@ -136,17 +153,32 @@ def prepare(args: argparse.Namespace, folder: Path) -> tuple[str, str, str]:
     database_url = args.database_url or f"sqlite:///{folder / 'voicebox.sqlite3'}"
     time_cost, memory_cost = ARGON2[args.argon2]
     os.environ.update(VOICEBOX_ARGON2_TIME_COST=time_cost, VOICEBOX_ARGON2_MEMORY_COST=memory_cost)
-    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "SQLALCHEMY_DATABASE_URI": database_url,
-                      "AUTO_MIGRATE": True})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "AUTO_MIGRATE": True,
+        }
+    )
     today = coarse_date()
     with app.app_context():
         pepper = app.extensions["voicebox.secrets"].pepper
-        invite = create_invite(Role.MEMBER, uses=args.members + 10, expires_on=None, pepper=pepper,
-                               actor_role="admin", today=today)
+        invite = create_invite(
+            Role.MEMBER,
+            uses=args.members + 10,
+            expires_on=None,
+            pepper=pepper,
+            actor_role="admin",
+            today=today,
+        )
         petition = service.start_petition(
-            "launch-author", "Switch off keystroke recording",
-            "We ask that the **recording software** be removed.", args.members * 2,
-            today + timedelta(days=30), secrets=app.extensions["voicebox.secrets"], today=today,
+            "launch-author",
+            "Switch off keystroke recording",
+            "We ask that the **recording software** be removed.",
+            args.members * 2,
+            today + timedelta(days=30),
+            secrets=app.extensions["voicebox.secrets"],
+            today=today,
         )
         petition_id = petition.id
         service.open_petition(petition_id, cosponsors_needed=0, actor_role="organizer", today=today)
@@ -164,18 +196,25 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="voicebox-launch-"))
     database_url, invite, petition_id = prepare(args, folder)
     time_cost, memory_cost = ARGON2[args.argon2]
-    env = {"VOICEBOX_INSTANCE_PATH": str(folder / "instance"), "DATABASE_URL": database_url,
-           "VOICEBOX_RATELIMIT": "1", "VOICEBOX_LOG_LEVEL": "warning",
-           "VOICEBOX_ARGON2_TIME_COST": time_cost, "VOICEBOX_ARGON2_MEMORY_COST": memory_cost}
+    env = {
+        "VOICEBOX_INSTANCE_PATH": str(folder / "instance"),
+        "DATABASE_URL": database_url,
+        "VOICEBOX_RATELIMIT": "1",
+        "VOICEBOX_LOG_LEVEL": "warning",
+        "VOICEBOX_ARGON2_TIME_COST": time_cost,
+        "VOICEBOX_ARGON2_MEMORY_COST": memory_cost,
+    }
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
     if not args.direct:
         env["VOICEBOX_TRUSTED_PROXIES"] = "1"
     print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.1f}")
-    print(f"{args.members:,} members, {args.concurrency} at a time, gunicorn {args.workers} sync workers, "
-          f"argon2id {args.argon2} (time {time_cost}, {int(memory_cost) // 1024} MiB), "
-          f"{'direct' if args.direct else 'through bench/proxy.py with VOICEBOX_TRUSTED_PROXIES=1'}, "
-          f"limits in {'Redis' if args.redis_url else 'memory'}, database {database_url.split(':')[0]}")
+    print(
+        f"{args.members:,} members, {args.concurrency} at a time, gunicorn {args.workers} sync workers, "
+        f"argon2id {args.argon2} (time {time_cost}, {int(memory_cost) // 1024} MiB), "
+        f"{'direct' if args.direct else 'through bench/proxy.py with VOICEBOX_TRUSTED_PROXIES=1'}, "
+        f"limits in {'Redis' if args.redis_url else 'memory'}, database {database_url.split(':')[0]}"
+    )
     timings: dict[str, list[float]] = defaultdict(list)
     statuses: Counter = Counter()
     petition_path = f"/petitions/{petition_id}"
@@ -188,35 +227,57 @@ def main() -> None:
             guesser = threading.Thread(target=attacker, args=(base, "staff00000", attack))
             guesser.start()
             with ThreadPoolExecutor(args.concurrency) as pool:
-                jobs = [pool.submit(member_journey, base, n, invite, petition_path, timings, statuses)
-                        for n in range(1, args.members)]
+                jobs = [
+                    pool.submit(member_journey, base, n, invite, petition_path, timings, statuses)
+                    for n in range(1, args.members)
+                ]
                 errors = [job.exception() for job in jobs if job.exception() is not None]
             elapsed = time.perf_counter() - started
             guesser.join()
         tracebacks = server.log().count("Traceback")
-    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "SQLALCHEMY_DATABASE_URI": database_url,
-                      "AUTO_MIGRATE": False})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "AUTO_MIGRATE": False,
+        }
+    )
     with app.app_context():
         stored = db.session.query(Signature).filter_by(petition_id=petition_id).count()
         counted = db.session.get(Petition, petition_id).signature_count
-    expected = {"register form": 200, "register": 302, "sign-in form": 200, "sign in": 302,
-                "open petition": 200, "sign": 302, "reload": 200}
+    expected = {
+        "register form": 200,
+        "register": 302,
+        "sign-in form": 200,
+        "sign in": 302,
+        "open petition": 200,
+        "sign": 302,
+        "reload": 200,
+    }
     print()
     print("| step | requests | p50 (ms) | p99 (ms) | unexpected answers |")
     print("| --- | --- | --- | --- | --- |")
     for step in STEPS:
         odd = {s: n for (st, s), n in statuses.items() if st == step and s != expected[step]}
-        print(f"| {step} | {len(timings[step]):,} | {percentile(timings[step], 0.5):.0f} | "
-              f"{percentile(timings[step], 0.99):.0f} | {odd or 'none'} |")
+        print(
+            f"| {step} | {len(timings[step]):,} | {percentile(timings[step], 0.5):.0f} | "
+            f"{percentile(timings[step], 0.99):.0f} | {odd or 'none'} |"
+        )
     too_many = sum(n for (step, status), n in statuses.items() if status == 429)
     print()
-    print(f"completion: {args.members:,} members in {elapsed:.1f} s "
-          f"({args.members / elapsed:.1f} members/s; mean sign "
-          f"{statistics.fmean(timings['sign']) * 1000:.0f} ms)")
-    print(f"429s for honest members: {too_many}; client errors: {len(errors)}; tracebacks in the server log: "
-          f"{tracebacks}; signatures stored {stored:,}, counter {counted:,}")
-    print(f"attacker guessing one member's password from the same address: first 429 at try "
-          f"{attack.get('first_429')} (limit: within {ATTACK_TRIES})")
+    print(
+        f"completion: {args.members:,} members in {elapsed:.1f} s "
+        f"({args.members / elapsed:.1f} members/s; mean sign "
+        f"{statistics.fmean(timings['sign']) * 1000:.0f} ms)"
+    )
+    print(
+        f"429s for honest members: {too_many}; client errors: {len(errors)}; tracebacks in the server log: "
+        f"{tracebacks}; signatures stored {stored:,}, counter {counted:,}"
+    )
+    print(
+        f"attacker guessing one member's password from the same address: first 429 at try "
+        f"{attack.get('first_429')} (limit: within {ATTACK_TRIES})"
+    )
     if errors:
         print(f"first client error: {errors[0]!r}")
     print(f"(working files in {folder})")

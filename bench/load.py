@@ -50,19 +50,24 @@ def parse_args() -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--signatures", type=int, default=1_000_000, help="signatures preloaded")
-    parser.add_argument("--members-per-run", type=int, default=20_000,
-                        help="distinct members available to each signing run")
+    parser.add_argument(
+        "--members-per-run", type=int, default=20_000, help="distinct members available to each signing run"
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--clients", default="16,64", help="concurrent clients for the signing runs")
     parser.add_argument("--read-clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2 * cores + 1)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--database-url", default="",
-                        help="an EMPTY database to use (default: SQLite in the temp folder)")
+    parser.add_argument(
+        "--database-url", default="", help="an EMPTY database to use (default: SQLite in the temp folder)"
+    )
     parser.add_argument("--redis-url", default="", help="keep rate limits in this Redis")
-    parser.add_argument("--baseline-database-url", default="",
-                        help="database for the baseline app (default: same engine, its own file/table)")
+    parser.add_argument(
+        "--baseline-database-url",
+        default="",
+        help="database for the baseline app (default: same engine, its own file/table)",
+    )
     return parser.parse_args()
 
 
@@ -72,10 +77,15 @@ def machine() -> str:
         if line.startswith("model name"):
             model = line.split(":", 1)[1].strip()
             break
-    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                     if line.startswith("MemTotal"))
-    return (f"{os.cpu_count()} cores ({model}), {memory_kb / 1024 / 1024:.1f} GiB RAM, "
-            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory_kb / 1024 / 1024:.1f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 def load_signatures(app, count: int) -> tuple[str, float]:
@@ -86,9 +96,13 @@ def load_signatures(app, count: int) -> tuple[str, float]:
         instance_settings().headcount = 70_000
         db.session.commit()
         petition = service.start_petition(
-            "benchmark-author", "Switch off keystroke recording",
-            "We ask that the **recording software** be removed.", 2_000_000, today + timedelta(days=60),
-            secrets=app.extensions["voicebox.secrets"], today=today,
+            "benchmark-author",
+            "Switch off keystroke recording",
+            "We ask that the **recording software** be removed.",
+            2_000_000,
+            today + timedelta(days=60),
+            secrets=app.extensions["voicebox.secrets"],
+            today=today,
         )
         service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
         days = [today - timedelta(days=n) for n in range(30)]
@@ -99,12 +113,19 @@ def load_signatures(app, count: int) -> tuple[str, float]:
             for _ in range(min(batch_size, count - start)):
                 day = random.choice(days)
                 per_day[day] += 1
-                rows.append({"id": random_id(), "petition_id": petition.id,
-                             "nullifier": os.urandom(32).hex(), "signed_on": day})
+                rows.append(
+                    {
+                        "id": random_id(),
+                        "petition_id": petition.id,
+                        "nullifier": os.urandom(32).hex(),
+                        "signed_on": day,
+                    }
+                )
             db.session.execute(insert(Signature), rows)
-        db.session.execute(insert(PetitionDayTally), [
-            {"petition_id": petition.id, "day": day, "signatures": n} for day, n in per_day.items()
-        ])
+        db.session.execute(
+            insert(PetitionDayTally),
+            [{"petition_id": petition.id, "day": day, "signatures": n} for day, n in per_day.items()],
+        )
         db.session.get(Petition, petition.id).signature_count = count
         db.session.commit()
         return petition.id, time.perf_counter() - started
@@ -117,8 +138,19 @@ def write_credentials(sessions: list[MemberSession], path: Path) -> Path:
 
 def wrk(url: str, clients: int, duration: int, wrk_threads: int, **env: str) -> dict:
     threads = max(1, min(wrk_threads, clients))
-    command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{duration}s", "--timeout", "10s",
-               "-s", str(BENCH / "wrk.lua"), url, "--", str(threads)]
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{clients}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH / "wrk.lua"),
+        url,
+        "--",
+        str(threads),
+    ]
     result = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=True)
     line = next(row for row in result.stdout.splitlines() if row.startswith("BENCHJSON "))
     figures = json.loads(line.removeprefix("BENCHJSON "))
@@ -148,8 +180,14 @@ def run_report_scale_hook(env: dict[str, str]) -> str:
     script = BENCH / "report_scale.py"
     if not script.exists():
         return "report build time: bench/report_scale.py not present, skipped"
-    result = subprocess.run([sys.executable, str(script)], env={**os.environ, **env}, cwd=ROOT,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return (result.stdout + result.stderr).strip()
 
 
@@ -170,20 +208,26 @@ def main() -> None:
         f"sqlite:///{folder / 'baseline.sqlite3'}" if database_url.startswith("sqlite") else database_url
     )
     print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.1f}")
-    print(f"database: {database_url.split('@')[-1]}; "
-          f"gunicorn: {args.workers} workers x {args.threads} threads")
+    print(
+        f"database: {database_url.split('@')[-1]}; gunicorn: {args.workers} workers x {args.threads} threads"
+    )
 
-    app = create_app({"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": database_url,
-                      "AUTO_MIGRATE": True})
+    app = create_app(
+        {"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": database_url, "AUTO_MIGRATE": True}
+    )
     petition_id, build_seconds = load_signatures(app, args.signatures)
     print(f"loaded {args.signatures:,} signatures in {build_seconds:.1f} s")
     sessions = create_member_sessions(app, args.members_per_run * len(clients) + 1)
     reader = sessions.pop()
-    env = {"VOICEBOX_INSTANCE_PATH": str(instance), "DATABASE_URL": database_url,
-           # Limits on, as in production: every request comes from one address, and no
-           # limit may key on it for members (signing and reads carry no limit at all).
-           "VOICEBOX_RATELIMIT": "1",
-           "BASELINE_DATABASE_URL": baseline_url, "VOICEBOX_LOG_LEVEL": "warning"}
+    env = {
+        "VOICEBOX_INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url,
+        # Limits on, as in production: every request comes from one address, and no
+        # limit may key on it for members (signing and reads carry no limit at all).
+        "VOICEBOX_RATELIMIT": "1",
+        "BASELINE_DATABASE_URL": baseline_url,
+        "VOICEBOX_LOG_LEVEL": "warning",
+    }
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
     sign_path = f"/petitions/{petition_id}/sign"
@@ -199,21 +243,58 @@ def main() -> None:
         for n, level in enumerate(clients):
             pool = sessions[n * args.members_per_run : (n + 1) * args.members_per_run]
             credentials = write_credentials(pool, folder / f"members-{level}.tsv")
-            ours[f"sign{level}"] = wrk(server.url + sign_path, level, args.duration, args.wrk_threads,
-                                       VOICEBOX_BENCH_MODE="sign", VOICEBOX_BENCH_PATH=sign_path,
-                                       VOICEBOX_BENCH_CREDENTIALS=str(credentials))
+            ours[f"sign{level}"] = wrk(
+                server.url + sign_path,
+                level,
+                args.duration,
+                args.wrk_threads,
+                VOICEBOX_BENCH_MODE="sign",
+                VOICEBOX_BENCH_PATH=sign_path,
+                VOICEBOX_BENCH_CREDENTIALS=str(credentials),
+            )
             if ours[f"sign{level}"]["requests"] > len(pool):
                 print(f"warning: {level}-client run reused members; raise --members-per-run")
-        ours["tally"] = wrk(server.url + tally_path, args.read_clients, args.duration, args.wrk_threads,
-                            VOICEBOX_BENCH_MODE="get", VOICEBOX_BENCH_COOKIE=reader.cookie)
-        ours["page"] = wrk(server.url + page_path, args.read_clients, args.duration, args.wrk_threads,
-                           VOICEBOX_BENCH_MODE="get", VOICEBOX_BENCH_COOKIE=reader.cookie)
-        probe = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-b",
-                                f"session={reader.cookie}", server.url + api_path],
-                               capture_output=True, text=True, check=False)
+        ours["tally"] = wrk(
+            server.url + tally_path,
+            args.read_clients,
+            args.duration,
+            args.wrk_threads,
+            VOICEBOX_BENCH_MODE="get",
+            VOICEBOX_BENCH_COOKIE=reader.cookie,
+        )
+        ours["page"] = wrk(
+            server.url + page_path,
+            args.read_clients,
+            args.duration,
+            args.wrk_threads,
+            VOICEBOX_BENCH_MODE="get",
+            VOICEBOX_BENCH_COOKIE=reader.cookie,
+        )
+        probe = subprocess.run(
+            [
+                "curl",
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-b",
+                f"session={reader.cookie}",
+                server.url + api_path,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if probe.stdout == "200":
-            ours["api"] = wrk(server.url + api_path, args.read_clients, args.duration, args.wrk_threads,
-                              VOICEBOX_BENCH_MODE="get", VOICEBOX_BENCH_COOKIE=reader.cookie)
+            ours["api"] = wrk(
+                server.url + api_path,
+                args.read_clients,
+                args.duration,
+                args.wrk_threads,
+                VOICEBOX_BENCH_MODE="get",
+                VOICEBOX_BENCH_COOKIE=reader.cookie,
+            )
         rss, pss = worker_memory(server)
         failures = server.log().count("Traceback")
     with app.app_context():
@@ -222,14 +303,31 @@ def main() -> None:
         tally = db.session.get(Petition, petition_id).signature_count
     signed = sum(ours[f"sign{level}"]["requests"] for level in clients)
 
-    with gunicorn_server("bench.baseline_app:app", env, workers=args.workers, threads=args.threads,
-                         log_dir=folder, ready_path="/hello") as server:
+    with gunicorn_server(
+        "bench.baseline_app:app",
+        env,
+        workers=args.workers,
+        threads=args.threads,
+        log_dir=folder,
+        ready_path="/hello",
+    ) as server:
         for level in clients:
-            base[f"sign{level}"] = wrk(server.url + "/sign", level, args.duration, args.wrk_threads,
-                                       VOICEBOX_BENCH_MODE="sign", VOICEBOX_BENCH_PATH="/sign",
-                                       VOICEBOX_BENCH_CREDENTIALS=str(folder / f"members-{level}.tsv"))
-        base["hello"] = wrk(server.url + "/hello", args.read_clients, args.duration, args.wrk_threads,
-                            VOICEBOX_BENCH_MODE="get")
+            base[f"sign{level}"] = wrk(
+                server.url + "/sign",
+                level,
+                args.duration,
+                args.wrk_threads,
+                VOICEBOX_BENCH_MODE="sign",
+                VOICEBOX_BENCH_PATH="/sign",
+                VOICEBOX_BENCH_CREDENTIALS=str(folder / f"members-{level}.tsv"),
+            )
+        base["hello"] = wrk(
+            server.url + "/hello",
+            args.read_clients,
+            args.duration,
+            args.wrk_threads,
+            VOICEBOX_BENCH_MODE="get",
+        )
 
     print()
     print("| measure | voicebox | baseline | ratio | target | met |")
@@ -237,34 +335,79 @@ def main() -> None:
     for level in clients:
         o, b = ours[f"sign{level}"], base[f"sign{level}"]
         ratio = o["rps"] / b["rps"]
-        print(row(f"signing, {level} clients (req/s)", f"{o['rps']:.0f}", f"{b['rps']:.0f}", f"{ratio:.0%}",
-                  f">= {TARGETS['signing']:.0%}", ratio >= TARGETS["signing"]))
-        print(row(f"signing, {level} clients p50 / p99 (ms)", f"{o['p50_ms']:.1f} / {o['p99_ms']:.1f}",
-                  f"{b['p50_ms']:.1f} / {b['p99_ms']:.1f}", "",
-                  f"p99 < {TARGETS['p99_ms']:.0f}" if level >= 64 else "",
-                  o["p99_ms"] < TARGETS["p99_ms"] if level >= 64 else None))
+        print(
+            row(
+                f"signing, {level} clients (req/s)",
+                f"{o['rps']:.0f}",
+                f"{b['rps']:.0f}",
+                f"{ratio:.0%}",
+                f">= {TARGETS['signing']:.0%}",
+                ratio >= TARGETS["signing"],
+            )
+        )
+        print(
+            row(
+                f"signing, {level} clients p50 / p99 (ms)",
+                f"{o['p50_ms']:.1f} / {o['p99_ms']:.1f}",
+                f"{b['p50_ms']:.1f} / {b['p99_ms']:.1f}",
+                "",
+                f"p99 < {TARGETS['p99_ms']:.0f}" if level >= 64 else "",
+                o["p99_ms"] < TARGETS["p99_ms"] if level >= 64 else None,
+            )
+        )
     hello = base["hello"]
-    for key, label in (("tally", "tally read: live counter"), ("page", "tally read: petition page"),
-                       ("api", "tally read: JSON API")):
+    for key, label in (
+        ("tally", "tally read: live counter"),
+        ("page", "tally read: petition page"),
+        ("api", "tally read: JSON API"),
+    ):
         if key in ours:
             o = ours[key]
             ratio = o["rps"] / hello["rps"]
-            print(row(f"{label}, {args.read_clients} clients (req/s)", f"{o['rps']:.0f}",
-                      f"{hello['rps']:.0f} (hello)", f"{ratio:.0%}", f">= {TARGETS['reads']:.0%}",
-                      ratio >= TARGETS["reads"]))
-            print(row(f"{label} p50 / p99 (ms)", f"{o['p50_ms']:.1f} / {o['p99_ms']:.1f}",
-                      f"{hello['p50_ms']:.1f} / {hello['p99_ms']:.1f}"))
-    print(row("worker memory, largest RSS / PSS (MB)", f"{rss:.0f} / {pss:.0f}", "", "",
-              f"< {TARGETS['memory_mb']:.0f}", rss < TARGETS["memory_mb"]))
+            print(
+                row(
+                    f"{label}, {args.read_clients} clients (req/s)",
+                    f"{o['rps']:.0f}",
+                    f"{hello['rps']:.0f} (hello)",
+                    f"{ratio:.0%}",
+                    f">= {TARGETS['reads']:.0%}",
+                    ratio >= TARGETS["reads"],
+                )
+            )
+            print(
+                row(
+                    f"{label} p50 / p99 (ms)",
+                    f"{o['p50_ms']:.1f} / {o['p99_ms']:.1f}",
+                    f"{hello['p50_ms']:.1f} / {hello['p99_ms']:.1f}",
+                )
+            )
+    print(
+        row(
+            "worker memory, largest RSS / PSS (MB)",
+            f"{rss:.0f} / {pss:.0f}",
+            "",
+            "",
+            f"< {TARGETS['memory_mb']:.0f}",
+            rss < TARGETS["memory_mb"],
+        )
+    )
     print(row(f"bulk load of {args.signatures:,} signatures (s)", f"{build_seconds:.1f}"))
     print()
     errors = sum(o["status_errors"] + o["socket_errors"] for o in ours.values())
-    print(f"check: {signed:,} signing requests answered in time, {after - before:,} signatures stored, "
-          f"tally {tally:,} = {args.signatures:,} + {tally - args.signatures:,}; "
-          f"non-2xx/3xx or socket errors: {errors}; tracebacks in the server log: {failures}")
-    print(run_report_scale_hook({"VOICEBOX_BENCH_DATABASE_URL": database_url,
-                                 "VOICEBOX_BENCH_INSTANCE_PATH": str(instance),
-                                 "VOICEBOX_BENCH_PETITION_ID": petition_id}))
+    print(
+        f"check: {signed:,} signing requests answered in time, {after - before:,} signatures stored, "
+        f"tally {tally:,} = {args.signatures:,} + {tally - args.signatures:,}; "
+        f"non-2xx/3xx or socket errors: {errors}; tracebacks in the server log: {failures}"
+    )
+    print(
+        run_report_scale_hook(
+            {
+                "VOICEBOX_BENCH_DATABASE_URL": database_url,
+                "VOICEBOX_BENCH_INSTANCE_PATH": str(instance),
+                "VOICEBOX_BENCH_PETITION_ID": petition_id,
+            }
+        )
+    )
     print(f"(working files in {folder})")
 
 

@@ -46,8 +46,14 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="voicebox-cost-"))
     url = args.database_url or f"sqlite:///{folder / 'voicebox.sqlite3'}"
-    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "SQLALCHEMY_DATABASE_URI": url,
-                      "AUTO_MIGRATE": True, "RATELIMIT_ENABLED": True})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SQLALCHEMY_DATABASE_URI": url,
+            "AUTO_MIGRATE": True,
+            "RATELIMIT_ENABLED": True,
+        }
+    )
     petition_id, _ = load_signatures(app, args.signatures)
     reader = create_member_sessions(app, 1)[0]
     os.environ.setdefault("BASELINE_DATABASE_URL", f"sqlite:///{folder / 'baseline.sqlite3'}")
@@ -55,15 +61,19 @@ def main() -> None:
 
     cores = os.cpu_count() or 1
     hello = cpu_per_request(baseline.test_client(), "/hello", args.rounds)
-    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}; database {url.split(':')[0]}; "
-          f"{args.signatures:,} signatures; rate limits on")
+    print(
+        f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}; database {url.split(':')[0]}; "
+        f"{args.signatures:,} signatures; rate limits on"
+    )
     print()
     print(f"| request | CPU per request (µs) | x hello | latency floor at {args.clients} clients (ms) |")
     print("| --- | --- | --- | --- |")
     print(f"| bare hello | {hello * 1e6:.0f} | 1.0 | {args.clients * hello / cores * 1000:.0f} |")
-    for label, path in (("live tally", f"/petitions/{petition_id}/tally"),
-                        ("petition page", f"/petitions/{petition_id}"),
-                        ("JSON API", f"/api/v1/petitions/{petition_id}")):
+    for label, path in (
+        ("live tally", f"/petitions/{petition_id}/tally"),
+        ("petition page", f"/petitions/{petition_id}"),
+        ("JSON API", f"/api/v1/petitions/{petition_id}"),
+    ):
         cost = cpu_per_request(app.test_client(), path, args.rounds, reader.cookie)
         floor_ms = args.clients * cost / cores * 1000
         print(f"| {label} | {cost * 1e6:.0f} | {cost / hello:.1f} | {floor_ms:.0f} |")

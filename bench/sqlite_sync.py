@@ -42,9 +42,7 @@ def _writer(args: tuple[str, str, int, int]) -> list[float]:
     for n in range(commits):
         started = time.perf_counter()
         connection.execute("BEGIN IMMEDIATE")
-        connection.execute(
-            "INSERT INTO signatures VALUES (?, 1, ?)", (f"{worker}-{n}", os.urandom(32).hex())
-        )
+        connection.execute("INSERT INTO signatures VALUES (?, 1, ?)", (f"{worker}-{n}", os.urandom(32).hex()))
         connection.execute("UPDATE petitions SET signature_count = signature_count + 1 WHERE id = 1")
         connection.execute("COMMIT")
         latencies.append(time.perf_counter() - started)

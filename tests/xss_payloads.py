@@ -33,15 +33,15 @@ XSS_PAYLOADS: tuple[str, ...] = (
     "<object data=\"javascript:alert('xss-21')\"></object>",
     "<embed src=\"javascript:alert('xss-22')\">",
     "<form action=\"javascript:alert('xss-23')\"><button>go</button></form>",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert('xss-24')\">",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(\'xss-24\')">',
     "<link rel=stylesheet href=https://evil.example/x.css>",
     "<style>@import 'https://evil.example/x.css';</style>",
     "<<script>alert('xss-27');//<</script>",
     "<scr<script>ipt>alert('xss-28')</scr</script>ipt>",
-    "<img src=\"x\" onerror=\"&#97;&#108;&#101;&#114;&#116;(29)\">",
+    '<img src="x" onerror="&#97;&#108;&#101;&#114;&#116;(29)">',
     "<a href=\"&#106;avascript:alert('xss-30')\">entity</a>",
     "<svg><a xlink:href=\"javascript:alert('xss-31')\"><text x=20 y=20>x</text></a></svg>",
-    "<base href=\"https://evil.example/\">",
+    '<base href="https://evil.example/">',
     "{{ 7*7 }} {% raw %}{{ config }}{% endraw %}",
     "<b onmouseover=alert('xss-34')>hover</b>",
     "<video><source onerror=alert('xss-35')></video>",
@@ -49,8 +49,27 @@ XSS_PAYLOADS: tuple[str, ...] = (
 )
 
 DANGEROUS_TAGS = frozenset(
-    {"script", "iframe", "object", "embed", "svg", "math", "base", "meta", "link", "style",
-     "form", "input", "details", "video", "audio", "source", "body", "frame", "frameset"}
+    {
+        "script",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "base",
+        "meta",
+        "link",
+        "style",
+        "form",
+        "input",
+        "details",
+        "video",
+        "audio",
+        "source",
+        "body",
+        "frame",
+        "frameset",
+    }
 )
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "data", "xlink:href", "srcdoc"})
 

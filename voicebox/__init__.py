@@ -52,8 +52,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Options follow the engine actually used, not the one the environment named.
         settings = app.config["SETTINGS"]
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-            overrides["SQLALCHEMY_DATABASE_URI"], settings["db_pool_size"], settings["db_max_overflow"],
-            settings["db_connect_timeout"], settings["db_statement_timeout"],
+            overrides["SQLALCHEMY_DATABASE_URI"],
+            settings["db_pool_size"],
+            settings["db_max_overflow"],
+            settings["db_connect_timeout"],
+            settings["db_statement_timeout"],
         )
     app.extensions["voicebox.secrets"] = secrets
     from voicebox.keystore import KeyStore

@@ -166,8 +166,10 @@ def suppress_table(
             for parts, total in _lines(n_rows, n_cols):
                 hidden_parts = [e for e in parts if e in hidden]
                 unknowns = len(hidden_parts) + (total in hidden)
-                too_small = total not in hidden and bool(hidden_parts) and (
-                    sum(value[e] for e in hidden_parts) < threshold
+                too_small = (
+                    total not in hidden
+                    and bool(hidden_parts)
+                    and (sum(value[e] for e in hidden_parts) < threshold)
                 )
                 if (unknowns == 1 or too_small) and hide_one_more(parts, total):
                     changed = True
@@ -225,8 +227,7 @@ def _protect_against_linear_reasoning(
         (
             p
             for p in sensitive
-            if p in hidden_positions
-            and _tells_more(grid.reach(hidden_positions, p, threshold), baseline[p])
+            if p in hidden_positions and _tells_more(grid.reach(hidden_positions, p, threshold), baseline[p])
         ),
         None,
     )
@@ -260,9 +261,7 @@ def _apart(a: int, b: int, threshold: int) -> bool:
     return a == b or abs(a - b) >= threshold
 
 
-def cumulative_releases(
-    series: Mapping[str, Sequence[int]], threshold: int
-) -> list[dict[str, int | None]]:
+def cumulative_releases(series: Mapping[str, Sequence[int]], threshold: int) -> list[dict[str, int | None]]:
     """Group breakdowns released once per complete period (week), each as cumulative totals.
 
     `series[group][w]` is the group's cumulative count at the end of period w; the total
@@ -287,16 +286,21 @@ def cumulative_releases(
     for w in range(lengths.pop() if lengths else 0):
         value = {g: series[g][w] for g in groups}
         hidden = {
-            g for g in groups
+            g
+            for g in groups
             if value[g] < threshold or not all(_apart(value[g], p, threshold) for p in shown_before[g])
         }
         while True:
             key = frozenset(hidden)
             remainder = sum(value[g] for g in hidden)
-            safe = len(hidden) == len(groups) or not hidden or (
-                len(hidden) > 1
-                and remainder >= threshold
-                and all(_apart(remainder, p, threshold) for p in remainders.get(key, ()))
+            safe = (
+                len(hidden) == len(groups)
+                or not hidden
+                or (
+                    len(hidden) > 1
+                    and remainder >= threshold
+                    and all(_apart(remainder, p, threshold) for p in remainders.get(key, ()))
+                )
             )
             if safe:
                 break

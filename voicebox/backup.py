@@ -109,9 +109,12 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
             finally:
                 snapshot_engine.dispose()
     else:
-        with engine.connect().execution_options(
-            isolation_level="REPEATABLE READ", postgresql_readonly=True
-        ) as connection, connection.begin():
+        with (
+            engine.connect().execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            ) as connection,
+            connection.begin(),
+        ):
             yield connection
 
 
@@ -138,11 +141,17 @@ def write_backup(engine: Engine, tables: list[Table], path: Path) -> BackupSumma
     # 0600 from the first byte: a backup holds ciphertexts and nullifiers.
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with _snapshot(engine) as connection, os.fdopen(descriptor, "wb") as raw, gzip.open(
-            raw, "wt", encoding="utf-8"
-        ) as out:
-            header = {"format": FORMAT, "version": VERSION, "engine": engine.dialect.name,
-                      "revisions": _revisions(connection)}
+        with (
+            _snapshot(engine) as connection,
+            os.fdopen(descriptor, "wb") as raw,
+            gzip.open(raw, "wt", encoding="utf-8") as out,
+        ):
+            header = {
+                "format": FORMAT,
+                "version": VERSION,
+                "engine": engine.dialect.name,
+                "revisions": _revisions(connection),
+            }
             out.write(json.dumps(header) + "\n")
             for table in tables:
                 rows[table.name] = _write_rows(out, connection, table)
@@ -258,8 +267,10 @@ def restore_backup(engine: Engine, tables: list[Table], path: Path, *, force: bo
             connection.execute(
                 insert(known),
                 [
-                    {column: (decode(value) if decode and value is not None else value)
-                     for (column, decode), value in zip(decoders, row, strict=True)}
+                    {
+                        column: (decode(value) if decode and value is not None else value)
+                        for (column, decode), value in zip(decoders, row, strict=True)
+                    }
                     for row in batch
                 ],
             )
@@ -267,7 +278,11 @@ def restore_backup(engine: Engine, tables: list[Table], path: Path, *, force: bo
         if engine.dialect.name == "postgresql":
             _reset_sequences(connection, tables)
         with Session(bind=connection) as session:
-            record_event(session, "admin", "restored the database from a backup",
-                         f"{sum(rows.values())} rows, schema {', '.join(revisions)}")
+            record_event(
+                session,
+                "admin",
+                "restored the database from a backup",
+                f"{sum(rows.values())} rows, schema {', '.join(revisions)}",
+            )
             session.flush()
     return BackupSummary(Path(path), rows)

@@ -133,6 +133,8 @@ def tick() -> None:
     summary = run_tick(current_secrets(), current_app.extensions["voicebox.keys"], today())
     for line in summary.as_lines():
         click.echo(line)
+
+
 @voicebox_cli.command("verify-inclusion")
 @click.argument("petition_id")
 @click.argument("phrase_or_hash", nargs=-1, required=True)
@@ -206,9 +208,7 @@ def demo() -> None:
         f"  {summary.colleague_names[0]} … {summary.colleague_names[-1]}"
         "  members who signed, posted and supported (same password)"
     )
-    click.echo(
-        f"Read and answer leadership's reply at /followup with the receipt: {summary.receipt}"
-    )
+    click.echo(f"Read and answer leadership's reply at /followup with the receipt: {summary.receipt}")
     click.echo("This is sample data with a published password: never use it for real.")
 
 

@@ -151,9 +151,7 @@ def load_secrets(instance_path: Path, environ: Mapping[str, str]) -> Secrets:
             log.warning("voicebox: generated new instance secrets in %s", path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        raise ConfigError(
-            f"{path} is readable by other users (mode {mode:o}); run: chmod 600 {path}"
-        )
+        raise ConfigError(f"{path} is readable by other users (mode {mode:o}); run: chmod 600 {path}")
     try:
         stored = json.loads(path.read_text())
     except (OSError, ValueError) as exc:

@@ -59,8 +59,6 @@ def add_to_counter_row(
     session.execute(statement, {**keys, "delta": delta})
 
 
-def add_to_column(
-    session: DbSession, model: type[Any], row_id: Any, column: str, delta: int
-) -> None:
+def add_to_column(session: DbSession, model: type[Any], row_id: Any, column: str, delta: int) -> None:
     """Atomically add `delta` to one counter column of one row (no read-modify-write race)."""
     session.execute(_increment(model.__table__, column), {"row_id": row_id, "delta": delta})

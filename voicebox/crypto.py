@@ -136,9 +136,7 @@ def wrap_key(master_key: bytes, key: bytes, context: str) -> bytes:
     return seal(master_key, key, _wrap_context(context))
 
 
-def unwrap_key(
-    master_key: bytes, wrapped: bytes, context: str, old_keys: Iterable[bytes] = ()
-) -> bytes:
+def unwrap_key(master_key: bytes, wrapped: bytes, context: str, old_keys: Iterable[bytes] = ()) -> bytes:
     """Recover a key wrapped by `wrap_key` (v1 or v0), also trying `old_keys` during a rotation.
 
     Raises CryptoError on a wrong key or context.
@@ -151,9 +149,7 @@ def encrypt_text(data_key: bytes, text: str, context: str) -> bytes:
     return seal(data_key, pad(text.encode()), _text_context(context))
 
 
-def decrypt_text(
-    data_key: bytes, sealed: bytes, context: str, old_keys: Iterable[bytes] = ()
-) -> str:
+def decrypt_text(data_key: bytes, sealed: bytes, context: str, old_keys: Iterable[bytes] = ()) -> str:
     """Decrypt what `encrypt_text` made (v1, or v0 from before padding), also under `old_keys`.
 
     Raises CryptoError if it was tampered with, moved to another row, or no key opens it.
@@ -162,9 +158,7 @@ def decrypt_text(
     return (unpad(plaintext) if was_v1 else plaintext).decode()
 
 
-def reencrypt_text(
-    new_key: bytes, old_keys: Iterable[bytes], sealed: bytes, context: str
-) -> bytes | None:
+def reencrypt_text(new_key: bytes, old_keys: Iterable[bytes], sealed: bytes, context: str) -> bytes | None:
     """`sealed` re-encrypted under `new_key`, or None when it already is (v1 under new_key).
 
     Raises CryptoError when none of `new_key` and `old_keys` opens it.

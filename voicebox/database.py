@@ -81,8 +81,7 @@ def restrict_sqlite_file(app: Flask) -> None:
     folder = database.parent
     if not os.access(folder, os.W_OK | os.X_OK):
         raise DatabaseAccessError(
-            f"voicebox (running as {me}) can't create files in {_describe(folder)}; "
-            f"run: chown {me} {folder}"
+            f"voicebox (running as {me}) can't create files in {_describe(folder)}; run: chown {me} {folder}"
         )
     if not database.exists():
         # Created owner-only before SQLite makes it with the umask's mode; SQLite gives
@@ -102,8 +101,7 @@ def restrict_sqlite_file(app: Flask) -> None:
             ) from None
         if not writable(path):
             raise DatabaseAccessError(
-                f"voicebox (running as {me}) can't write {_describe(path)}; "
-                f"run: chmod 600 {path}"
+                f"voicebox (running as {me}) can't write {_describe(path)}; run: chmod 600 {path}"
             )
 
 
@@ -146,8 +144,7 @@ def adopt_renumbered_revisions(engine: Engine) -> None:
             {"current": current},
         )
     log.warning(
-        "voicebox: recorded migration revisions %s are from before the renumbering; "
-        "now recorded as %s",
+        "voicebox: recorded migration revisions %s are from before the renumbering; now recorded as %s",
         ", ".join(sorted(recorded)),
         current,
     )

@@ -149,6 +149,7 @@ def configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
     event.listen(engine, "before_cursor_execute", take_lock)
     event.listen(engine, "commit", release_lock)
     event.listen(engine, "rollback", release_lock)
+
     def release_on_invalidate(_dbapi_connection: Any, record: Any, _error: Any) -> None:
         release_lock(record)  # a discarded connection (see above) never keeps the lock
 

@@ -1,4 +1,4 @@
-""""New since your last visit": what changed on the open items a member takes part in.
+""" "New since your last visit": what changed on the open items a member takes part in.
 
 There is no table of who follows what. The candidates are the open petitions and concerns
 with activity dated on or after `since` (new signatures, official responses, status

@@ -111,15 +111,15 @@ def watch_for_errors(page: Any) -> list[str]:
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     page.on(
         "response",
-        lambda response: errors.append(f"HTTP {response.status}: {response.url}")
-        if response.status >= 400
-        else None,
+        lambda response: (
+            errors.append(f"HTTP {response.status}: {response.url}") if response.status >= 400 else None
+        ),
     )
     page.on(
         "console",
-        lambda message: errors.append(f"console {message.type}: {message.text}")
-        if message.type == "error"
-        else None,
+        lambda message: (
+            errors.append(f"console {message.type}: {message.text}") if message.type == "error" else None
+        ),
     )
     return errors
 
@@ -133,9 +133,7 @@ def visit(context: Any, live_server: live.LiveServer, device: str, axe_script: P
 
 
 @pytest.fixture
-def new_visit(
-    browser: Any, live_server: live.LiveServer, device: str, axe_script: Path
-) -> Iterator[Any]:
+def new_visit(browser: Any, live_server: live.LiveServer, device: str, axe_script: Path) -> Iterator[Any]:
     """A factory for a second person in the same test (their own cookies), same device."""
     contexts: list[Any] = []
 

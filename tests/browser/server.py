@@ -93,13 +93,16 @@ def seed(server: LiveServer) -> None:
     voicebox_command(server.env, "demo")
     for role, username in ACCOUNTS.items():
         voicebox_command(
-            server.env, "create-user", username, "--role", role, "--password-stdin",
+            server.env,
+            "create-user",
+            username,
+            "--role",
+            role,
+            "--password-stdin",
             stdin=PASSWORD + "\n",
         )
         server.accounts[role] = username
-    server.invite_code = voicebox_command(
-        server.env, "invite", "--role", "member", "--uses", "200"
-    ).strip()
+    server.invite_code = voicebox_command(server.env, "invite", "--role", "member", "--uses", "200").strip()
 
 
 def server_command(port: int) -> list[str]:

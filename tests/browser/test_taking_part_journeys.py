@@ -186,8 +186,15 @@ def test_pages_do_not_shift_while_loading_on_a_phone(visit):
 
 
 ROLE_PAGES = {
-    "admin": ["/", "/admin/settings", "/admin/groups", "/admin/invites", "/admin/users",
-              "/responses/thresholds", "/audit"],
+    "admin": [
+        "/",
+        "/admin/settings",
+        "/admin/groups",
+        "/admin/invites",
+        "/admin/users",
+        "/responses/thresholds",
+        "/audit",
+    ],
     "organizer": ["/dashboard", "/concerns/categories", "/reports/new", "/responses"],
     "member": ["/account", "/account/password", "/account/delete"],  # /account/data downloads
 }

@@ -151,9 +151,7 @@ def assert_order_is_chance(what: str, true_order: list[str], positions: dict[str
     accuracy, pairs = pairwise_order_accuracy(true_order, positions)
     print(f"{what}: {accuracy:.1%} of {pairs} pairs in physical order")
     assert pairs >= len(true_order) * (len(true_order) - 1) // 2 * 0.9, f"only {pairs} pairs of {what} found"
-    assert accuracy <= ORDER_BAR, (
-        f"physical order gives away the order of {what} ({accuracy:.0%} of pairs)"
-    )
+    assert accuracy <= ORDER_BAR, f"physical order gives away the order of {what} ({accuracy:.0%} of pairs)"
 
 
 def wal_then_database(folder: Path) -> bytes:

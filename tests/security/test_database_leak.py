@@ -251,9 +251,7 @@ def test_scenario_is_realistic(leak):
     assert len(tables["signatures"]) > 60
     assert any(row["display_name"] for row in tables["signatures"])
     assert any(row["comment_ciphertext"] for row in tables["signatures"])
-    groups = [
-        open_group(leak.data_key, row["id"], row["group_ciphertext"]) for row in tables["signatures"]
-    ]
+    groups = [open_group(leak.data_key, row["id"], row["group_ciphertext"]) for row in tables["signatures"]]
     assert any(groups) and leak.tiny_group_id in groups
     assert tables["petition_breakdowns"]
     # Every queued action was counted; nothing waits in the queue of the copy.

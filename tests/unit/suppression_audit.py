@@ -89,15 +89,11 @@ def _feasible(values: dict[Position, int], move: Move) -> bool:
 def _through(n_rows: int, n_cols: int, hidden: frozenset[Position], target: Position) -> tuple[Move, ...]:
     """The cycles over hidden positions that pass through `target`."""
     return tuple(
-        m
-        for m in _moves(n_rows, n_cols)
-        if all(p in hidden for p, _ in m) and any(p == target for p, _ in m)
+        m for m in _moves(n_rows, n_cols) if all(p in hidden for p, _ in m) and any(p == target for p, _ in m)
     )
 
 
-def hidden_range(
-    truth: list[list[int]], hidden: frozenset[Position], target: Position, goal: int
-) -> Range:
+def hidden_range(truth: list[list[int]], hidden: frozenset[Position], target: Position, goal: int) -> Range:
     """Whether `target` is pinned by what is shown, and how high (up to `goal`) it can be pushed."""
     through = _through(len(truth), len(truth[0]), hidden, target)
     values = _grid(truth)
@@ -151,6 +147,7 @@ def suppress_small_groups(counts: Mapping[str, int], threshold: int) -> dict[str
     The app always suppresses whole tables; this is the one-column view the tests read.
     """
     names = list(counts)
-    table = suppress_table(names, ["count"], {(n, "count"): counts[n] for n in names}, threshold,
-                           public_column_totals=True)
+    table = suppress_table(
+        names, ["count"], {(n, "count"): counts[n] for n in names}, threshold, public_column_totals=True
+    )
     return {name: table.cells[i][0] for i, name in enumerate(names)}

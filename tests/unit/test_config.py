@@ -117,6 +117,8 @@ def test_a_database_url_given_as_an_override_keeps_the_configured_timeouts(tmp_p
         }
     )
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"] == 2
+
+
 def test_secrets_file_names_the_key_ids_and_refuses_a_mismatched_key(tmp_path):
     from voicebox.crypto import key_id
 

@@ -73,9 +73,10 @@ def test_keyed_hash_known_answer():
     assert keyed_hash(KEY, "invite", "apple-pear") == (
         "40c76ab0b4e98416c24e92f952d0686b46fb8b0c4822d774530ece9a99bcb513"
     )
-    assert keyed_hash(KEY, "invite", "café") == hmac.new(
-        KEY, b"invite\x00caf\xc3\xa9", hashlib.sha256
-    ).hexdigest()
+    assert (
+        keyed_hash(KEY, "invite", "café")
+        == hmac.new(KEY, b"invite\x00caf\xc3\xa9", hashlib.sha256).hexdigest()
+    )
 
 
 def test_key_id_known_answer():
@@ -137,8 +138,19 @@ def test_ten_and_eleven_characters_store_the_same_length():
 
 @pytest.mark.parametrize(
     ("length", "bucket"),
-    [(0, 64), (63, 64), (64, 128), (127, 128), (128, 256), (2047, 2048), (2048, 4096),
-     (4095, 4096), (4096, 8192), (8191, 8192), (8192, 12288)],
+    [
+        (0, 64),
+        (63, 64),
+        (64, 128),
+        (127, 128),
+        (128, 256),
+        (2047, 2048),
+        (2048, 4096),
+        (4095, 4096),
+        (4096, 8192),
+        (8191, 8192),
+        (8192, 12288),
+    ],
 )
 def test_padding_buckets(length, bucket):
     assert padded_size(length) == bucket

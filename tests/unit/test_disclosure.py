@@ -49,8 +49,17 @@ def test_a_hidden_cell_with_its_row_total_hidden_too_moves_with_the_total():
 
 
 def test_a_zero_blocks_the_cycle_that_would_lower_it():
-    grid = Grid({(0, 0): 4, (0, 1): 0, (1, 0): 0, (1, 1): 9, **{**TOTALS, (0, 2): 4, (1, 2): 9,
-                 (2, 0): 4, (2, 1): 9, (2, 2): 13}}, n_rows=2, n_cols=2)
+    grid = Grid(
+        {
+            (0, 0): 4,
+            (0, 1): 0,
+            (1, 0): 0,
+            (1, 1): 9,
+            **{**TOTALS, (0, 2): 4, (1, 2): 9, (2, 0): 4, (2, 1): 9, (2, 2): 13},
+        },
+        n_rows=2,
+        n_cols=2,
+    )
     # Raising r0 c0 needs r0 c1 and r1 c0 to fall below 0: it can't rise, only fall.
     reach = grid.reach({(0, 0), (0, 1), (1, 0), (1, 1)}, (0, 0), goal=100)
     assert reach == Reach(pinned=False, reaches=4)

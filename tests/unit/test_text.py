@@ -35,9 +35,7 @@ def test_excerpt_is_plain_and_short():
 
 
 def test_emails_phones_and_employee_numbers_are_pointed_out():
-    hints = find_identifying_text(
-        "Write to jo.bloggs@corp.example or call +44 20 7946 0958, I'm EMP-004512."
-    )
+    hints = find_identifying_text("Write to jo.bloggs@corp.example or call +44 20 7946 0958, I'm EMP-004512.")
     kinds = {hint.kind for hint in hints}
     assert kinds == {"an email address", "a phone number", "an employee or badge number"}
 

@@ -29,8 +29,7 @@ def test_an_admin_issues_a_multi_use_invite_that_a_newcomer_can_use(client, admi
     client.logout()
     client.post(
         url_for("auth.register"),
-        data={"invite_code": code, "username": "newhire", "password": PASSWORD,
-              "password_confirm": PASSWORD},
+        data={"invite_code": code, "username": "newhire", "password": PASSWORD, "password_confirm": PASSWORD},
     )
     assert db.session.scalars(select(User).where(User.username == "newhire")).one()
     assert "issued an invite" in db.session.scalars(select(AuditEvent.action)).all()
@@ -56,17 +55,14 @@ def test_an_invite_with_a_past_expiry_is_refused(client, admin):
 
 def test_a_revoked_invite_stops_working(client, admin):
     client.login(admin)
-    page = client.post(url_for("admin.invites"), data={"role": "member", "uses": "5"}).get_data(
-        as_text=True
-    )
+    page = client.post(url_for("admin.invites"), data={"role": "member", "uses": "5"}).get_data(as_text=True)
     code = re.search(r'id="new-invite-code">([^<]+)<', page).group(1)
     invite = db.session.scalars(select(Invite)).one()
     client.post(url_for("admin.revoke_invite", invite_id=invite.id))
     client.logout()
     response = client.post(
         url_for("auth.register"),
-        data={"invite_code": code, "username": "late", "password": PASSWORD,
-              "password_confirm": PASSWORD},
+        data={"invite_code": code, "username": "late", "password": PASSWORD, "password_confirm": PASSWORD},
     )
     assert "isn&#39;t valid" in response.get_data(as_text=True)
 
@@ -75,13 +71,21 @@ def test_an_admin_changes_settings_and_the_audit_log_records_it(client, admin):
     client.login(admin)
     response = client.post(
         url_for("admin.settings"),
-        data={"headcount": "1600", "small_group_threshold": "7", "cosponsors_needed": "3",
-              "retention_days": "180"},
+        data={
+            "headcount": "1600",
+            "small_group_threshold": "7",
+            "cosponsors_needed": "3",
+            "retention_days": "180",
+        },
     )
     assert response.headers["Location"] == url_for("admin.settings")
     settings = instance_settings()
-    assert (settings.headcount, settings.small_group_threshold, settings.cosponsors_needed,
-            settings.retention_days) == (1600, 7, 3, 180)
+    assert (
+        settings.headcount,
+        settings.small_group_threshold,
+        settings.cosponsors_needed,
+        settings.retention_days,
+    ) == (1600, 7, 3, 180)
     assert "changed settings" in db.session.scalars(select(AuditEvent.action)).all()
 
 
@@ -89,8 +93,12 @@ def test_the_small_group_threshold_cannot_go_below_three(client, admin):
     client.login(admin)
     response = client.post(
         url_for("admin.settings"),
-        data={"headcount": "", "small_group_threshold": "2", "cosponsors_needed": "0",
-              "retention_days": "365"},
+        data={
+            "headcount": "",
+            "small_group_threshold": "2",
+            "cosponsors_needed": "0",
+            "retention_days": "365",
+        },
     )
     assert "Number must be between 3 and 1000." in response.get_data(as_text=True)
     assert instance_settings().small_group_threshold == 5

@@ -38,23 +38,40 @@ def populated(app, make_user, make_group, make_petition):
     make_petition(title="Lunch hours", status="draft")
     signers = [make_user() for _ in range(6)]
     for n, signer in enumerate(signers):
-        choice = service.SignatureChoice(display_name=f"Signer {n}" if n % 2 else "",
-                                         group_id=group.id, comment="Cold in here" if n < 3 else "")
+        choice = service.SignatureChoice(
+            display_name=f"Signer {n}" if n % 2 else "",
+            group_id=group.id,
+            comment="Cold in here" if n < 3 else "",
+        )
         service.sign_petition(open_petition.id, signer.id, choice, keys=keys, today=today)
-        service.sign_petition(closed_petition.id, signer.id, service.SignatureChoice(),
-                              keys=keys, today=today)
+        service.sign_petition(
+            closed_petition.id, signer.id, service.SignatureChoice(), keys=keys, today=today
+        )
     # Closing counts the closed petition's queued signatures; the open petition's stay
     # queued, for the backup to count first.
-    service.close_petition(closed_petition.id, actor_role="organizer", today=today,
-                           secrets=secrets, keys=keys)
-    accounts.create_invite(Role.MEMBER, uses=5, expires_on=today + timedelta(days=7),
-                           pepper=secrets.pepper, actor_role="admin", today=today)
+    service.close_petition(
+        closed_petition.id, actor_role="organizer", today=today, secrets=secrets, keys=keys
+    )
+    accounts.create_invite(
+        Role.MEMBER,
+        uses=5,
+        expires_on=today + timedelta(days=7),
+        pepper=secrets.pepper,
+        actor_role="admin",
+        today=today,
+    )
     category = Category(name="Safety", description="Physical safety at work")
     db.session.add(category)
     db.session.flush()
-    db.session.add(Concern(id="c" * 32, title="Broken ladder", category_id=category.id,
-                           body_ciphertext=encrypt_text(secrets.data_key, "Ladder 3 wobbles", "concern:x"),
-                           receipt_hash="r" * 64))
+    db.session.add(
+        Concern(
+            id="c" * 32,
+            title="Broken ladder",
+            category_id=category.id,
+            body_ciphertext=encrypt_text(secrets.data_key, "Ladder 3 wobbles", "concern:x"),
+            receipt_hash="r" * 64,
+        )
+    )
     accounts.instance_settings().headcount = 250
     db.session.commit()
     # Plain ids: touching a source-app object inside the target's context would load it
@@ -70,9 +87,16 @@ def target(tmp_path, app, populated, empty_database_url):
     folder.mkdir()
     shutil.copy(os.path.join(app.instance_path, "secrets.json"), folder / "secrets.json")
     shutil.copytree(app.extensions["voicebox.keys"].folder, folder / "keys")
-    restored = create_app({"INSTANCE_PATH": str(folder), "SQLALCHEMY_DATABASE_URI": empty_database_url,
-                           "KEYSTORE_PATH": str(folder / "keys"), "AUTO_MIGRATE": True, "TESTING": True,
-                           "BACKGROUND_TICK": False})
+    restored = create_app(
+        {
+            "INSTANCE_PATH": str(folder),
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "KEYSTORE_PATH": str(folder / "keys"),
+            "AUTO_MIGRATE": True,
+            "TESTING": True,
+            "BACKGROUND_TICK": False,
+        }
+    )
     yield restored
     with restored.app_context():
         db.session.remove()
@@ -152,8 +176,9 @@ def test_restored_instance_keeps_working_under_the_same_secrets(app, populated, 
                 populated["closed"], populated["signers"][0], keys=keys, secrets=secrets, today=today
             )
         # ...and the audit log (integer ids) keeps growing past the restored rows.
-        accounts.create_invite(Role.ORGANIZER, uses=1, expires_on=None, pepper=secrets.pepper,
-                               actor_role="admin", today=today)
+        accounts.create_invite(
+            Role.ORGANIZER, uses=1, expires_on=None, pepper=secrets.pepper, actor_role="admin", today=today
+        )
         petition = db.session.get(Petition, populated["open"])
         assert petition.signature_count == 5
         remaining = select(Signature).where(Signature.petition_id == petition.id)

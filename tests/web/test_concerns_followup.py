@@ -20,8 +20,9 @@ def test_staff_reply_and_author_answers_by_receipt(client, users, make_concern):
     client.login(users["organizer"])
     page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
     assert "Private thread with the author" in page
-    client.post(url_for("concerns.reply", concern_id=concern.id),
-                data={"message": "Can you tell us which team?"})
+    client.post(
+        url_for("concerns.reply", concern_id=concern.id), data={"message": "Can you tell us which team?"}
+    )
     client.logout()
     client.login(users["leadership"])
     client.post(url_for("concerns.reply", concern_id=concern.id), data={"message": "We are reviewing it."})
@@ -59,8 +60,10 @@ def test_members_and_admins_do_not_see_the_thread(client, users, make_concern):
         client.login(users[role])
         page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
         assert "Private words" not in page
-        assert client.post(url_for("concerns.reply", concern_id=concern.id),
-                           data={"message": "x"}).status_code == 403
+        assert (
+            client.post(url_for("concerns.reply", concern_id=concern.id), data={"message": "x"}).status_code
+            == 403
+        )
         client.logout()
     assert count_rows(FollowupMessage) == 1
 
@@ -72,8 +75,9 @@ def test_leadership_cannot_read_or_answer_hidden_concerns(client, users, make_co
     page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
     assert "Secret hidden body text" not in page
     assert "Private thread" not in page
-    response = client.post(url_for("concerns.reply", concern_id=concern.id),
-                           data={"message": "hello"}, follow_redirects=True)
+    response = client.post(
+        url_for("concerns.reply", concern_id=concern.id), data={"message": "hello"}, follow_redirects=True
+    )
     assert "Moderators hid this concern" in response.get_data(as_text=True)
     assert count_rows(FollowupMessage) == 0
 
@@ -103,8 +107,9 @@ def test_empty_or_oversized_answers_store_nothing(client, member, make_concern):
 def test_staff_reply_is_audited_and_validated(client, organizer, make_concern):
     concern, _ = make_concern()
     client.login(organizer)
-    response = client.post(url_for("concerns.reply", concern_id=concern.id),
-                           data={"message": ""}, follow_redirects=True)
+    response = client.post(
+        url_for("concerns.reply", concern_id=concern.id), data={"message": ""}, follow_redirects=True
+    )
     assert "Write a message first." in response.get_data(as_text=True)
     assert count_rows(FollowupMessage) == 0
     client.post(url_for("concerns.reply", concern_id=concern.id), data={"message": "Hello"})

@@ -18,8 +18,9 @@ def _fresh(concern_id):
 def test_organizer_hides_with_a_reason_and_unhides(client, organizer, make_concern):
     concern, _ = make_concern()
     client.login(organizer)
-    response = client.post(url_for("concerns.hide", concern_id=concern.id), data={"reason": "  "},
-                           follow_redirects=True)
+    response = client.post(
+        url_for("concerns.hide", concern_id=concern.id), data={"reason": "  "}, follow_redirects=True
+    )
     assert "Give the reason members will see" in response.get_data(as_text=True)
     assert not _fresh(concern.id).hidden
 
@@ -56,22 +57,25 @@ def test_status_moves_forward_with_dated_history(app, client, organizer, make_co
     client.login(organizer)
     for status in ("acknowledged", "in progress"):
         client.post(url_for("concerns.status", concern_id=concern.id), data={"status": status})
-    back = client.post(url_for("concerns.status", concern_id=concern.id), data={"status": "open"},
-                       follow_redirects=True)
+    back = client.post(
+        url_for("concerns.status", concern_id=concern.id), data={"status": "open"}, follow_redirects=True
+    )
     assert "cannot move to" in back.get_data(as_text=True)
     assert _fresh(concern.id).status == "in progress"
     assert keys.exists("concern", concern.id)  # still open: the key is still in the store
-    done = client.post(url_for("concerns.status", concern_id=concern.id), data={"status": "declined"},
-                       follow_redirects=True).get_data(as_text=True)
+    done = client.post(
+        url_for("concerns.status", concern_id=concern.id), data={"status": "declined"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "nobody can ever find out who said it" in done
     assert not keys.exists("concern", concern.id) and keys.get("concern", concern.id) is None
     history = [c.status for c in db.session.query(ConcernStatusChange).order_by(ConcernStatusChange.position)]
     assert history == ["open", "acknowledged", "in progress", "declined"]
     page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
-    assert f"Acknowledged</span> · <time datetime=\"{concern.created_on.isoformat()}\">" in page
+    assert f'Acknowledged</span> · <time datetime="{concern.created_on.isoformat()}">' in page
     assert count_rows(AuditEvent, AuditEvent.action == "changed a concern's status") == 3
-    again = client.post(url_for("concerns.status", concern_id=concern.id), data={"status": "resolved"},
-                        follow_redirects=True)
+    again = client.post(
+        url_for("concerns.status", concern_id=concern.id), data={"status": "resolved"}, follow_redirects=True
+    )
     assert "cannot move to" in again.get_data(as_text=True)
 
 
@@ -89,8 +93,10 @@ def test_organizer_keeps_categories(client, organizer, make_concern):
     client.post(url_for("concerns.delete_category", category_id=category.id))
     assert count_rows(Category) == 0
     assert _fresh(concern.id).category_id is None
-    assert client.post(url_for("concerns.delete_category", category_id=999),
-                       follow_redirects=True).status_code == 200
+    assert (
+        client.post(url_for("concerns.delete_category", category_id=999), follow_redirects=True).status_code
+        == 200
+    )
 
 
 MODERATION_ROUTES = [
@@ -107,8 +113,9 @@ MODERATION_ROUTES = [
 
 @pytest.mark.parametrize(("method", "endpoint", "needs", "data"), MODERATION_ROUTES)
 @pytest.mark.parametrize("role", ["anonymous", "member", "leadership", "admin", "organizer"])
-def test_moderation_role_matrix(client, users, make_concern, make_category, role, method, endpoint,
-                                needs, data):
+def test_moderation_role_matrix(
+    client, users, make_concern, make_category, role, method, endpoint, needs, data
+):
     concern, _ = make_concern("Matrix", "Body", make_category("Existing").id)
     kwargs = {}
     if needs is True:

@@ -20,8 +20,9 @@ def test_posting_shows_the_receipt_once_and_stores_only_its_hash(app, client, me
     client.login(member)
     form = client.get(url_for("concerns.new")).get_data(as_text=True)
     assert "Up to 10,000 characters" in form
-    response = _post(client, title="Screenshots every minute", body="It **hurts** morale.",
-                     category=str(category.id))
+    response = _post(
+        client, title="Screenshots every minute", body="It **hurts** morale.", category=str(category.id)
+    )
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
@@ -60,8 +61,11 @@ def test_posting_writes_only_anonymous_rows(app, client, member):
 
 def test_identifying_text_is_pointed_out_before_anything_is_stored(client, member):
     client.login(member)
-    response = _post(client, title="My manager",
-                     body="Email me at jo@example.com or call +44 20 7946 0958. I am mira, EMP-123456.")
+    response = _post(
+        client,
+        title="My manager",
+        body="Email me at jo@example.com or call +44 20 7946 0958. I am mira, EMP-123456.",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "This text may identify you" in page
@@ -72,8 +76,7 @@ def test_identifying_text_is_pointed_out_before_anything_is_stored(client, membe
     assert "confirm_identifying" in page
     assert count_rows(Concern) == 0
 
-    posted = _post(client, title="My manager", body="Email me at jo@example.com",
-                   confirm_identifying="y")
+    posted = _post(client, title="My manager", body="Email me at jo@example.com", confirm_identifying="y")
     assert "only time it is shown" in posted.get_data(as_text=True)
     assert count_rows(Concern) == 1
 

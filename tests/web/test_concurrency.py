@@ -37,13 +37,22 @@ def instance(tmp_path, empty_database_url):
     """A migrated instance with one open petition, and the environment to serve it."""
     folder = tmp_path / "instance"
     app = create_app(
-        {"INSTANCE_PATH": str(folder), "SQLALCHEMY_DATABASE_URI": empty_database_url, "AUTO_MIGRATE": True,
-         "BACKGROUND_TICK": False}
+        {
+            "INSTANCE_PATH": str(folder),
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "AUTO_MIGRATE": True,
+            "BACKGROUND_TICK": False,
+        }
     )
     with app.app_context():
         petition = service.start_petition(
-            "author-id", "Stop the keylogger", "Please.", 100_000, coarse_date() + timedelta(days=9),
-            keys=app.extensions["voicebox.keys"], today=coarse_date(),
+            "author-id",
+            "Stop the keylogger",
+            "Please.",
+            100_000,
+            coarse_date() + timedelta(days=9),
+            keys=app.extensions["voicebox.keys"],
+            today=coarse_date(),
         )
         service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date())
         petition_id = petition.id

@@ -86,8 +86,13 @@ def test_login_limit_is_shared_with_another_process(app, make_app, redis_client)
         "VOICEBOX_RATELIMIT": "1",
     }
     other = subprocess.run(
-        [sys.executable, "-c", OTHER_INSTANCE], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=120, check=True,
+        [sys.executable, "-c", OTHER_INSTANCE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert other.stdout.split() == ["200"] * PER_USERNAME
     # The next try is refused here although this process never saw the first ones.

@@ -63,9 +63,7 @@ def test_a_database_that_hangs_costs_a_request_seconds_not_a_worker(
         assert time.monotonic() - started < 6
 
 
-def test_a_signed_in_member_gets_the_503_page_when_the_database_vanishes(
-    app, member, client, tmp_path
-):
+def test_a_signed_in_member_gets_the_503_page_when_the_database_vanishes(app, member, client, tmp_path):
     client.login(member)
     assert client.get("/petitions").status_code == 200
     # The database folder disappears under the running app: every new connection fails.
@@ -82,9 +80,7 @@ def test_a_signed_in_member_gets_the_503_page_when_the_database_vanishes(
 
 
 @pytest.mark.postgres
-def test_a_statement_that_runs_too_long_is_cancelled_by_the_server(
-    make_app, monkeypatch: pytest.MonkeyPatch
-):
+def test_a_statement_that_runs_too_long_is_cancelled_by_the_server(make_app, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("VOICEBOX_DB_STATEMENT_TIMEOUT", "1")
     app = make_app()
     with app.app_context():

@@ -57,9 +57,7 @@ def test_demo_fills_an_empty_instance_with_petitions_at_every_stage(app, client)
     assert not app.extensions["voicebox.keys"].exists("petition", closed.id)
     assert opened.status == "open" and opened.signature_count >= 20
     signing_days = db.session.scalars(
-        select(func.count(func.distinct(Signature.signed_on))).where(
-            Signature.petition_id == opened.id
-        )
+        select(func.count(func.distinct(Signature.signed_on))).where(Signature.petition_id == opened.id)
     ).one()
     assert signing_days >= 5
     cells = read_cells(db.session, app.extensions["voicebox.secrets"].data_key, opened.id)

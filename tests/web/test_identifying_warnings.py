@@ -9,6 +9,7 @@ from voicebox.models import FollowupMessage, Petition, Signature
 
 NAMED = "My name is Dave and I sit by the window, ext 4412."
 
+
 def test_a_signing_comment_that_names_you_is_checked_first(client, member, make_petition):
     petition = make_petition()
     client.login(member)
@@ -17,9 +18,12 @@ def test_a_signing_comment_that_names_you_is_checked_first(client, member, make_
     assert page.status_code == 200
     assert "This text may identify you" in text and "ext 4412" in text
     assert count_rows(Signature) == 0
-    client.post(url_for("petitions.sign", petition_id=petition.id),
-                data={"comment": NAMED, "confirm_identifying": "y"})
+    client.post(
+        url_for("petitions.sign", petition_id=petition.id),
+        data={"comment": NAMED, "confirm_identifying": "y"},
+    )
     assert count_rows(Signature) == 1
+
 
 def test_a_plain_comment_signs_straight_away(client, member, make_petition):
     petition = make_petition()
@@ -27,6 +31,7 @@ def test_a_plain_comment_signs_straight_away(client, member, make_petition):
     done = client.post(url_for("petitions.sign", petition_id=petition.id), data={"comment": "Long overdue."})
     assert done.status_code == 302
     assert count_rows(Signature) == 1
+
 
 def test_a_petition_body_that_names_someone_is_checked_first(client, member):
     client.login(member)
@@ -37,11 +42,13 @@ def test_a_petition_body_that_names_someone_is_checked_first(client, member):
     client.post(url_for("petitions.new"), data={**data, "confirm_identifying": "y"})
     assert count_rows(Petition) == 1
 
+
 def test_a_follow_up_answer_is_checked_first(client, member, make_concern):
     _, receipt = make_concern()
     client.login(member)
-    page = client.post(url_for("followup.thread"),
-                       data={"receipt": receipt, "message": "I'm the only nurse on ward 7."})
+    page = client.post(
+        url_for("followup.thread"), data={"receipt": receipt, "message": "I'm the only nurse on ward 7."}
+    )
     assert "This text may identify you" in page.get_data(as_text=True)
     assert count_rows(FollowupMessage) == 0
     answer = {"receipt": receipt, "message": "I'm the only nurse on ward 7.", "confirm_identifying": "y"}

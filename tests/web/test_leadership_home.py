@@ -104,9 +104,7 @@ def test_one_status_vocabulary_for_answers_and_concerns(client, leadership, make
     concern, _ = make_concern(title="Rota changes")
     client.login(leadership)
     form = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
-    options = set(
-        re.findall(r'<option[^>]*value="([^"]+)"', form.split('class="respond-form"')[1])
-    )
+    options = set(re.findall(r'<option[^>]*value="([^"]+)"', form.split('class="respond-form"')[1]))
     assert options == {"acknowledged", "in progress", "resolved", "declined"}
     refused = client.post(
         url_for("responses.respond_to_concern", concern_id=concern.id),

@@ -22,8 +22,12 @@ def test_member_starts_a_draft_that_names_no_author(client, member):
     client.login(member)
     response = client.post(
         url_for("petitions.new"),
-        data={"title": "Stop the screen recorder", "body": "Please **stop** it.", "goal": "500",
-              "closes_on": (coarse_date() + timedelta(days=20)).isoformat()},
+        data={
+            "title": "Stop the screen recorder",
+            "body": "Please **stop** it.",
+            "goal": "500",
+            "closes_on": (coarse_date() + timedelta(days=20)).isoformat(),
+        },
     )
     petition = db.session.scalars(select(Petition)).one()
     assert response.status_code == 302
@@ -214,9 +218,7 @@ def test_the_listing_groups_petitions_by_stage(client, member, make_petition):
     assert page.index("Closed</h2>") < page.index("Closed one")
 
 
-def test_leadership_reads_petitions_but_not_drafts_and_cannot_sign(
-    client, leadership, make_petition
-):
+def test_leadership_reads_petitions_but_not_drafts_and_cannot_sign(client, leadership, make_petition):
     open_petition = make_petition(title="Open one")
     draft = make_petition(title="Draft one", status="draft")
     client.login(leadership)
@@ -245,7 +247,11 @@ def test_the_live_tally_follows_signatures_as_json(client, member, make_petition
     client.login(member)
     url = url_for("petitions.tally", petition_id=petition.id)
     assert client.get(url).get_json() == {
-        "count": 0, "goal": 8, "goal_percent": 0.0, "headcount_percent": 0.0, "status": "open"
+        "count": 0,
+        "goal": 8,
+        "goal_percent": 0.0,
+        "headcount_percent": 0.0,
+        "status": "open",
     }
     _sign(client, petition)
     assert client.get(url).get_json()["count"] == 1

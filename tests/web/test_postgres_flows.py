@@ -89,18 +89,21 @@ def test_many_members_each_counted_once(app, make_user, make_petition):
     secrets = app.extensions["voicebox.secrets"]
     keys = app.extensions["voicebox.keys"]
     for signer in members:
-        service.sign_petition(petition.id, signer.id, service.SignatureChoice(), keys=keys,
-                              today=petition.opened_on)
+        service.sign_petition(
+            petition.id, signer.id, service.SignatureChoice(), keys=keys, today=petition.opened_on
+        )
     # Two withdraw while still queued (they just leave the queue), two once counted.
     for signer in members[:2]:
-        service.withdraw_signature(petition.id, signer.id, keys=keys, secrets=secrets,
-                                   today=petition.opened_on)
+        service.withdraw_signature(
+            petition.id, signer.id, keys=keys, secrets=secrets, today=petition.opened_on
+        )
     assert _tally(petition.id) == 0
     assert count_queued_now(app) == 10
     assert _tally(petition.id) == 10
     for signer in members[2:4]:
-        service.withdraw_signature(petition.id, signer.id, keys=keys, secrets=secrets,
-                                   today=petition.opened_on)
+        service.withdraw_signature(
+            petition.id, signer.id, keys=keys, secrets=secrets, today=petition.opened_on
+        )
     assert count_queued_now(app) == 0
     assert _tally(petition.id) == 8
     assert count_rows(Signature, Signature.petition_id == petition.id) == 8

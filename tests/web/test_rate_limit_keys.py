@@ -57,9 +57,12 @@ def test_a_locked_account_does_not_lock_out_a_colleague_at_the_same_address(limi
     # Locked: the right password is refused too, from this address.
     right = {"username": victim.username, "password": PASSWORD}
     assert attacker.post("/login", data=right).status_code == 429
-    assert _client(limited).post(
-        "/login", data={"username": colleague.username, "password": PASSWORD}
-    ).status_code == 302
+    assert (
+        _client(limited)
+        .post("/login", data={"username": colleague.username, "password": PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_one_username_is_limited_across_addresses(limited, make_user):

@@ -55,9 +55,7 @@ def test_concurrent_signatures_are_counted_exactly(app, make_user, make_petition
     )
     reloaded = db.session.get(Petition, petition.id)
     day_total = db.session.scalar(
-        select(func.sum(PetitionDayTally.signatures)).where(
-            PetitionDayTally.petition_id == petition.id
-        )
+        select(func.sum(PetitionDayTally.signatures)).where(PetitionDayTally.petition_id == petition.id)
     )
     assert rows == reloaded.signature_count == day_total == SIGNERS
 

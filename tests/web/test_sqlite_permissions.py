@@ -24,7 +24,11 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.Co
             pytest.skip("running as root without setpriv: file modes can't be enforced")
         command = [*AS_ORDINARY_USER, *command]
     return subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        command,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, **(env or {})},
     )
 

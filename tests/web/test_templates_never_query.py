@@ -14,10 +14,24 @@ from voicebox.extensions import db
 from voicebox.models import Concern, Petition, Report
 
 PAGES_BY_ROLE = {
-    "demo-member": ["main.index", "petitions.index", "concerns.index", "reports.index",
-                    "responses.feed", "audit.index", "account.overview", "account.delete"],
-    "demo-organizer": ["dashboard.overview", "concerns.moderation_queue", "concerns.categories",
-                       "admin.invites", "admin.groups", "reports.new"],
+    "demo-member": [
+        "main.index",
+        "petitions.index",
+        "concerns.index",
+        "reports.index",
+        "responses.feed",
+        "audit.index",
+        "account.overview",
+        "account.delete",
+    ],
+    "demo-organizer": [
+        "dashboard.overview",
+        "concerns.moderation_queue",
+        "concerns.categories",
+        "admin.invites",
+        "admin.groups",
+        "reports.new",
+    ],
     "demo-leadership": ["main.index"],
     "demo-admin": ["admin.settings", "admin.users", "responses.threshold_settings"],
 }

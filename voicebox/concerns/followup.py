@@ -174,21 +174,30 @@ def answer_applier(secrets: Secrets) -> pending.Applier:
             if concern_id not in existing:
                 continue  # deleted by retention while the answer waited: nothing to attach to
             for payload in sorted(answers, key=lambda answer: answer["sequence"]):
-                _write(session, concern_id, AUTHOR, payload["message"], secrets,
-                       date.fromisoformat(payload["sent_on"]))
+                _write(
+                    session,
+                    concern_id,
+                    AUTHOR,
+                    payload["message"],
+                    secrets,
+                    date.fromisoformat(payload["sent_on"]),
+                )
 
     return apply
 
 
-def staff_reply(
-    concern_id: str, message: str, *, actor_role: str, secrets: Secrets, today: date
-) -> Concern:
+def staff_reply(concern_id: str, message: str, *, actor_role: str, secrets: Secrets, today: date) -> Concern:
     """Write to a concern's author as organizers or leadership; raises ConcernNotFound or ConcernError."""
     concern = get_concern(concern_id)
     if concern.hidden and actor_role != "organizer":
         raise ConcernError("Moderators hid this concern.")
     _write(db.session, concern.id, actor_role, _validate_message(message), secrets, today)
-    record_event(db.session, actor_role, "replied privately to a concern's author",
-                 f"concern {concern.id[:8]}", on=today)
+    record_event(
+        db.session,
+        actor_role,
+        "replied privately to a concern's author",
+        f"concern {concern.id[:8]}",
+        on=today,
+    )
     db.session.commit()
     return concern

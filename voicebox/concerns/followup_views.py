@@ -33,7 +33,10 @@ def thread() -> Response:
         try:
             if message.strip() and not hints:
                 opened = followup.author_reply(
-                    receipt, form.message.data or "", secrets=current_secrets(), keys=current_keys(),
+                    receipt,
+                    form.message.data or "",
+                    secrets=current_secrets(),
+                    keys=current_keys(),
                     today=today(),
                 )
                 form.message.data = ""

@@ -28,8 +28,11 @@ def _back(concern_id: str) -> Response:
 def moderation_queue() -> str:
     flagged, hidden = moderation.moderation_queue(current_secrets())
     return render_template(
-        "concerns/moderation.html", flagged=flagged, hidden=hidden,
-        hide_form=HideForm(), confirm_form=ConfirmForm(),
+        "concerns/moderation.html",
+        flagged=flagged,
+        hidden=hidden,
+        hide_form=HideForm(),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -109,8 +112,10 @@ def categories() -> str | Response:
     if form.validate_on_submit():
         try:
             category = moderation.add_category(
-                form.name.data or "", form.description.data or "",
-                actor_role=current_user.role, today=today(),
+                form.name.data or "",
+                form.description.data or "",
+                actor_role=current_user.role,
+                today=today(),
             )
         except moderation.InvalidCategory as exc:
             for name, message in exc.errors.items():
@@ -119,7 +124,9 @@ def categories() -> str | Response:
             flash(f"Category “{category.name}” added.", "success")
             return redirect(url_for("concerns.categories"))
     return render_template(
-        "concerns/categories.html", form=form, categories=service.categories(),
+        "concerns/categories.html",
+        form=form,
+        categories=service.categories(),
         confirm_form=ConfirmForm(),
     )
 

@@ -44,8 +44,11 @@ def _parse_category(raw: str | None) -> int | str | None:
 def index() -> str:
     args = request.args
     query = listing.clean_query(
-        args.get("sort", ""), args.get("category", ""), args.get("status", ""),
-        args.get("q", ""), args.get("page", ""),
+        args.get("sort", ""),
+        args.get("category", ""),
+        args.get("status", ""),
+        args.get("q", ""),
+        args.get("page", ""),
     )
     return render_template(
         "concerns/index.html",
@@ -135,11 +138,10 @@ def detail(concern_id: str) -> str | tuple[str, int]:
 @member_action
 def support(concern_id: str) -> Response:
     return confirmed_action(
-        lambda: service.toggle_support(
-            concern_id, current_user.id, keys=current_keys(), today=today()
-        ),
+        lambda: service.toggle_support(concern_id, current_user.id, keys=current_keys(), today=today()),
         success=lambda counted: (
-            'Your "me too" joins the count within a minute. Nobody can see who said it.' if counted
+            'Your "me too" joins the count within a minute. Nobody can see who said it.'
+            if counted
             else 'Your "me too" is taken back and removed.'
         ),
         back_to=url_for("concerns.detail", concern_id=concern_id),
@@ -153,9 +155,7 @@ def support(concern_id: str) -> Response:
 @member_action
 def flag(concern_id: str) -> Response:
     return confirmed_action(
-        lambda: service.flag_concern(
-            concern_id, current_user.id, keys=current_keys(), today=today()
-        ),
+        lambda: service.flag_concern(concern_id, current_user.id, keys=current_keys(), today=today()),
         success="Thank you: moderators will look at this concern.",
         back_to=url_for("concerns.detail", concern_id=concern_id),
         refused=service.ConcernError,
@@ -173,8 +173,11 @@ def reply(concern_id: str) -> Response:
         return redirect(target)
     try:
         followup.staff_reply(
-            concern_id, form.message.data or "", actor_role=current_user.role,
-            secrets=current_secrets(), today=today(),
+            concern_id,
+            form.message.data or "",
+            actor_role=current_user.role,
+            secrets=current_secrets(),
+            today=today(),
         )
     except service.ConcernNotFound:
         abort(404)

@@ -69,7 +69,10 @@ def index() -> str:
         news = updates.updates_since(current_user.id, since, current_keys())
     steps = setup_steps() if current_user.has_role(Role.ADMIN) else []
     return render_template(
-        "main/home.html", open_petitions=grouped["open"][:5], news=news, since=since,
+        "main/home.html",
+        open_petitions=grouped["open"][:5],
+        news=news,
+        since=since,
         setup_steps=steps if any(not step.done for step in steps) else [],
     )
 

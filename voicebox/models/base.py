@@ -26,6 +26,7 @@ def rows_affected(result: Result[Any]) -> int:
     """
     return cast("CursorResult[Any]", result).rowcount
 
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -70,9 +70,7 @@ class ConcernSupport(Base):
     )
 
     id: Mapped[str] = random_pk()
-    concern_id: Mapped[str] = mapped_column(
-        ForeignKey("concerns.id", ondelete="CASCADE"), index=True
-    )
+    concern_id: Mapped[str] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
     nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     supported_on: Mapped[date] = mapped_column(Date, default=coarse_date)
 
@@ -87,9 +85,7 @@ class ConcernFlag(Base):
     )
 
     id: Mapped[str] = random_pk()
-    concern_id: Mapped[str] = mapped_column(
-        ForeignKey("concerns.id", ondelete="CASCADE"), index=True
-    )
+    concern_id: Mapped[str] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
     nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     flagged_on: Mapped[date] = mapped_column(Date, default=coarse_date)
 
@@ -99,9 +95,7 @@ class ConcernStatusChange(Base):
     __table_args__ = (ANONYMOUS_TABLE_ARGS,)
 
     id: Mapped[str] = random_pk()
-    concern_id: Mapped[str] = mapped_column(
-        ForeignKey("concerns.id", ondelete="CASCADE"), index=True
-    )
+    concern_id: Mapped[str] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     changed_on: Mapped[date] = mapped_column(Date, default=coarse_date)
     position: Mapped[int] = mapped_column(Integer)
@@ -114,9 +108,7 @@ class FollowupMessage(Base):
     __table_args__ = (ANONYMOUS_TABLE_ARGS,)
 
     id: Mapped[str] = random_pk()
-    concern_id: Mapped[str] = mapped_column(
-        ForeignKey("concerns.id", ondelete="CASCADE"), index=True
-    )
+    concern_id: Mapped[str] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
     # "author", "organizer" or "leadership": a role, never a person.
     sender_role: Mapped[str] = mapped_column(String(20))
     body_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)

@@ -96,9 +96,7 @@ class Signature(Base):
     )
 
     id: Mapped[str] = random_pk()
-    petition_id: Mapped[str] = mapped_column(
-        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
-    )
+    petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
     nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     signed_on: Mapped[date] = mapped_column(Date, default=coarse_date)
     display_name: Mapped[str | None] = mapped_column(String(60), nullable=True)
@@ -121,9 +119,7 @@ class Cosponsorship(Base):
     )
 
     id: Mapped[str] = random_pk()
-    petition_id: Mapped[str] = mapped_column(
-        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
-    )
+    petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
     nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
@@ -133,9 +129,7 @@ class PetitionDayTally(Base):
     __tablename__ = "petition_day_tallies"
     __table_args__ = (ANONYMOUS_TABLE_ARGS,)
 
-    petition_id: Mapped[str] = mapped_column(
-        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
-    )
+    petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     signatures: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -150,9 +144,7 @@ class PetitionBreakdown(Base):
     __tablename__ = "petition_breakdowns"
     __table_args__ = (ANONYMOUS_TABLE_ARGS,)
 
-    petition_id: Mapped[str] = mapped_column(
-        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
-    )
+    petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
     @property

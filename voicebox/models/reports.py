@@ -61,12 +61,8 @@ class ThresholdCrossing(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    petition_id: Mapped[str] = mapped_column(
-        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
-    )
-    threshold_id: Mapped[int] = mapped_column(
-        ForeignKey("response_thresholds.id", ondelete="CASCADE")
-    )
+    petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    threshold_id: Mapped[int] = mapped_column(ForeignKey("response_thresholds.id", ondelete="CASCADE"))
     crossed_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
 

@@ -70,7 +70,10 @@ def edit_draft(
     if errors:
         raise InvalidPetition(errors)
     changed = (title.strip(), body, goal, closes_on) != (
-        petition.title, petition.body, petition.goal, petition.closes_on
+        petition.title,
+        petition.body,
+        petition.goal,
+        petition.closes_on,
     )
     undone = 0
     if changed:
@@ -104,9 +107,7 @@ def reject_draft(petition_id: str, reason: str, *, actor_role: str, today: date,
     # Nothing more will ever be looked up under its key: forget it like a closed petition.
     petition.author_nullifier = None
     db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
-    record_event(
-        db.session, actor_role, "rejected a draft petition", f"{petition.title}: {reason}", on=today
-    )
+    record_event(db.session, actor_role, "rejected a draft petition", f"{petition.title}: {reason}", on=today)
     db.session.commit()
     keys.destroy(PETITION, petition.id)
     return petition

@@ -57,7 +57,10 @@ def index() -> str:
     drafts = _can_see_drafts()
     args = request.args
     query = listing.clean_query(
-        args.get("q", ""), args.get("status", ""), args.get("sort", ""), args.get("page", ""),
+        args.get("q", ""),
+        args.get("status", ""),
+        args.get("sort", ""),
+        args.get("page", ""),
         include_drafts=drafts,
     )
     return render_template(
@@ -79,7 +82,8 @@ def new() -> str | Response:
     hints: list = []
     if form.validate_on_submit() and not (
         hints := hints_unless_confirmed(
-            f"{form.title.data}\n{form.body.data}", current_user.username,
+            f"{form.title.data}\n{form.body.data}",
+            current_user.username,
             bool(form.confirm_identifying.data),
         )
     ):
