@@ -76,6 +76,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_request_guard(app)
     _init_extensions(app)
     init_security(app)
+    from voicebox.i18n import init_i18n
+
+    init_i18n(app)
     _register_blueprints(app)
     _init_templates(app)
 
@@ -92,6 +95,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
     from voicebox import models  # noqa: F401 - every table registered before use
     from voicebox.auth.service import load_user_by_session_token
     from voicebox.extensions import csrf, db, login_manager, migrate
@@ -105,7 +110,7 @@ def _init_extensions(app: Flask) -> None:
     init_rate_limits(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message = lazy_gettext("Sign in to continue.")
     login_manager.login_message_category = "info"
     # Session protection would put a hash of IP and user agent in the cookie (A4);
     # sessions are instead ended by rotating the account's session token.

@@ -17,6 +17,9 @@ def post_endpoints(app) -> list[str]:
 # Exempt on purpose: they carry no ambient authority (the token in the body is the
 # authority) and refuse any request carrying the sign-in cookie, tested below.
 CSRF_EXEMPT = frozenset({"tokens.redeem", "tokens.withdraw"})
+# The language switcher needs no token: it writes only the page-language cookie, so a forged
+# request can change nothing but the language (tested below).
+LANGUAGE_SWITCHER = "i18n.choose_language"
 
 
 def test_the_csrf_exempt_routes_refuse_a_signed_in_request_and_change_nothing(app, world):
@@ -30,6 +33,15 @@ def test_the_csrf_exempt_routes_refuse_a_signed_in_request_and_change_nothing(ap
         assert dump_database(app) == before, endpoint
 
 
+def test_a_forged_language_switch_changes_only_the_language_cookie(app, world):
+    client = world.client("member")
+    before = dump_database(app)
+    response = client.post(url_of(app, world, LANGUAGE_SWITCHER), data={"language": "de"}, csrf=False)
+    assert response.status_code == 302
+    assert [c.split("=")[0] for c in response.headers.getlist("Set-Cookie")] == ["voicebox_lang"]
+    assert dump_database(app) == before
+
+
 def test_every_post_route_has_a_valid_form(app, world):
     missing = set(post_endpoints(app)) - set(valid_forms(world))
     assert not missing, f"POST routes without a valid form in tests/security/valid_forms.py: {missing}"
@@ -40,7 +52,7 @@ def test_posts_without_a_token_are_refused_and_change_nothing(app, world, as_tar
     if as_target:
         world.petition = world.draft  # opening and co-sponsoring need a draft to act on
     forms = valid_forms(world)
-    for endpoint in sorted(set(post_endpoints(app)) - CSRF_EXEMPT):
+    for endpoint in sorted(set(post_endpoints(app)) - CSRF_EXEMPT - {LANGUAGE_SWITCHER}):
         role, data = forms[endpoint]
         for who in {role, "anonymous"}:
             client = world.client(who)

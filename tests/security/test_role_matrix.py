@@ -140,6 +140,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("tokens.issue", "POST"): only(*PARTICIPANTS, status=400),
     ("tokens.redeem", "POST"): everyone(400),
     ("tokens.withdraw", "POST"): everyone(400),
+    ("i18n.choose_language", "POST"): everyone(302),
     ("tokens.words", "GET"): everyone(200),
     ("tokens.counted", "GET"): signed_in(200),
 }

@@ -115,4 +115,5 @@ def valid_forms(world: Any) -> dict[str, tuple[str, dict[str, str]]]:
         "tokens.issue": ("member", {"tokens": "[]"}),
         "tokens.redeem": ("anonymous", {"petition_id": world.petition.id, "token": "", "signature": ""}),
         "tokens.withdraw": ("anonymous", {"petition_id": world.petition.id, "phrase": ""}),
+        "i18n.choose_language": ("anonymous", {"language": "de", "next": "/"}),
     }
