@@ -94,6 +94,8 @@ def init_i18n(app: Flask) -> None:
     # Exempt on purpose: a token would need a session cookie on every anonymous page, and
     # the worst a forged request can do is change the page language.
     csrf.exempt(choose_language)
+    # {% trans %} blocks collapse their whitespace, as babel.cfg extracts them.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.register_blueprint(bp)
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["number"] = local_number
