@@ -101,7 +101,7 @@ def load_signatures(app, count: int) -> tuple[str, float]:
             "We ask that the **recording software** be removed.",
             2_000_000,
             today + timedelta(days=60),
-            secrets=app.extensions["voicebox.secrets"],
+            keys=app.extensions["voicebox.keys"],
             today=today,
         )
         service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
