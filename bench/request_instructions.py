@@ -148,9 +148,7 @@ def main() -> None:
     prepare(folder, args.signatures, members=(WARM_UP + args.rounds) * len(KINDS))
     kinds = args.kinds.split(",")
     counts = {kind: count_instructions(folder, kind, args.rounds) for kind in kinds}
-    print(
-        f"{args.signatures:,} signatures; {args.rounds} requests each, every one a different member; limits on"
-    )
+    print(f"{args.signatures:,} signatures; {args.rounds} requests each, each by another member; limits on")
     print()
     print("| request | M instructions | × baseline | target |")
     print("| --- | --- | --- | --- |")
