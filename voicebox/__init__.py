@@ -61,7 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["voicebox.secrets"] = secrets
     from voicebox.keystore import KeyStore
 
-    keys = KeyStore(Path(app.config["KEYSTORE_PATH"]).resolve(), secrets.master_key)
+    keys = KeyStore(
+        Path(app.config["KEYSTORE_PATH"]).resolve(), secrets.master_key, secrets.previous_master_keys
+    )
     keys.ensure_folder()
     app.extensions["voicebox.keys"] = keys
     app.extensions["voicebox.password_policy"] = PasswordPolicy(

@@ -1,4 +1,4 @@
-"""`flask --app app voicebox ...`: accounts, invites, set-up link, backup/restore, purge, rotate-keys."""
+"""`flask --app app voicebox ...`: accounts, invites, set-up link, backup/restore, purge, key rotation."""
 
 from __future__ import annotations
 
@@ -150,6 +150,36 @@ def verify_inclusion(petition_id: str, phrase_or_hash: tuple[str, ...]) -> None:
         click.echo("NOT COUNTED: this token is not in the petition's list.", err=True)
         sys.exit(1)
     click.echo("COUNTED: this token is in the petition's list.")
+
+
+@voicebox_cli.command("rotate-master-key")
+def rotate_master_key_command() -> None:
+    """Re-wrap every petition, concern, window and token key under a new master key.
+
+    For when secrets.json may have been copied: the old master key stops opening anything.
+    Stop the app first (or restart every worker right after): running workers keep the old key.
+    """
+    from voicebox.config import SECRETS_FILE, load_secrets
+    from voicebox.key_rotation import rotate_master_key
+    from voicebox.keystore import KeyStoreError
+
+    instance_path = Path(current_app.instance_path)
+    secrets = current_secrets()
+    if not (instance_path / SECRETS_FILE).exists() or load_secrets(instance_path, {}) != secrets:
+        raise click.ClickException(
+            "The keys come from VOICEBOX_* environment variables, not instance/secrets.json: "
+            "rotate them where they are set."
+        )
+    try:
+        done = rotate_master_key(secrets, instance_path, current_app.extensions["voicebox.keys"])
+    except KeyStoreError as exc:
+        raise click.ClickException(f"{exc}; secrets.json still lists every key, nothing is lost") from exc
+    current_app.extensions["voicebox.secrets"] = done.secrets
+    current_app.extensions["voicebox.keys"] = done.keys
+    record_event(db.session, "admin", "rotated the master key", f"new key {done.new_key_id}")
+    db.session.commit()
+    click.echo(f"{done.rewrapped} keys re-wrapped under master key {done.new_key_id}.")
+    click.echo(f"Retired {', '.join(done.retired_key_ids)}.")
 
 
 @voicebox_cli.command("rotate-keys")

@@ -30,6 +30,7 @@ SECRET_NAMES = ("secret_key", "master_key", "data_key", "pepper")
 # Keys whose id is written beside them, so a pasted wrong key is caught at start-up.
 KEYS_WITH_IDS = ("master_key", "data_key")
 PREVIOUS_DATA_KEYS = "previous_data_keys"
+PREVIOUS_MASTER_KEYS = "previous_master_keys"
 
 
 class ConfigError(RuntimeError):
@@ -42,7 +43,7 @@ class Secrets:
 
     `previous_data_keys` are only present between the two steps of `voicebox rotate-keys`
     (new key added, every row rewritten, old key retired) so a crash in between loses nothing.
-    `previous_master_keys` is the same hook for master-key rotation of the item key store.
+    `previous_master_keys` are the same for `voicebox rotate-master-key` and the key store.
     """
 
     secret_key: bytes
@@ -92,6 +93,8 @@ def secrets_document(secrets: Secrets) -> dict[str, Any]:
         document[f"{name}_id"] = key_id(getattr(secrets, name)).hex()
     if secrets.previous_data_keys:
         document[PREVIOUS_DATA_KEYS] = {key_id(k).hex(): _b64(k) for k in secrets.previous_data_keys}
+    if secrets.previous_master_keys:
+        document[PREVIOUS_MASTER_KEYS] = {key_id(k).hex(): _b64(k) for k in secrets.previous_master_keys}
     return document
 
 
@@ -113,7 +116,11 @@ def write_secrets(instance_path: Path, secrets: Secrets) -> Path:
     return path
 
 
-def _named_secrets(keys: Mapping[str, bytes], previous_data_keys: tuple[bytes, ...] = ()) -> Secrets:
+def _named_secrets(
+    keys: Mapping[str, bytes],
+    previous_data_keys: tuple[bytes, ...] = (),
+    previous_master_keys: tuple[bytes, ...] = (),
+) -> Secrets:
     """Secrets from a name -> key mapping holding every one of SECRET_NAMES."""
     return Secrets(
         secret_key=keys["secret_key"],
@@ -121,7 +128,15 @@ def _named_secrets(keys: Mapping[str, bytes], previous_data_keys: tuple[bytes, .
         data_key=keys["data_key"],
         pepper=keys["pepper"],
         previous_data_keys=previous_data_keys,
+        previous_master_keys=previous_master_keys,
     )
+
+
+def _previous_keys(stored: Mapping[str, Any], name: str, path: Path) -> tuple[bytes, ...]:
+    previous = stored.get(name) or {}
+    if not isinstance(previous, dict):
+        raise ConfigError(f"{path}: {name} must map key ids to keys")
+    return tuple(_unb64(name, str(v)) for v in previous.values())
 
 
 def load_secrets(instance_path: Path, environ: Mapping[str, str]) -> Secrets:
@@ -160,12 +175,10 @@ def load_secrets(instance_path: Path, environ: Mapping[str, str]) -> Secrets:
     missing = [n for n, v in values.items() if not v]
     if missing:
         raise ConfigError(f"{path} lacks {', '.join(missing)}")
-    previous = stored.get(PREVIOUS_DATA_KEYS) or {}
-    if not isinstance(previous, dict):
-        raise ConfigError(f"{path}: {PREVIOUS_DATA_KEYS} must map key ids to keys")
     secrets = _named_secrets(
         {n: _unb64(n, str(v)) for n, v in values.items()},
-        previous_data_keys=tuple(_unb64(PREVIOUS_DATA_KEYS, str(v)) for v in previous.values()),
+        previous_data_keys=_previous_keys(stored, PREVIOUS_DATA_KEYS, path),
+        previous_master_keys=_previous_keys(stored, PREVIOUS_MASTER_KEYS, path),
     )
     _check_ids(secrets, {k: v for k, v in stored.items() if not from_env.get(k[:-3])}, str(path))
     _check_ids(secrets, env_ids, "environment")

@@ -6,8 +6,9 @@ nobody holds); the rows are rewritten in one transaction; only after the commit 
 old key dropped from the file. A crash in between leaves both keys in the file, and
 running the command again finishes the job (it opens each row by the key id it carries).
 
-Master-key rotation of the item key store is a separate step: `Secrets.previous_master_keys`
-and `unwrap_key(..., old_keys=...)` are its hooks.
+Master-key rotation (`rotate_master_key`) follows the same order for the key store: the new
+master key is listed beside the old ones, every key file is re-wrapped (each replaced
+atomically), and only then are the old ones dropped from secrets.json.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 from sqlalchemy import select
 
 from voicebox.config import Secrets, write_secrets
-from voicebox.crypto import CryptoError, generate_key, reencrypt_text
+from voicebox.crypto import CryptoError, generate_key, key_id, reencrypt_text
+from voicebox.keystore import KeyStore
 from voicebox.models import Concern, FollowupMessage, PetitionBreakdown, Signature
 from voicebox.models.base import DbSession
 from voicebox.petitions.breakdown import group_context
@@ -115,4 +117,34 @@ def rotate_data_key(
         rewritten=rewritten,
         new_key_id=final.data_key_id,
         retired_key_ids=tuple(replace(secrets, data_key=k).data_key_id for k in old_keys),
+    )
+
+
+@dataclass(frozen=True)
+class MasterKeyRotation:
+    """What a master-key rotation did: the key store now in force, counts and key ids (never keys)."""
+
+    secrets: Secrets
+    keys: KeyStore
+    rewrapped: int
+    new_key_id: str
+    retired_key_ids: tuple[str, ...]
+
+
+def rotate_master_key(secrets: Secrets, instance_path: Path, keys: KeyStore) -> MasterKeyRotation:
+    """Re-wrap every item key under a new master key, then retire the old ones.
+
+    A crash part-way leaves secrets.json listing both keys and every file opening under one
+    of them: the app runs, and running the command again finishes the job. Raises
+    KeyStoreError (naming the file) when a key file opens under none of the keys.
+    """
+    old_keys = (secrets.master_key, *secrets.previous_master_keys)
+    staged = replace(secrets, master_key=generate_key(), previous_master_keys=old_keys)
+    write_secrets(instance_path, staged)
+    store = KeyStore(keys.folder, staged.master_key, old_keys)
+    rewrapped = store.rewrap(staged.master_key)
+    final = replace(staged, previous_master_keys=())
+    write_secrets(instance_path, final)
+    return MasterKeyRotation(
+        final, store, rewrapped, final.master_key_id, tuple(key_id(k).hex() for k in old_keys)
     )

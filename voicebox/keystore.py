@@ -56,9 +56,11 @@ def _write_synced(path: Path, sealed: bytes) -> Path:
 class KeyStore:
     """Per-item keys in files of their own, wrapped under the master key."""
 
-    def __init__(self, folder: Path, master_key: bytes) -> None:
+    def __init__(self, folder: Path, master_key: bytes, previous_master_keys: tuple[bytes, ...] = ()) -> None:
         self.folder = folder
         self._master_key = master_key
+        # Only between the steps of a master-key rotation: files not yet re-wrapped still open.
+        self._previous_master_keys = previous_master_keys
 
     def ensure_folder(self) -> None:
         """Create the folder owner-only; raises KeyStoreError if others can read it."""
@@ -104,7 +106,9 @@ class KeyStore:
         except FileNotFoundError:
             return None
         try:
-            return unwrap_key(self._master_key, sealed, self._context(kind, item_id))
+            return unwrap_key(
+                self._master_key, sealed, self._context(kind, item_id), old_keys=self._previous_master_keys
+            )
         except CryptoError as exc:
             raise KeyStoreError(f"the key file for {kind} {item_id} does not open") from exc
 
@@ -156,7 +160,11 @@ class KeyStore:
                     yield item_id
 
     def rewrap(self, new_master_key: bytes) -> int:
-        """Re-wrap every key under a new master key (rotation); returns how many."""
+        """Re-wrap every key under a new master key (rotation); returns how many.
+
+        Each file is replaced atomically, so a crash part-way leaves every file opening
+        under the old key or the new one; the caller keeps both listed until this returns.
+        """
         count = 0
         for kind in sorted(KINDS):
             for item_id in list(self.item_ids(kind)):
@@ -169,4 +177,5 @@ class KeyStore:
                 count += 1
         _fsync_folder(self.folder)
         self._master_key = new_master_key
+        self._previous_master_keys = ()
         return count
