@@ -162,3 +162,13 @@ def german(english: str, language: str = "de") -> str:
     )
     string = entry.string
     return string[0] if isinstance(string, tuple | list) else string
+
+
+def german_of_one(*candidates: str, language: str = "de") -> str:
+    """The translation of the first of `candidates` the catalogue holds: for text whose
+    msgid may keep or drop a symbol ("✓ You have signed" or "You have signed")."""
+    held = messages(read_catalogue(po_path(language), language))
+    for english in candidates:
+        if (english, None) in held:
+            return german(english, language)
+    raise AssertionError(f"none of {candidates!r} is in the {language} catalogue.\n{UPDATE_COMMANDS}")
