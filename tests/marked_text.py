@@ -9,8 +9,9 @@ inline examples, to show that each of them can both pass and fail:
   word with a letter in an element's text, or literal text in alt, title, placeholder,
   aria-label or the value of a submit/button input, is unmarked.
 - `unmarked_in_python` walks a module's ast for the places people read Python text: flash(),
-  WTForms field labels and descriptions, ValidationError, validators' message=, and raises
-  of voicebox's domain errors. A string literal or f-string there must sit inside
+  WTForms field labels and descriptions, ValidationError, validators' message=, prose
+  handed to render_template or a template's render (title=, advice=, ...), and raises of
+  voicebox's domain errors. A string literal or f-string there must sit inside
   _/_l/gettext/ngettext/lazy_gettext (or N_ in the Flask-free modules).
 """
 
@@ -168,6 +169,8 @@ OPERATOR_MODULES = {
 # Fields with no label a person sees.
 UNLABELLED_FIELDS = {"HiddenField", "CSRFTokenField"}
 FIELD_TEXT_KEYWORDS = {"label", "description"}
+# Keywords of render_template() that templates print as prose (the error page's title, advice).
+PAGE_TEXT_KEYWORDS = {"title", "advice", "heading", "message", "lead", "description"}
 
 
 def _callee(node: ast.Call) -> str:
@@ -255,6 +258,10 @@ def unmarked_in_python(tree: ast.Module, where: str, errors: dict[str, set[str]]
                     report(node.args[0], f"{name} label")
                 for keyword in node.keywords:
                     if keyword.arg in FIELD_TEXT_KEYWORDS and _is_literal_text(keyword.value):
+                        report(keyword.value, f"{name} {keyword.arg}=")
+            if name in {"render_template", "render"}:
+                for keyword in node.keywords:
+                    if keyword.arg in PAGE_TEXT_KEYWORDS and _is_literal_text(keyword.value):
                         report(keyword.value, f"{name} {keyword.arg}=")
             # Validators are classes (Length, EqualTo, ...): jsonify(message=...) is not one.
             for keyword in node.keywords if name[:1].isupper() else ():

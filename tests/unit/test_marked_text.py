@@ -171,6 +171,7 @@ def python_findings(source: str) -> list[str]:
         'raise ValueError("not a petition id")',
         'TITLES = {"weak": N_("Too weak")}',
         'return jsonify(error="not_found", message="There is no such petition.")',
+        'return render_template("x.html", title=_("Error"), advice=str(exc), active="petitions")',
     ],
 )
 def test_marked_python_passes(source: str) -> None:
@@ -195,6 +196,14 @@ def test_marked_python_passes(source: str) -> None:
             "EqualTo(message=)",
         ),
         ('raise ValidationError("Choose a group from the list.")', "ValidationError"),
+        (
+            'return render_template("errors/error.html", title="Bad request", advice=ADVICE)',
+            "render_template title=",
+        ),
+        (
+            'return render_template("errors/error.html", title=_("Busy"), advice="Try again.")',
+            "render_template advice=",
+        ),
         ('raise PetitionNotOpen("This petition is closed.")', "raise"),
         ('raise PetitionError(f"Keep it under {N} characters.")', "raise"),
     ],
