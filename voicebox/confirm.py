@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 from wtforms import Field
 
 
@@ -21,7 +22,7 @@ class Confirmation:
     cancel: str
     subject: str = ""
     button_class: str = "button-danger"
-    cancel_label: str = "Go back"
+    cancel_label: str = _l("Go back")
     reason_field: Field | None = field(default=None)
 
 

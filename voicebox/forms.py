@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
@@ -14,4 +15,4 @@ __all__ = ["ConfirmForm", "SelectChoice"]
 class ConfirmForm(FlaskForm):
     """A button-only form (withdraw, revoke, hide...): it exists to carry the CSRF token."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))

@@ -20,13 +20,19 @@ from faker.providers.person.en_IE import Provider as IrishNames
 from faker.providers.person.en_IN import Provider as IndianNames
 from faker.providers.person.en_US import Provider as AmericanNames
 
-EMAIL = "an email address"
-PHONE = "a phone number"
-EXTENSION = "an extension number"
-BADGE = "an employee or badge number"
-NAME = "a person's name"
-ROLE = "a role only a few people hold"
-USERNAME = "your username"
+
+def N_(message: str) -> str:
+    """Mark text for translation; templates/_identifying.html shows it with _(hint.kind)."""
+    return message
+
+
+EMAIL = N_("an email address")
+PHONE = N_("a phone number")
+EXTENSION = N_("an extension number")
+BADGE = N_("an employee or badge number")
+NAME = N_("a person's name")
+ROLE = N_("a role only a few people hold")
+USERNAME = N_("your username")
 
 # Names that are far more often ordinary capitalised words (months, virtues, verbs at the
 # start of a clause) than people; a full "First Last" pair is still caught.

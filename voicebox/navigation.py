@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from voicebox.models import Role
@@ -22,23 +23,32 @@ class NavItem:
     current: bool = False
 
 
+def N_(message: str) -> str:
+    """Mark text for translation; the template translates it with _(value)."""
+    return message
+
+
+# The role names a person sees (base.html's badge, the account page), translated there.
+ROLE_NAMES = (N_("member"), N_("organizer"), N_("leadership"), N_("admin"))
+
+
 # Who sees an item is decided by its page's own @role_required; an unknown endpoint is an error.
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Home", "main.index"),
-    NavItem("Petitions", "petitions.index"),
-    NavItem("Concerns", "concerns.index"),
-    NavItem("Moderation", "concerns.moderation_queue"),
-    NavItem("Categories", "concerns.categories"),
-    NavItem("Reports", "reports.index"),
-    NavItem("Responses", "responses.feed"),
-    NavItem("Dashboard", "dashboard.overview"),
-    NavItem("Invites", "admin.invites"),
-    NavItem("Groups", "admin.groups"),
-    NavItem("Accounts", "admin.users"),
-    NavItem("Settings", "admin.settings"),
-    NavItem("Thresholds", "responses.threshold_settings"),
-    NavItem("Audit log", "audit.index"),
-    NavItem("Account", "account.overview"),
+    NavItem(_l("Home"), "main.index"),
+    NavItem(_l("Petitions"), "petitions.index"),
+    NavItem(_l("Concerns"), "concerns.index"),
+    NavItem(_l("Moderation"), "concerns.moderation_queue"),
+    NavItem(_l("Categories"), "concerns.categories"),
+    NavItem(_l("Reports"), "reports.index"),
+    NavItem(_l("Responses"), "responses.feed"),
+    NavItem(_l("Dashboard"), "dashboard.overview"),
+    NavItem(_l("Invites"), "admin.invites"),
+    NavItem(_l("Groups"), "admin.groups"),
+    NavItem(_l("Accounts"), "admin.users"),
+    NavItem(_l("Settings"), "admin.settings"),
+    NavItem(_l("Thresholds"), "responses.threshold_settings"),
+    NavItem(_l("Audit log"), "audit.index"),
+    NavItem(_l("Account"), "account.overview"),
 ]
 
 

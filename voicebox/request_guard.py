@@ -8,9 +8,15 @@ statement's parameters. A clear 400 says what is wrong and logs nothing.
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-NUL_MESSAGE = "The request contains a NUL character (\\0), which no field accepts. Remove it and try again."
+from voicebox.messages import N_
+
+# Kept in English for the API; the page shows it translated.
+NUL_MESSAGE = N_(
+    "The request contains a NUL character (\\0), which no field accepts. Remove it and try again."
+)
 
 
 def _has_nul(values: object) -> bool:
@@ -34,7 +40,7 @@ def refuse_nul_bytes() -> Response | tuple[str, int] | None:
         response.status_code = 400
         return response
     page = render_template(
-        "errors/error.html", code=400, title="That request can't be read", advice=NUL_MESSAGE
+        "errors/error.html", code=400, title=_("That request can't be read"), advice=_(NUL_MESSAGE)
     )
     return page, 400
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from voicebox.concerns import service as concerns
@@ -42,8 +45,14 @@ class Update:
     news: list[str] = field(default_factory=list)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+# A concern's new status, as the home page's news says it.
+NOW_STATUS = {
+    "open": _l("Now open"),
+    "acknowledged": _l("Now acknowledged"),
+    "in progress": _l("Now in progress"),
+    "resolved": _l("Now resolved"),
+    "declined": _l("Now declined"),
+}
 
 
 def _petition_news(since: date) -> dict[str, list[str]]:
@@ -58,7 +67,14 @@ def _petition_news(since: date) -> dict[str, list[str]]:
     ).tuples()
     for petition_id, count in signed:
         if count and count > 0:
-            news.setdefault(petition_id, []).append(f"{_plural(int(count), 'new signature')}")
+            news.setdefault(petition_id, []).append(
+                ngettext(
+                    "%(count)s new signature",
+                    "%(count)s new signatures",
+                    int(count),
+                    count=format_decimal(count),
+                )
+            )
     answered = db.session.scalars(
         select(OfficialResponse.petition_id)
         .join(Petition, Petition.id == OfficialResponse.petition_id)
@@ -67,7 +83,7 @@ def _petition_news(since: date) -> dict[str, list[str]]:
         .limit(MAX_CANDIDATES)
     )
     for answered_petition in answered:
-        news.setdefault(str(answered_petition), []).insert(0, "Leadership responded")
+        news.setdefault(str(answered_petition), []).insert(0, _("Leadership responded"))
     return news
 
 
@@ -83,7 +99,7 @@ def _concern_news(since: date) -> dict[str, list[str]]:
     ).tuples()
     for concern_id, status in moved:
         if concern_id not in news:  # newest change first: only the latest status is news
-            news[concern_id] = [f"Now {status}"]
+            news[concern_id] = [str(NOW_STATUS.get(status, f"Now {status}"))]
     answered = db.session.scalars(
         select(OfficialResponse.concern_id)
         .join(Concern, Concern.id == OfficialResponse.concern_id)
@@ -92,7 +108,7 @@ def _concern_news(since: date) -> dict[str, list[str]]:
         .limit(MAX_CANDIDATES)
     )
     for answered_concern in answered:
-        news.setdefault(str(answered_concern), []).insert(0, "Leadership responded")
+        news.setdefault(str(answered_concern), []).insert(0, _("Leadership responded"))
     return news
 
 
@@ -105,7 +121,7 @@ def updates_since(member_id: str, since: date, keys: KeyStore) -> list[Update]:
         if petition is None:
             continue
         standing = petitions.standing_of(petition, member_id, keys)
-        why = "You signed" if standing.signed else "You started" if standing.is_author else ""
+        why = _("You signed") if standing.signed else _("You started") if standing.is_author else ""
         if why:
             found.append(Update("petition", petition.id, petition.title, why, petition_news[petition_id]))
     concern_news = _concern_news(since)
@@ -115,5 +131,5 @@ def updates_since(member_id: str, since: date, keys: KeyStore) -> list[Update]:
             continue
         if concerns.standing_of(concern, member_id, keys).supported:
             news = concern_news[concern_id]
-            found.append(Update("concern", concern.id, concern.title, "You said “me too”", news))
+            found.append(Update("concern", concern.id, concern.title, _("You said “me too”"), news))
     return found

@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, make_response, redirect
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -14,6 +16,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.config import Secrets
 from voicebox.forms import ConfirmForm
 from voicebox.keystore import KeyStore
+from voicebox.messages import Message
 
 
 def no_store(body: str) -> Response:
@@ -41,6 +44,31 @@ def current_keys() -> KeyStore:
 def today() -> date:
     """Today's UTC date; the only clock the app keeps for member actions (A3)."""
     return coarse_date()
+
+
+def translate(text: object) -> str:
+    """Text made in English (marked with N_, or a Message) in the page's language."""
+    if isinstance(text, Message):
+        params = {
+            name: format_decimal(value) if isinstance(value, int) else value
+            for name, value in text.params.items()
+        }
+        return _(text.msgid, **params)
+    return _(str(text))
+
+
+def error_text(error: Exception) -> str:
+    """An error's message in the page's language.
+
+    Services keep their messages in English (the CLI prints them too) and mark them for
+    translation; a password's problems come in parts, each translated on its own.
+    """
+    feedback = getattr(error, "feedback", None)
+    if feedback:
+        return " ".join(_(message, **params) for message, params in feedback)
+    if len(error.args) == 1:
+        return translate(error.args[0])
+    return _(str(error))
 
 
 def flash_form_errors(form: FlaskForm) -> None:
@@ -72,7 +100,7 @@ def confirmed_action(
     except missing:
         abort(404)
     except refused as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
     else:
-        flash(success(result) if callable(success) else success, "success")
+        flash(translate(success(result) if callable(success) else success), "success")
     return redirect(back_to)

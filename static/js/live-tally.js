@@ -27,7 +27,8 @@
       .then(function (tally) {
         if (!tally) { return; }
         set(count, whole.format(tally.count));
-        set(word, tally.count === 1 ? "signature" : "signatures");
+        set(word, tally.count === 1 ? box.getAttribute("data-word-one") || "signature"
+          : box.getAttribute("data-word-other") || "signatures");
         set(goal, whole.format(Math.floor(tally.goal_percent)) + "%");
         if (tally.headcount_percent !== null) { set(share, tenth.format(tally.headcount_percent) + "%"); }
         if (bar) { bar.value = tally.goal_percent; bar.textContent = whole.format(tally.goal_percent) + "%"; }

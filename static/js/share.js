@@ -8,9 +8,9 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
-        if (status) { status.textContent = "Link copied."; }
+        if (status) { status.textContent = button.getAttribute("data-copied") || "Link copied."; }
       }, function () {
-        if (status) { status.textContent = "Couldn't copy: select the link above instead."; }
+        if (status) { status.textContent = button.getAttribute("data-copy-failed") || "Couldn't copy: select the link above instead."; }
       });
     });
   });

@@ -115,6 +115,12 @@
     section.querySelectorAll('[data-token-step]').forEach(function (el) { el.hidden = el.dataset.tokenStep !== step; });
   }
   function say(id, text) { var el = document.getElementById(id); if (el) el.textContent = text; }
+  // Text in the page's language, from the template's data-msg-* attributes ({name} filled in).
+  function msg(el, name, fallback, fill) {
+    var text = (el && el.getAttribute('data-msg-' + name)) || fallback;
+    Object.keys(fill || {}).forEach(function (key) { text = text.split('{' + key + '}').join(fill[key]); });
+    return text;
+  }
 
   async function signNow(section, record) {
     var display = document.getElementById('token-display-name');
@@ -128,12 +134,13 @@
       await save(record);
       render(section, record);
     }
-    say('token-status', result.ok ? result.data.message : result.data.error);
+    say('token-status', result.ok ? msg(section, 'signed', result.data.message) : result.data.error);
   }
 
   function scheduleLater(section, record) {
     var wait = Math.max(0, record.sign_at - Date.now());
-    say('token-status', 'Your signature will be sent at ' + new Date(record.sign_at).toLocaleTimeString() + '. Keep this tab open.');
+    say('token-status', msg(section, 'send-at', 'Your signature will be sent at {time}. Keep this tab open.',
+      { time: new Date(record.sign_at).toLocaleTimeString(document.documentElement.lang || undefined) }));
     setTimeout(function () { signNow(section, record); }, wait);
   }
 
@@ -149,7 +156,7 @@
 
   async function withdraw(section, petitionId, phrase, statusId) {
     var result = await postWithoutCookies(section.dataset.withdrawUrl, { petition_id: petitionId, phrase: phrase });
-    say(statusId, result.ok ? result.data.message : result.data.error);
+    say(statusId, result.ok ? msg(section, 'withdrawn', result.data.message) : result.data.error);
     var record = await load(petitionId);
     if (result.ok && record && normalize(record.phrase) === normalize(phrase)) {
       record.signed = false;
@@ -179,7 +186,7 @@
     try {
       await ensureTokens(section);
     } catch (error) {
-      say('token-status', 'Tokens could not be fetched just now (' + error.message + '). Reload to try again.');
+      say('token-status', msg(section, 'fetch-failed', 'Tokens could not be fetched just now ({error}). Reload to try again.', { error: error.message }));
     }
     var record = await load(petitionId);
     render(section, record);
@@ -193,7 +200,7 @@
       form.style.display = 'none';
       var note = document.createElement('p');
       note.className = 'token-sign-note';
-      note.textContent = 'This browser signs privately, with a token: see "Sign privately, with a token" below.';
+      note.textContent = msg(section, 'signs-privately', 'This browser signs privately, with a token: see "Sign privately, with a token" below.');
       form.parentNode.insertBefore(note, form);
     });
     document.getElementById('token-sign').addEventListener('click', function () { signNow(section, record); });
@@ -239,10 +246,13 @@
       var hashes = Array.from(document.querySelectorAll('#token-hashes code'), function (el) { return el.textContent; }).sort();
       var wanted = await tokenHash(button.dataset.petitionId, document.getElementById('check-phrase').value);
       var root = await merkleRoot(hashes);
-      var rootNote = root === null || root === page.dataset.root ? ' The list matches its published root.' : ' Warning: the list does not match its published root.';
+      var rootNote = ' ' + (root === null || root === page.dataset.root
+        ? msg(page, 'root-ok', 'The list matches its published root.')
+        : msg(page, 'root-bad', 'Warning: the list does not match its published root.'));
+      var token = { token: wanted.slice(0, 12) };
       say('check-result', (hashes.indexOf(wanted) >= 0
-        ? 'Counted: your token ' + wanted.slice(0, 12) + '… is in the list.'
-        : 'Not in the list: token ' + wanted.slice(0, 12) + '… is not counted (yet: a new signature joins within a minute).') + rootNote);
+        ? msg(page, 'counted', 'Counted: your token {token}… is in the list.', token)
+        : msg(page, 'not-counted', 'Not in the list: token {token}… is not counted (yet: a new signature joins within a minute).', token)) + rootNote);
     });
   }
 

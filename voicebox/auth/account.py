@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from voicebox import pending
 from voicebox.anonymity import nullifier, random_id
-from voicebox.auth.passwords import PasswordPolicy, password_problems
+from voicebox.auth.passwords import N_, PasswordPolicy, feedback_text, password_feedback
 from voicebox.auth.service import AccountError, LoginFailed, WeakPassword
 from voicebox.concerns import service as concerns
 from voicebox.config import Secrets
@@ -62,7 +62,7 @@ class SignedPetition:
 def _user(user_id: str) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise AccountError("This account no longer exists.")
+        raise AccountError(N_("This account no longer exists."))
     return user
 
 
@@ -101,12 +101,12 @@ def change_password(user_id: str, current: str, new: str, *, policy: PasswordPol
     """Set a new password and end every other session; raises LoginFailed or WeakPassword."""
     user = _user(user_id)
     if not policy.verify(user.password_hash, current):
-        raise LoginFailed("Your current password is not correct.")
+        raise LoginFailed(N_("Your current password is not correct."))
     if new == current:
-        raise WeakPassword("Choose a password different from the current one.")
-    problems = password_problems(new, user.username)
-    if problems:
-        raise WeakPassword(" ".join(problems))
+        raise WeakPassword(N_("Choose a password different from the current one."))
+    feedback = password_feedback(new, user.username)
+    if feedback:
+        raise WeakPassword(feedback_text(feedback), feedback)
     user.password_hash = policy.hash(new)
     # Sessions carry this token, not the user id: a new one signs out every browser
     # that knew the old password, including one an attacker may hold.
@@ -138,13 +138,13 @@ def delete_account(
     """
     user = _user(user_id)
     if not policy.verify(user.password_hash, password):
-        raise LoginFailed("Your password is not correct.")
+        raise LoginFailed(N_("Your password is not correct."))
     if user.role == Role.ADMIN.value:
         admins = db.session.scalar(
             select(func.count()).select_from(User).where(User.role == Role.ADMIN.value)
         )
         if (admins or 0) <= 1:
-            raise AccountError("You are the only admin. Make someone else admin first.")
+            raise AccountError(N_("You are the only admin. Make someone else admin first."))
     with unit_of_work(db.session):
         withdrawn, supports = _withdraw_everything(user, keys, secrets) if withdraw else (0, 0)
         db.session.delete(user)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -13,13 +15,31 @@ from voicebox.auth.access import login_required
 from voicebox.auth.forms import DeleteAccountForm, PasswordChangeForm
 from voicebox.auth.service import AccountError, LoginFailed, WeakPassword
 from voicebox.ratelimits import per_account, strike
-from voicebox.web import current_keys, current_secrets, today
+from voicebox.web import current_keys, current_secrets, error_text, today
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _policy():  # noqa: ANN202 - a PasswordPolicy
     return current_app.extensions["voicebox.password_policy"]
+
+
+def _deleted_message(signatures: int, supports: int) -> str:
+    """The goodbye message, naming what was withdrawn on the way out."""
+    taken_back = []
+    if signatures:
+        taken_back.append(ngettext("%(num)s signature", "%(num)s signatures", signatures))
+    if supports:
+        taken_back.append(ngettext('%(num)s "me too"', '%(num)s "me too"s', supports))
+    if len(taken_back) == 2:
+        return _(
+            "Your account is deleted and %(signatures)s and %(supports)s withdrawn.",
+            signatures=taken_back[0],
+            supports=taken_back[1],
+        )
+    if taken_back:
+        return _("Your account is deleted and %(what)s withdrawn.", what=taken_back[0])
+    return _("Your account is deleted.")
 
 
 @bp.get("")
@@ -43,13 +63,13 @@ def password() -> str | Response:
             )
         except LoginFailed as exc:
             strike("password")
-            form.current_password.errors = [str(exc)]
+            form.current_password.errors = [error_text(exc)]
         except WeakPassword as exc:
-            form.password.errors = [str(exc)]
+            form.password.errors = [error_text(exc)]
         else:
             # This browser continues under the new token; every other one is signed out.
             login_user(user)
-            flash("Password changed. Every other session has been signed out.", "success")
+            flash(_("Password changed. Every other session has been signed out."), "success")
             return redirect(url_for("account.overview"))
     return render_template("account/password.html", form=form)
 
@@ -82,20 +102,12 @@ def delete() -> str | Response:
                 today=today(),
             )
         except LoginFailed as exc:
-            form.password.errors = [str(exc)]
+            form.password.errors = [error_text(exc)]
         except AccountError as exc:
-            flash(str(exc), "error")
+            flash(error_text(exc), "error")
         else:
             logout_user()
-            taken_back = []
-            if summary.withdrawn_signatures:
-                n = summary.withdrawn_signatures
-                taken_back.append(f"{n} signature{'' if n == 1 else 's'}")
-            if summary.withdrawn_supports:
-                n = summary.withdrawn_supports
-                taken_back.append(f'{n} "me too"{"" if n == 1 else "s"}')
-            tail = f" and {' and '.join(taken_back)} withdrawn." if taken_back else "."
-            flash("Your account is deleted" + tail, "info")
+            flash(_deleted_message(summary.withdrawn_signatures, summary.withdrawn_supports), "info")
             return redirect(url_for("main.index"))
     keys = current_keys()
     return render_template(

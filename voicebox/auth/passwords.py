@@ -10,6 +10,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+
+def N_(message: str) -> str:
+    """Mark text for translation; it is translated where it is shown (this module is Flask-free)."""
+    return message
+
+
+# One part of what is wrong with a password: a message to translate and its placeholders.
+Problem = tuple[str, dict[str, int]]
+
 MIN_PASSWORD_LENGTH = 12
 # argon2 over a megabyte of "password" is a cheap denial of service; cap it.
 MAX_PASSWORD_LENGTH = 128
@@ -55,12 +64,55 @@ class PasswordPolicy:
         self.verify(self._dummy_hash, password)
 
 
+# zxcvbn's fixed feedback (zxcvbn/feedback.py), in English there; listed so it is translated.
+ZXCVBN_FEEDBACK = (
+    N_("Use a few words, avoid common phrases."),
+    N_("No need for symbols, digits, or uppercase letters."),
+    N_("Add another word or two. Uncommon words are better."),
+    N_("Straight rows of keys are easy to guess."),
+    N_("Short keyboard patterns are easy to guess."),
+    N_("Use a longer keyboard pattern with more turns."),
+    N_('Repeats like "aaa" are easy to guess.'),
+    N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    N_("Avoid repeated words and characters."),
+    N_('Sequences like "abc" or "6543" are easy to guess.'),
+    N_("Avoid sequences."),
+    N_("Recent years are easy to guess."),
+    N_("Avoid recent years."),
+    N_("Avoid years that are associated with you."),
+    N_("Dates are often easy to guess."),
+    N_("Avoid dates and years that are associated with you."),
+    N_("This is a top-10 common password."),
+    N_("This is a top-100 common password."),
+    N_("This is a very common password."),
+    N_("This is similar to a commonly used password."),
+    N_("A word by itself is easy to guess."),
+    N_("Names and surnames by themselves are easy to guess."),
+    N_("Common names and surnames are easy to guess."),
+    N_("Capitalization doesn't help very much."),
+    N_("All-uppercase is almost as easy to guess as all-lowercase."),
+    N_("Reversed words aren't much harder to guess."),
+    N_("Predictable substitutions like '@' instead of 'a' don't help very much."),
+)
+
+
 def password_problems(password: str, username: str = "") -> list[str]:
     """What is wrong with a new password, in words a member can act on; empty if fine."""
+    feedback = password_feedback(password, username)
+    return [feedback_text(feedback)] if feedback else []
+
+
+def feedback_text(feedback: list[Problem]) -> str:
+    """The parts of password_feedback() as one English text."""
+    return " ".join(message % params if params else message for message, params in feedback)
+
+
+def password_feedback(password: str, username: str = "") -> list[Problem]:
+    """password_problems() in parts, each translatable on its own; empty if fine."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
+        return [(N_("Use at least %(count)s characters."), {"count": MIN_PASSWORD_LENGTH})]
     if len(password) > MAX_PASSWORD_LENGTH:
-        return [f"Use at most {MAX_PASSWORD_LENGTH} characters."]
+        return [(N_("Use at most %(count)s characters."), {"count": MAX_PASSWORD_LENGTH})]
     inputs = [username, "voicebox"] if username else ["voicebox"]
     # zxcvbn scores "password password" 3 because the space hides the repeat; the same
     # password without its separators ("passwordpassword") shows it, so the weaker score counts.
@@ -71,9 +123,10 @@ def password_problems(password: str, username: str = "") -> list[str]:
     result = min(candidates, key=lambda found: found["score"])
     if result["score"] < MIN_STRENGTH_SCORE:
         feedback = result.get("feedback") or {}
-        details = " ".join([feedback.get("warning") or "", *(feedback.get("suggestions") or [])])
+        details = [feedback.get("warning") or "", *(feedback.get("suggestions") or [])]
         return [
-            f"This password is too easy to guess. {details.strip()} "
-            "A few unrelated words make a strong password.".replace("  ", " ")
+            (N_("This password is too easy to guess."), {}),
+            *((detail.strip(), {}) for detail in details if detail.strip()),
+            (N_("A few unrelated words make a strong password."), {}),
         ]
     return []

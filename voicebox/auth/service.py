@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from voicebox.anonymity import random_id, receipt_wordlist
 from voicebox.auditlog.record import record_event
 from voicebox.auth.invite_codes import normalize_invite_code
-from voicebox.auth.passwords import PasswordPolicy, password_problems
+from voicebox.auth.passwords import N_, PasswordPolicy, Problem, feedback_text, password_feedback
 from voicebox.crypto import hashes_match, keyed_hash
 from voicebox.extensions import db
 from voicebox.models import Invite, Role, User
@@ -36,7 +36,11 @@ class UsernameTaken(AccountError):
 
 
 class WeakPassword(AccountError):
-    pass
+    """The message is English; `feedback` holds its parts for translation where it is shown."""
+
+    def __init__(self, message: str, feedback: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.feedback = feedback or [(message, {})]
 
 
 class LoginFailed(AccountError):
@@ -55,12 +59,14 @@ def check_new_credentials(username: str, password: str) -> None:
     """Raise AccountError if the username is malformed or WeakPassword if the password is weak."""
     if not USERNAME_PATTERN.match(username):
         raise AccountError(
-            "Usernames are 3–40 letters, digits, dots, dashes or underscores. "
-            "Pick one that isn't your real name."
+            N_(
+                "Usernames are 3–40 letters, digits, dots, dashes or underscores. "
+                "Pick one that isn't your real name."
+            )
         )
-    problems = password_problems(password, username)
-    if problems:
-        raise WeakPassword(" ".join(problems))
+    feedback = password_feedback(password, username)
+    if feedback:
+        raise WeakPassword(feedback_text(feedback), feedback)
 
 
 def create_user(username: str, password: str, role: Role, policy: PasswordPolicy) -> User:
@@ -72,7 +78,7 @@ def create_user(username: str, password: str, role: Role, policy: PasswordPolicy
         db.session.flush()
     except IntegrityError as exc:
         db.session.rollback()
-        raise UsernameTaken("That username is taken; choose another.") from exc
+        raise UsernameTaken(N_("That username is taken; choose another.")) from exc
     return user
 
 
@@ -89,7 +95,7 @@ def register_with_invite(
     code_hash = _invite_hash(pepper, invite_code)
     invite = db.session.scalars(select(Invite).where(Invite.code_hash == code_hash)).first()
     if invite is None or not invite.usable_on(today):
-        raise InvalidInvite("That invite code isn't valid. Check it, or ask for a new one.")
+        raise InvalidInvite(N_("That invite code isn't valid. Check it, or ask for a new one."))
     check_new_credentials(username, password)
     # Conditional increment: two people racing for the last use can't both win.
     claimed = db.session.execute(
@@ -99,7 +105,7 @@ def register_with_invite(
     )
     if rows_affected(claimed) != 1:
         db.session.rollback()
-        raise InvalidInvite("That invite code has been used up. Ask for a new one.")
+        raise InvalidInvite(N_("That invite code has been used up. Ask for a new one."))
     user = create_user(username, password, Role(invite.role), policy)
     db.session.commit()
     return user
@@ -110,9 +116,9 @@ def authenticate(username: str, password: str, policy: PasswordPolicy) -> User:
     user = db.session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         policy.burn_time_for_unknown_user(password)
-        raise LoginFailed("Username or password is incorrect.")
+        raise LoginFailed(N_("Username or password is incorrect."))
     if not policy.verify(user.password_hash, password):
-        raise LoginFailed("Username or password is incorrect.")
+        raise LoginFailed(N_("Username or password is incorrect."))
     if policy.needs_rehash(user.password_hash):
         user.password_hash = policy.hash(password)
         db.session.commit()
@@ -178,7 +184,7 @@ def complete_setup(
 ) -> User:
     """Create the first admin with the set-up token; raises SetupUnavailable, UsernameTaken, WeakPassword."""
     if not setup_token_valid(token, pepper):
-        raise SetupUnavailable("This set-up link has been used or replaced.")
+        raise SetupUnavailable(N_("This set-up link has been used or replaced."))
     user = create_user(username, password, Role.ADMIN, policy)
     instance_settings().setup_token_hash = None
     record_event(db.session, Role.ADMIN.value, "set up the instance", "first admin account")
@@ -204,9 +210,9 @@ def create_invite(
 ) -> str:
     """Create an invite and return its code (shown once); raises AccountError on bad limits."""
     if uses < 1 or uses > 100_000:
-        raise AccountError("An invite can be used between 1 and 100,000 times.")
+        raise AccountError(N_("An invite can be used between 1 and 100,000 times."))
     if expires_on is not None and expires_on < today:
-        raise AccountError("The expiry date is in the past.")
+        raise AccountError(N_("The expiry date is in the past."))
     code = new_invite_code()
     db.session.add(
         Invite(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -12,7 +13,7 @@ from voicebox.auth.forms import LoginForm, NewAccountForm, RegisterForm
 from voicebox.auth.passwords import PasswordPolicy
 from voicebox.models import User
 from voicebox.ratelimits import login_limits, per_address, register_limits, strike
-from voicebox.web import current_secrets, today
+from voicebox.web import current_secrets, error_text, today
 
 bp = Blueprint("auth", __name__)
 
@@ -47,7 +48,7 @@ def login() -> str | Response:
             user = service.authenticate(form.username.data or "", form.password.data or "", password_policy())
         except service.LoginFailed as exc:
             strike("login")
-            form.password.errors = [str(exc)]
+            form.password.errors = [error_text(exc)]
         else:
             _start_session(user)
             return redirect(_home_for_user())
@@ -65,7 +66,7 @@ def logout() -> str | Response:
         service.end_sessions(current_user.id)
         logout_user()
         session.clear()
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -87,16 +88,16 @@ def register() -> str | Response:
             )
         except service.InvalidInvite as exc:
             strike("invite")
-            form.invite_code.errors = [str(exc)]
+            form.invite_code.errors = [error_text(exc)]
         except service.WeakPassword as exc:
             strike("register")
-            form.password.errors = [str(exc)]
+            form.password.errors = [error_text(exc)]
         except service.AccountError as exc:
             strike("register")
-            form.username.errors = [str(exc)]
+            form.username.errors = [error_text(exc)]
         else:
             _start_session(user)
-            flash("Welcome to voicebox. Your account is ready.", "success")
+            flash(_("Welcome to voicebox. Your account is ready."), "success")
             return redirect(_home_for_user())
     return render_template("auth/register.html", form=form)
 
@@ -118,11 +119,11 @@ def setup(token: str) -> ResponseReturnValue:
                 policy=password_policy(),
             )
         except service.WeakPassword as exc:
-            form.password.errors = [str(exc)]
+            form.password.errors = [error_text(exc)]
         except service.AccountError as exc:
-            form.username.errors = [str(exc)]
+            form.username.errors = [error_text(exc)]
         else:
             _start_session(user)
-            flash("You are the first admin. Next: issue invites to staff.", "success")
+            flash(_("You are the first admin. Next: issue invites to staff."), "success")
             return redirect(url_for("admin.invites"))
     return render_template("auth/setup.html", form=form, token=token)

@@ -7,6 +7,9 @@ import time
 from datetime import date, timedelta
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, session
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -35,22 +38,22 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
 UNAVAILABLE_RETRY_SECONDS = 30
 
 ERROR_TITLES = {
-    400: "That request didn't make sense",
-    403: "That page isn't for your role",
-    404: "Nothing here",
-    405: "That isn't how this page works",
-    413: "That was too large",
-    429: "Too many tries",
-    500: "Something went wrong on our side",
+    400: _l("That request didn't make sense"),
+    403: _l("That page isn't for your role"),
+    404: _l("Nothing here"),
+    405: _l("That isn't how this page works"),
+    413: _l("That was too large"),
+    429: _l("Too many tries"),
+    500: _l("Something went wrong on our side"),
 }
 ERROR_ADVICE = {
-    400: "The form may have expired. Go back, reload the page and try again.",
-    403: "If you think you should see it, ask an admin about your role.",
-    404: "The address may be mistyped, or the item was removed.",
-    405: "Use the buttons on the page rather than typing the address.",
-    413: "What you sent was larger than this site accepts. Shorten the text and try again.",
-    429: "For everyone's safety, repeated attempts are slowed down.",
-    500: "Nothing you did caused this. Try again in a moment.",
+    400: _l("The form may have expired. Go back, reload the page and try again."),
+    403: _l("If you think you should see it, ask an admin about your role."),
+    404: _l("The address may be mistyped, or the item was removed."),
+    405: _l("Use the buttons on the page rather than typing the address."),
+    413: _l("What you sent was larger than this site accepts. Shorten the text and try again."),
+    429: _l("For everyone's safety, repeated attempts are slowed down."),
+    500: _l("Nothing you did caused this. Try again in a moment."),
 }
 
 
@@ -123,11 +126,11 @@ def _retry_after_seconds(error: HTTPException) -> int | None:
 
 def _in_words(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(num)s second", "%(num)s seconds", seconds)
     minutes = -(-seconds // 60)
     if minutes < 90:
-        return f"{minutes} minutes"
-    return f"{-(-minutes // 60)} hours"
+        return ngettext("%(num)s minute", "%(num)s minutes", minutes)
+    return ngettext("%(num)s hour", "%(num)s hours", -(-minutes // 60))
 
 
 def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
@@ -159,8 +162,8 @@ def _render_error_page(error: HTTPException) -> tuple[str, int, dict[str, str]]:
         render_template(
             "errors/error.html",
             code=code,
-            title=ERROR_TITLES.get(code, "Something went wrong"),
-            advice=ERROR_ADVICE.get(code, "Go back and try again."),
+            title=ERROR_TITLES.get(code, _l("Something went wrong")),
+            advice=ERROR_ADVICE.get(code, _l("Go back and try again.")),
             retry_after=_in_words(retry_after) if retry_after is not None else None,
         ),
         code,
@@ -180,10 +183,13 @@ def render_database_unavailable(error: SQLAlchemyError) -> tuple[str, int, dict[
     first_line = (str(cause).splitlines() or [""])[0][:200]
     log.warning("database unavailable: %s: %s", type(cause).__name__, first_line)
     page = current_app.jinja_env.get_template("errors/unavailable.html").render(
-        title="voicebox can't reach its database",
-        advice="Nothing you did caused this: the database is busy or down. If you were "
-        "sending something, check once the site is back whether it was saved before "
-        "sending it again.",
+        lang=str(get_locale() or "en"),
+        title=_("voicebox can't reach its database"),
+        advice=_(
+            "Nothing you did caused this: the database is busy or down. If you were "
+            "sending something, check once the site is back whether it was saved before "
+            "sending it again."
+        ),
         retry_after=_in_words(UNAVAILABLE_RETRY_SECONDS),
     )
     return page, 503, {"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)}

@@ -19,6 +19,7 @@ from voicebox.auditlog.record import record_event
 from voicebox.config import Secrets
 from voicebox.crypto import CryptoError, decrypt_text
 from voicebox.extensions import db
+from voicebox.messages import N_, Message
 from voicebox.models import HiddenComment, Petition, Signature
 from voicebox.models.comments import REASON_MAX
 from voicebox.petitions.counting import comment_context
@@ -99,7 +100,7 @@ def quoted_comments(
 def _comment_on(signature_id: str) -> tuple[Signature, Petition]:
     signature = db.session.get(Signature, signature_id)
     if signature is None or signature.comment_ciphertext is None:
-        raise CommentNotFound("There is no such comment.")
+        raise CommentNotFound(N_("There is no such comment."))
     petition = db.session.get(Petition, signature.petition_id)
     assert petition is not None  # noqa: S101 - the foreign key guarantees it
     return signature, petition
@@ -109,12 +110,12 @@ def hide_comment(signature_id: str, reason: str, *, actor_role: str, today: date
     """Hide a comment behind a public reason; raises CommentNotFound or CommentError."""
     reason = " ".join(reason.split())
     if not reason:
-        raise CommentError("Give the reason members will see for hiding it.")
+        raise CommentError(N_("Give the reason members will see for hiding it."))
     if len(reason) > REASON_MAX:
-        raise CommentError(f"Keep the reason under {REASON_MAX} characters.")
+        raise CommentError(Message(N_("Keep the reason under %(max)s characters."), max=REASON_MAX))
     signature, petition = _comment_on(signature_id)
     if db.session.get(HiddenComment, signature.id) is not None:
-        raise CommentError("This comment is already hidden.")
+        raise CommentError(N_("This comment is already hidden."))
     db.session.add(HiddenComment(signature_id=signature.id, reason=reason, hidden_on=today))
     record_event(db.session, actor_role, "hid a signing comment", f"{petition.title}: {reason}", on=today)
     db.session.commit()
@@ -125,7 +126,7 @@ def unhide_comment(signature_id: str, *, actor_role: str, today: date) -> Petiti
     """Show a hidden comment again; raises CommentNotFound or CommentError."""
     signature, petition = _comment_on(signature_id)
     if db.session.get(HiddenComment, signature.id) is None:
-        raise CommentError("This comment is not hidden.")
+        raise CommentError(N_("This comment is not hidden."))
     db.session.execute(delete(HiddenComment).where(HiddenComment.signature_id == signature.id))
     record_event(db.session, actor_role, "showed a signing comment again", petition.title, on=today)
     db.session.commit()

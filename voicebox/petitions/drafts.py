@@ -15,6 +15,7 @@ from voicebox.anonymity import nullifier
 from voicebox.auditlog.record import record_event
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
+from voicebox.messages import N_, Message
 from voicebox.models import Cosponsorship, Petition, PetitionStatus
 from voicebox.petitions.service import (
     AUTHOR,
@@ -32,10 +33,10 @@ REASON_MAX = 300
 def _own_draft(petition_id: str, member_id: str, keys: KeyStore) -> Petition:
     petition = get_petition(petition_id)
     if not petition.is_draft:
-        raise PetitionError("Only a draft can be edited; this petition is no longer a draft.")
+        raise PetitionError(N_("Only a draft can be edited; this petition is no longer a draft."))
     key = petition_key(petition.id, keys)
     if key is None or petition.author_nullifier != nullifier(key, AUTHOR, member_id):
-        raise PetitionError("Only the person who started this draft can edit it.")
+        raise PetitionError(N_("Only the person who started this draft can edit it."))
     return petition
 
 
@@ -95,12 +96,12 @@ def reject_draft(petition_id: str, reason: str, *, actor_role: str, today: date,
     """
     reason = " ".join(reason.split())
     if not reason:
-        raise PetitionError("Give the reason members will see for rejecting it.")
+        raise PetitionError(N_("Give the reason members will see for rejecting it."))
     if len(reason) > REASON_MAX:
-        raise PetitionError(f"Keep the reason under {REASON_MAX} characters.")
+        raise PetitionError(Message(N_("Keep the reason under %(max)s characters."), max=REASON_MAX))
     petition = get_petition(petition_id)
     if not petition.is_draft:
-        raise PetitionError("Only a draft can be rejected.")
+        raise PetitionError(N_("Only a draft can be rejected."))
     petition.status = PetitionStatus.REJECTED.value
     petition.rejected_reason = reason
     petition.closed_on = today

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,67 +25,88 @@ from voicebox.petitions.service import (
     TITLE_MAX,
 )
 
-IDENTIFYING_CONFIRM = "I have read the warning and want to keep the text as written"
+IDENTIFYING_CONFIRM = _l("I have read the warning and want to keep the text as written")
+
+
+class _Number:
+    """A limit in the page language's digit grouping, worked out when the form is shown."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return str(format_decimal(self.value))
+
+
+def _number(value: int) -> _Number:
+    return _Number(value)
 
 
 class PetitionForm(FlaskForm):
     title = StringField(
-        "Title",
-        validators=[DataRequired("Give the petition a title."), Length(max=TITLE_MAX)],
-        description=f"Up to {TITLE_MAX} characters.",
+        _l("Title"),
+        validators=[DataRequired(_l("Give the petition a title.")), Length(max=TITLE_MAX)],
+        description=_l("Up to %(max)s characters.", max=TITLE_MAX),
     )
     body = TextAreaField(
-        "What are you asking for?",
-        validators=[DataRequired("Say what the petition asks for."), Length(max=BODY_MAX)],
-        description=f"Markdown: **bold**, *italic*, lists, links. Up to {BODY_MAX:,} characters.",
+        _l("What are you asking for?"),
+        validators=[DataRequired(_l("Say what the petition asks for.")), Length(max=BODY_MAX)],
+        description=_l(
+            "Markdown: **bold**, *italic*, lists, links. Up to %(max)s characters.", max=_number(BODY_MAX)
+        ),
     )
     goal = IntegerField(
-        "Signature goal",
+        _l("Signature goal"),
         validators=[
-            InputRequired("Set a goal: how many signatures?"),
-            NumberRange(min=1, max=GOAL_MAX, message=f"Choose a goal from 1 to {GOAL_MAX:,}."),
+            InputRequired(_l("Set a goal: how many signatures?")),
+            NumberRange(
+                min=1, max=GOAL_MAX, message=_l("Choose a goal from 1 to %(max)s.", max=_number(GOAL_MAX))
+            ),
         ],
     )
     closes_on = DateField(
-        "Closes on (optional)",
+        _l("Closes on (optional)"),
         validators=[Optional()],
-        description="After this day the petition closes and signatures become permanent.",
+        description=_l("After this day the petition closes and signatures become permanent."),
     )
     confirm_identifying = BooleanField(IDENTIFYING_CONFIRM)
-    submit = SubmitField("Save draft")
+    submit = SubmitField(_l("Save draft"))
 
 
 class SignForm(FlaskForm):
     display_name = StringField(
-        "Public name (optional)",
+        _l("Public name (optional)"),
         validators=[Optional(), Length(max=DISPLAY_NAME_MAX)],
-        description="Leave empty to sign anonymously. A name you give here is shown to everyone.",
+        description=_l("Leave empty to sign anonymously. A name you give here is shown to everyone."),
     )
     group = SelectField(
-        "Your department or site (optional)",
+        _l("Your department or site (optional)"),
         validators=[Optional()],
-        description="Only shown in totals of at least the small-group threshold.",
+        description=_l("Only shown in totals of at least the small-group threshold."),
         validate_choice=False,
     )
     comment = TextAreaField(
-        "Comment (optional)",
+        _l("Comment (optional)"),
         validators=[Optional(), Length(max=COMMENT_MAX)],
-        description=(
+        description=_l(
             "Stored encrypted. Organizers and leadership read comments without your name, date or group, "
             "in random order, once the petition has enough signatures; organizers may quote them in a "
             "report or hide them with a public reason. Avoid details that identify you."
         ),
     )
     confirm_identifying = BooleanField(IDENTIFYING_CONFIRM)
-    submit = SubmitField("Sign this petition")
+    submit = SubmitField(_l("Sign this petition"))
 
 
 class RejectForm(FlaskForm):
     reason = StringField(
-        "Reason shown to everyone",
+        _l("Reason shown to everyone"),
         validators=[
-            DataRequired("Give the reason members will see for rejecting it."),
+            DataRequired(_l("Give the reason members will see for rejecting it.")),
             Length(max=REJECT_REASON_MAX),
         ],
-        description=f"Up to {REJECT_REASON_MAX} characters. It appears on the petition and in the audit log.",
+        description=_l(
+            "Up to %(max)s characters. It appears on the petition and in the audit log.",
+            max=REJECT_REASON_MAX,
+        ),
     )

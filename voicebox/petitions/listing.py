@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
 from voicebox.extensions import db
@@ -18,15 +19,17 @@ from voicebox.models import Petition, PetitionStatus
 
 PER_PAGE = 20
 QUERY_MAX = 100
-SORTS = {"signatures": "Most signatures", "newest": "Newest", "closing": "Closing soonest"}
+SORTS = {"signatures": _l("Most signatures"), "newest": _l("Newest"), "closing": _l("Closing soonest")}
 PUBLIC_STATUSES = (PetitionStatus.OPEN.value, PetitionStatus.CLOSED.value)
 DRAFT_STATUSES = (PetitionStatus.DRAFT.value, PetitionStatus.REJECTED.value)
 STATUS_LABELS = {
-    "open": "Open for signatures",
-    "draft": "Drafts looking for co-sponsors",
-    "closed": "Closed",
-    "rejected": "Rejected drafts",
+    "open": _l("Open for signatures"),
+    "draft": _l("Drafts looking for co-sponsors"),
+    "closed": _l("Closed"),
+    "rejected": _l("Rejected drafts"),
 }
+# A petition's status as its page shows it ({{ _(petition.status|capitalize) }}).
+STATUS_NAMES = (_l("Draft"), _l("Open"), _l("Closed"), _l("Rejected"))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ the author's draft editor, and an organizer's rejection of a draft with a public
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,7 +16,7 @@ from voicebox.models import PARTICIPANT_ROLES, Petition, Role
 from voicebox.petitions import drafts, service
 from voicebox.petitions.blueprint import bp
 from voicebox.petitions.forms import PetitionForm, RejectForm
-from voicebox.web import current_keys, today
+from voicebox.web import current_keys, error_text, today, translate
 
 
 def _petition(petition_id: str) -> Petition:
@@ -33,25 +35,31 @@ def _back(petition: Petition) -> Response:
 def confirm_close(petition_id: str) -> str | Response:
     petition = _petition(petition_id)
     if not petition.is_open:
-        flash("Only an open petition can be closed.", "error")
+        flash(_("Only an open petition can be closed."), "error")
         return _back(petition)
     count = petition.signature_count
     return render_confirmation(
         Confirmation(
-            heading="Close this petition?",
+            heading=_("Close this petition?"),
             subject=petition.title,
             consequences=[
-                "Signing stops for everyone, now and for good: a closed petition can't be reopened.",
-                f"Its {count:,} signature{'' if count == 1 else 's'} stay counted, and nobody can "
-                "withdraw theirs any more.",
-                "From then on nobody, including you and the server's administrators, can ever "
-                "find out who signed.",
-                "The audit log records that an organizer closed it.",
+                _("Signing stops for everyone, now and for good: a closed petition can't be reopened."),
+                ngettext(
+                    "Its %(count)s signature stay counted, and nobody can withdraw theirs any more.",
+                    "Its %(count)s signatures stay counted, and nobody can withdraw theirs any more.",
+                    count,
+                    count=format_decimal(count),
+                ),
+                _(
+                    "From then on nobody, including you and the server's administrators, can ever "
+                    "find out who signed."
+                ),
+                _("The audit log records that an organizer closed it."),
             ],
             action=url_for("petitions.close", petition_id=petition.id),
-            button="Close this petition",
+            button=_("Close this petition"),
             cancel=url_for("petitions.detail", petition_id=petition.id),
-            cancel_label="Keep it open",
+            cancel_label=_("Keep it open"),
         )
     )
 
@@ -61,21 +69,21 @@ def confirm_close(petition_id: str) -> str | Response:
 def confirm_withdraw(petition_id: str) -> str | Response:
     petition = _petition(petition_id)
     if not petition.is_open:
-        flash("This petition is closed, so signatures can't be withdrawn.", "error")
+        flash(_("This petition is closed, so signatures can't be withdrawn."), "error")
         return _back(petition)
     return render_confirmation(
         Confirmation(
-            heading="Withdraw your signature?",
+            heading=_("Withdraw your signature?"),
             subject=petition.title,
             consequences=[
-                "Your signature, and any name, group or comment you gave with it, is deleted.",
-                "The count goes down by one.",
-                "You can sign again while the petition is open.",
+                _("Your signature, and any name, group or comment you gave with it, is deleted."),
+                _("The count goes down by one."),
+                _("You can sign again while the petition is open."),
             ],
             action=url_for("petitions.withdraw", petition_id=petition.id),
-            button="Withdraw my signature",
+            button=_("Withdraw my signature"),
             cancel=url_for("petitions.detail", petition_id=petition.id),
-            cancel_label="Keep my signature",
+            cancel_label=_("Keep my signature"),
         )
     )
 
@@ -86,7 +94,7 @@ def edit(petition_id: str) -> str | Response:
     petition = _petition(petition_id)
     keys = current_keys()
     if not drafts.can_edit(petition, current_user.id, keys):
-        flash("Only the person who started a draft can edit it, and only while it is a draft.", "error")
+        flash(_("Only the person who started a draft can edit it, and only while it is a draft."), "error")
         return _back(petition)
     form = PetitionForm(obj=None if request.method == "POST" else petition)
     hints: list = []
@@ -97,7 +105,7 @@ def edit(petition_id: str) -> str | Response:
         )
         if not hints:
             try:
-                _, undone = drafts.edit_draft(
+                _edited, undone = drafts.edit_draft(
                     petition.id,
                     current_user.id,
                     title,
@@ -110,16 +118,17 @@ def edit(petition_id: str) -> str | Response:
                 )
             except service.InvalidPetition as exc:
                 for name, message in exc.errors.items():
-                    getattr(form, name).errors = [message]
+                    getattr(form, name).errors = [translate(message)]
             except service.PetitionError as exc:
-                flash(str(exc), "error")
+                flash(error_text(exc), "error")
                 return _back(petition)
             else:
-                message = "Draft saved."
+                message = _("Draft saved.")
                 if undone:
-                    message += (
-                        f" Its {undone} co-sponsor{'' if undone == 1 else 's'} backed the earlier "
-                        "text, so they are asked again."
+                    message += " " + ngettext(
+                        "Its %(num)s co-sponsor backed the earlier text, so they are asked again.",
+                        "Its %(num)s co-sponsors backed the earlier text, so they are asked again.",
+                        undone,
                     )
                 flash(message, "success")
                 return _back(petition)
@@ -137,25 +146,25 @@ def edit(petition_id: str) -> str | Response:
 def confirm_reject(petition_id: str) -> str | Response:
     petition = _petition(petition_id)
     if not petition.is_draft:
-        flash("Only a draft can be rejected.", "error")
+        flash(_("Only a draft can be rejected."), "error")
         return _back(petition)
     return render_confirmation(_rejection(petition, RejectForm(formdata=None)))
 
 
 def _rejection(petition: Petition, form: RejectForm) -> Confirmation:
     return Confirmation(
-        heading="Reject this draft?",
+        heading=_("Reject this draft?"),
         subject=petition.title,
         consequences=[
-            "The draft stops taking co-sponsors and can never be opened for signatures.",
-            "Everyone who opens it sees your reason instead of the sign-up controls.",
-            "Who co-sponsored it is forgotten for good; the author can start a new draft.",
-            "The audit log records that an organizer rejected it, with the reason.",
+            _("The draft stops taking co-sponsors and can never be opened for signatures."),
+            _("Everyone who opens it sees your reason instead of the sign-up controls."),
+            _("Who co-sponsored it is forgotten for good; the author can start a new draft."),
+            _("The audit log records that an organizer rejected it, with the reason."),
         ],
         action=url_for("petitions.reject", petition_id=petition.id),
-        button="Reject this draft",
+        button=_("Reject this draft"),
         cancel=url_for("petitions.detail", petition_id=petition.id),
-        cancel_label="Keep the draft",
+        cancel_label=_("Keep the draft"),
         reason_field=form.reason,
     )
 
@@ -178,7 +187,7 @@ def reject(petition_id: str) -> str | Response:
             keys=current_keys(),
         )
     except service.PetitionError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
     else:
-        flash("Draft rejected. Everyone who opens it sees your reason.", "success")
+        flash(_("Draft rejected. Everyone who opens it sees your reason."), "success")
     return _back(petition)

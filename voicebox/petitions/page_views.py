@@ -4,6 +4,7 @@ organizers' hide/unhide of a signing comment."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -15,7 +16,7 @@ from voicebox.models import Petition, Role
 from voicebox.petitions import comments
 from voicebox.petitions.blueprint import bp
 from voicebox.reports.tallies import daily_series
-from voicebox.web import confirmed_action, flash_form_errors, today
+from voicebox.web import confirmed_action, error_text, flash_form_errors, today
 
 
 def _back_to(petition_id: str) -> WerkzeugResponse:
@@ -34,9 +35,9 @@ def hide_comment(petition_id: str, handle: str) -> WerkzeugResponse:
     except comments.CommentNotFound:
         abort(404)
     except comments.CommentError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
     else:
-        flash("Comment hidden. Readers see the reason instead of the text.", "success")
+        flash(_("Comment hidden. Readers see the reason instead of the text."), "success")
     return _back_to(petition_id)
 
 
@@ -45,7 +46,7 @@ def hide_comment(petition_id: str, handle: str) -> WerkzeugResponse:
 def unhide_comment(petition_id: str, handle: str) -> WerkzeugResponse:
     return confirmed_action(
         lambda: comments.unhide_comment(handle, actor_role=current_user.role, today=today()),
-        success="Comment visible again.",
+        success=_("Comment visible again."),
         back_to=url_for("petitions.detail", petition_id=petition_id, _anchor="comments-heading"),
         refused=comments.CommentError,
         missing=comments.CommentNotFound,
@@ -60,7 +61,7 @@ def chart(petition_id: str) -> Response:
         abort(404)
     now = today()
     svg = timeline_svg(
-        "Signatures over time",
+        _("Signatures over time"),
         [(petition.title, daily_series(petition.id))],
         start=petition.opened_on,
         until=min(petition.closed_on or now, now),

@@ -24,6 +24,7 @@ from voicebox.counters import add_to_column
 from voicebox.extensions import db
 from voicebox.keyed_items import counted_or_queued, marked
 from voicebox.keystore import KeyStore
+from voicebox.messages import N_, Message
 from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature, TokenIssuance
 from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
@@ -99,7 +100,7 @@ def get_petition(petition_id: str) -> Petition:
     """Load a petition; raises PetitionNotFound."""
     petition = db.session.get(Petition, petition_id)
     if petition is None:
-        raise PetitionNotFound("There is no such petition.")
+        raise PetitionNotFound(N_("There is no such petition."))
     return petition
 
 
@@ -109,17 +110,17 @@ def validate_draft(
     """Field errors for a new petition, keyed by form field; empty when it is fine."""
     errors: dict[str, str] = {}
     if not title.strip():
-        errors["title"] = "Give the petition a title."
+        errors["title"] = N_("Give the petition a title.")
     elif len(title) > TITLE_MAX:
-        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+        errors["title"] = Message(N_("Keep the title under %(max)s characters."), max=TITLE_MAX)
     if not body.strip():
-        errors["body"] = "Say what the petition asks for."
+        errors["body"] = N_("Say what the petition asks for.")
     elif len(body) > BODY_MAX:
-        errors["body"] = f"Keep the text under {BODY_MAX:,} characters."
+        errors["body"] = Message(N_("Keep the text under %(max)s characters."), max=BODY_MAX)
     if goal is None or goal < 1 or goal > GOAL_MAX:
-        errors["goal"] = f"The goal is a number of signatures from 1 to {GOAL_MAX:,}."
+        errors["goal"] = Message(N_("The goal is a number of signatures from 1 to %(max)s."), max=GOAL_MAX)
     if closes_on is not None and closes_on <= today:
-        errors["closes_on"] = "The closing date must be after today."
+        errors["closes_on"] = N_("The closing date must be after today.")
     return errors
 
 
@@ -187,12 +188,12 @@ def cosponsor_petition(petition_id: str, member_id: str, *, keys: KeyStore) -> P
     """Back a draft anonymously; raises PetitionNotFound or PetitionError."""
     petition = get_petition(petition_id)
     if not petition.is_draft:
-        raise PetitionError("Only drafts take co-sponsors; this petition is already open.")
+        raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
     key = petition_key(petition.id, keys)
     if key is None:
-        raise PetitionError("This draft can no longer take co-sponsors.")
+        raise PetitionError(N_("This draft can no longer take co-sponsors."))
     if petition.author_nullifier == nullifier(key, AUTHOR, member_id):
-        raise PetitionError("You started this petition, so you can't co-sponsor it too.")
+        raise PetitionError(N_("You started this petition, so you can't co-sponsor it too."))
     try:
         db.session.execute(
             insert(Cosponsorship).values(
@@ -201,10 +202,10 @@ def cosponsor_petition(petition_id: str, member_id: str, *, keys: KeyStore) -> P
         )
     except IntegrityError as exc:
         db.session.rollback()
-        raise PetitionError("You already co-sponsor this petition.") from exc
+        raise PetitionError(N_("You already co-sponsor this petition.")) from exc
     if _status_for_share(petition.id) != PetitionStatus.DRAFT:
         db.session.rollback()
-        raise PetitionError("Only drafts take co-sponsors; this petition is already open.")
+        raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
     add_to_column(db.session, Petition, petition.id, "cosponsor_count", 1)
     db.session.commit()
     return petition
@@ -214,14 +215,17 @@ def open_petition(petition_id: str, *, cosponsors_needed: int, actor_role: str, 
     """Open a draft for signing; raises PetitionError if it lacks co-sponsors or isn't a draft."""
     petition = get_petition(petition_id)
     if not petition.is_draft:
-        raise PetitionError("This petition is not a draft.")
+        raise PetitionError(N_("This petition is not a draft."))
     if petition.cosponsor_count < cosponsors_needed:
         missing = cosponsors_needed - petition.cosponsor_count
-        raise PetitionError(
-            f"This draft needs {missing} more co-sponsor{'s' if missing != 1 else ''} before it can open."
+        needs = (
+            N_("This draft needs %(num)s more co-sponsor before it can open.")
+            if missing == 1
+            else N_("This draft needs %(num)s more co-sponsors before it can open.")
         )
+        raise PetitionError(Message(needs, num=missing))
     if petition.closes_on is not None and petition.closes_on <= today:
-        raise PetitionError("Its closing date has passed; the author should start a new draft.")
+        raise PetitionError(N_("Its closing date has passed; the author should start a new draft."))
     petition.status = PetitionStatus.OPEN.value
     petition.opened_on = today
     # Co-sponsor nullifiers have done their job; the count is all that is kept.
@@ -264,7 +268,7 @@ def close_petition(
     petition = get_petition(petition_id)
     with unit_of_work(db.session):
         if not _close(petition.id, today, secrets=secrets, keys=keys):
-            raise PetitionNotOpen("Only an open petition can be closed.")
+            raise PetitionNotOpen(N_("Only an open petition can be closed."))
         record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
     # Only once the close is committed: a key destroyed before a failed commit would leave
     # an open petition whose signatures can never be withdrawn or checked.
@@ -333,13 +337,13 @@ _SIGNING_STATE = select(Petition.id, Petition.status, Petition.closes_on).where(
 def open_for_signing(petition_id: str, today: date) -> Row[Any]:
     state = db.session.execute(_SIGNING_STATE, {"petition_id": petition_id}).first()
     if state is None:
-        raise PetitionNotFound("There is no such petition.")
+        raise PetitionNotFound(N_("There is no such petition."))
     if state.status == PetitionStatus.OPEN and state.closes_on is not None and state.closes_on < today:
-        raise PetitionNotOpen("This petition closed on its closing date.")
+        raise PetitionNotOpen(N_("This petition closed on its closing date."))
     if state.status == PetitionStatus.DRAFT:
-        raise PetitionNotOpen("This petition is still a draft and can't be signed yet.")
+        raise PetitionNotOpen(N_("This petition is still a draft and can't be signed yet."))
     if state.status == PetitionStatus.CLOSED:
-        raise PetitionNotOpen("This petition is closed.")
+        raise PetitionNotOpen(N_("This petition is closed."))
     return state
 
 
@@ -347,11 +351,13 @@ def validate_signature_choice(choice: SignatureChoice) -> dict[str, str]:
     """Field errors for the optional signing fields; empty when they are fine."""
     errors: dict[str, str] = {}
     if len(choice.display_name.strip()) > DISPLAY_NAME_MAX:
-        errors["display_name"] = f"Keep the public name under {DISPLAY_NAME_MAX} characters."
+        errors["display_name"] = Message(
+            N_("Keep the public name under %(max)s characters."), max=DISPLAY_NAME_MAX
+        )
     if len(choice.comment) > COMMENT_MAX:
-        errors["comment"] = f"Keep the comment under {COMMENT_MAX:,} characters."
+        errors["comment"] = Message(N_("Keep the comment under %(max)s characters."), max=COMMENT_MAX)
     if choice.group_id is not None and db.session.get(Group, choice.group_id) is None:
-        errors["group"] = "Choose a group from the list, or none."
+        errors["group"] = N_("Choose a group from the list, or none.")
     return errors
 
 
@@ -373,7 +379,7 @@ def sign_petition(
         raise InvalidPetition(errors)
     key = petition_key(petition_id, keys)
     if key is None:
-        raise PetitionNotOpen("This petition is closed.")
+        raise PetitionNotOpen(N_("This petition is closed."))
     if holds_token(petition_id, key, member_id):
         raise PetitionError(TWICE_REFUSAL)
 
@@ -397,12 +403,12 @@ def sign_petition(
         mark,
         payload,
         keys=keys,
-        already="You have already signed this petition.",
+        already=N_("You have already signed this petition."),
         refuse_if=refuse_if_token,
     )
 
 
-TWICE_REFUSAL = (
+TWICE_REFUSAL = N_(
     "You have a private token for this petition: sign with it on the device that holds it "
     "(the petition page there offers it). Signing with your account as well would count you twice."
 )
@@ -486,7 +492,7 @@ def queue_signature(
         )
         if status != PetitionStatus.OPEN:
             db.session.rollback()
-            raise PetitionNotOpen("This petition closed just now; your signature was not added.")
+            raise PetitionNotOpen(N_("This petition closed just now; your signature was not added."))
         if signed is not None or pending.is_queued(db.session, windows[1:], SIGN, mark):
             db.session.rollback()
             raise AlreadySigned(already)
@@ -515,8 +521,10 @@ def remove_signature(petition_id: str, member_id: str, *, keys: KeyStore, secret
     key = petition_key(petition.id, keys)
     if petition.is_closed or key is None:
         raise PetitionNotOpen(
-            "This petition is closed: its signatures can no longer be traced to anyone, "
-            "so they can't be withdrawn."
+            N_(
+                "This petition is closed: its signatures can no longer be traced to anyone, "
+                "so they can't be withdrawn."
+            )
         )
     withdraw_marked(petition, nullifier(key, SIGN, member_id), keys=keys, secrets=secrets)
     return petition
@@ -538,7 +546,7 @@ def withdraw_marked(petition: Petition, mark: str, *, keys: KeyStore, secrets: S
         .returning(Signature.id, Signature.signed_on, Signature.group_ciphertext)
     ).all()
     if not removed:
-        raise NotSigned("You haven't signed this petition.")
+        raise NotSigned(N_("You haven't signed this petition."))
     counting.count_signatures(
         db.session,
         secrets.data_key,

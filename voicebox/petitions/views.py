@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,7 +19,15 @@ from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.ratelimits import member_action
 from voicebox.reports.petition_page import petition_extras
 from voicebox.settings import instance_settings
-from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
+from voicebox.web import (
+    confirmed_action,
+    current_keys,
+    current_secrets,
+    error_text,
+    flash_form_errors,
+    today,
+    translate,
+)
 
 DRAFT_READERS = (Role.MEMBER, Role.ORGANIZER, Role.ADMIN)
 
@@ -39,7 +48,7 @@ def _load_visible(petition_id: str):  # noqa: ANN202 - returns a Petition
 
 def _sign_form() -> SignForm:
     form = SignForm()
-    form.group.choices = [SelectChoice("", "Prefer not to say")] + [
+    form.group.choices = [SelectChoice("", _("Prefer not to say"))] + [
         SelectChoice(str(group.id), group.name) for group in figures.group_choices()
     ]
     return form
@@ -99,10 +108,10 @@ def new() -> str | Response:
             )
         except service.InvalidPetition as exc:
             for name, message in exc.errors.items():
-                getattr(form, name).errors = [message]
+                getattr(form, name).errors = [translate(message)]
         else:
             flash(
-                "Draft saved. Share it so others can co-sponsor, then an organizer opens it.",
+                _("Draft saved. Share it so others can co-sponsor, then an organizer opens it."),
                 "success",
             )
             return redirect(url_for("petitions.detail", petition_id=petition.id))
@@ -153,7 +162,7 @@ def sign(petition_id: str) -> str | Response:
         return redirect(target)
     group = _parse_group(form.group.data)
     if group == "invalid":
-        flash("Choose a group from the list, or none.", "error")
+        flash(_("Choose a group from the list, or none."), "error")
         return redirect(target)
     hints = hints_unless_confirmed(
         form.comment.data or "", current_user.username, bool(form.confirm_identifying.data)
@@ -170,11 +179,13 @@ def sign(petition_id: str) -> str | Response:
     except service.PetitionNotFound:
         abort(404)
     except service.PetitionError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
     else:
         flash(
-            "Thank you for signing. Your signature joins the count within a minute, mixed in "
-            "with everyone else's so nobody can tell who signed when.",
+            _(
+                "Thank you for signing. Your signature joins the count within a minute, mixed in "
+                "with everyone else's so nobody can tell who signed when."
+            ),
             "success",
         )
     return redirect(target)
@@ -206,7 +217,7 @@ def withdraw(petition_id: str) -> Response:
         lambda: service.withdraw_signature(
             petition_id, current_user.id, keys=current_keys(), secrets=current_secrets(), today=today()
         ),
-        "Your signature has been withdrawn and removed.",
+        _("Your signature has been withdrawn and removed."),
     )
 
 
@@ -217,7 +228,7 @@ def cosponsor(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
         lambda: service.cosponsor_petition(petition_id, current_user.id, keys=current_keys()),
-        "You co-sponsor this draft. Nobody can see who co-sponsors.",
+        _("You co-sponsor this draft. Nobody can see who co-sponsors."),
     )
 
 
@@ -232,7 +243,7 @@ def open_for_signing(petition_id: str) -> Response:
             actor_role=current_user.role,
             today=today(),
         ),
-        "The petition is open for signatures.",
+        _("The petition is open for signatures."),
     )
 
 
@@ -248,5 +259,5 @@ def close(petition_id: str) -> Response:
             secrets=current_secrets(),
             keys=current_keys(),
         ),
-        "Closed. Signing has stopped, and nobody can ever find out who signed.",
+        _("Closed. Signing has stopped, and nobody can ever find out who signed."),
     )

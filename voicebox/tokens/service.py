@@ -26,13 +26,14 @@ from voicebox.anonymity import RECEIPT_WORDS, normalize_receipt, nullifier, rand
 from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore, KeyStoreError
+from voicebox.messages import N_, Message
 from voicebox.models import Petition, PetitionStatus, Signature, TokenIssuance
 from voicebox.petitions import service as petitions
 from voicebox.petitions.service import BLIND_SIGNING, PetitionError, PetitionNotOpen, SignatureChoice
 from voicebox.unit_of_work import unit_of_work
 
 MESSAGE_PREFIX = b"voicebox petition token v1\x00"
-REFUSED = "No token can be issued for this petition."
+REFUSED = N_("No token can be issued for this petition.")
 
 
 class TokenError(PetitionError):
@@ -60,13 +61,15 @@ def _phrase_of(petition_id: str, message: bytes) -> str:
     """The phrase inside a token message for `petition_id`; raises TokenError otherwise."""
     head = MESSAGE_PREFIX + petition_id.encode() + b"\x00"
     if not message.startswith(head):
-        raise TokenError("This token is not for this petition.")
+        raise TokenError(N_("This token is not for this petition."))
     try:
         phrase = message[len(head) :].decode("ascii")
     except UnicodeDecodeError as exc:
-        raise TokenError("This token is malformed.") from exc
+        raise TokenError(N_("This token is malformed.")) from exc
     if normalize_receipt(phrase) != phrase or len(phrase.split()) < RECEIPT_WORDS:
-        raise TokenError(f"A token's phrase is at least {RECEIPT_WORDS} lower-case words.")
+        raise TokenError(
+            Message(N_("A token's phrase is at least %(count)s lower-case words."), count=RECEIPT_WORDS)
+        )
     return phrase
 
 
@@ -118,7 +121,7 @@ def _issue_one(petition_id: str, member_id: str, blinded_msg: bytes, keys: KeySt
     try:
         blind_sig = blind_rsa.blind_sign(token_key, blinded_msg)
     except blind_rsa.BlindSignError as exc:
-        raise TokenError("The blinded token is malformed.") from exc
+        raise TokenError(N_("The blinded token is malformed.")) from exc
     # A member who signed with the account gets no token: both would count them twice.
     petitions.lock_member(item_key, member_id)
     if petitions.signed_with_account(petition_id, item_key, member_id, keys):
@@ -197,9 +200,9 @@ def redeem_token(
         raise petitions.InvalidPetition(errors)
     key = _load_key(petition_id, keys)
     if key is None:
-        raise PetitionNotOpen("This petition is closed.")
+        raise PetitionNotOpen(N_("This petition is closed."))
     if not blind_rsa.verify(key.public_key(), message, signature):
-        raise TokenError("This token's signature is not valid for this petition.")
+        raise TokenError(N_("This token's signature is not valid for this petition."))
     mark = token_hash(message)
     payload = {
         "petition_id": petition_id,
@@ -210,7 +213,9 @@ def redeem_token(
         "group_id": choice.group_id,
         "comment": choice.comment.strip() or None,
     }
-    petitions.queue_signature(petition_id, mark, payload, keys=keys, already="This token has already signed.")
+    petitions.queue_signature(
+        petition_id, mark, payload, keys=keys, already=N_("This token has already signed.")
+    )
     return mark
 
 
@@ -221,7 +226,7 @@ def withdraw_with_phrase(petition_id: str, phrase: str, *, keys: KeyStore, secre
     """
     petition = petitions.get_petition(petition_id)
     if petition.is_closed or petitions.petition_key(petition.id, keys) is None:
-        raise PetitionNotOpen("This petition is closed: its signatures can no longer be withdrawn.")
+        raise PetitionNotOpen(N_("This petition is closed: its signatures can no longer be withdrawn."))
     mark = token_hash(token_message(petition.id, phrase))
     with unit_of_work(db.session):
         petitions.withdraw_marked(petition, mark, keys=keys, secrets=secrets)

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -20,24 +21,26 @@ from voicebox import blind_rsa
 from voicebox.anonymity import receipt_wordlist
 from voicebox.auth.access import login_required, role_required
 from voicebox.extensions import csrf
+from voicebox.messages import N_
 from voicebox.models import PARTICIPANT_ROLES
 from voicebox.petitions import service as petitions
 from voicebox.ratelimits import per_address, strike, token_issuance_limit
 from voicebox.tokens import service
-from voicebox.web import current_keys, current_secrets, today
+from voicebox.web import current_keys, current_secrets, error_text, today, translate
 
 bp = Blueprint("tokens", __name__)
 
 _PETITION_ID = re.compile(r"^[0-9a-f]{32}$")
 MAX_PETITIONS_PER_REQUEST = 500
-COOKIE_REFUSED = (
+COOKIE_REFUSED = N_(
     "This request carried your sign-in cookie, which would tie the token to your account. "
     "Nothing was stored. Sign from the petition page, which sends tokens without cookies."
 )
 
 
 def _refuse(message: str, status: int = 400) -> tuple[Response, int]:
-    return jsonify(error=message), status
+    # Shown on the petition page; these requests carry no cookie, so Accept-Language decides.
+    return jsonify(error=translate(message)), status
 
 
 def _b64(value: Any) -> bytes | None:
@@ -92,13 +95,13 @@ def issue() -> Response | tuple[Response, int]:
     body = _json_body()
     tokens = body.get("tokens") if body else None
     if not isinstance(tokens, list) or len(tokens) > MAX_PETITIONS_PER_REQUEST:
-        return _refuse("Send a list of blinded tokens, one per petition.")
+        return _refuse(N_("Send a list of blinded tokens, one per petition."))
     blinded: dict[str, bytes] = {}
     for item in tokens:
         petition_id = item.get("petition_id") if isinstance(item, dict) else None
         message = _b64(item.get("blinded_msg")) if isinstance(item, dict) else None
         if not isinstance(petition_id, str) or not _PETITION_ID.match(petition_id) or message is None:
-            return _refuse("Each token needs a petition id and a blinded message (base64url).")
+            return _refuse(N_("Each token needs a petition id and a blinded message (base64url)."))
         blinded[petition_id] = message
     answers = service.issue_tokens(current_user.id, blinded, keys=current_keys(), today=today())
     return jsonify(
@@ -117,7 +120,7 @@ def _cookie_less_request() -> tuple[dict[str, Any] | None, tuple[Response, int] 
     body = _json_body()
     petition_id = body.get("petition_id") if body else None
     if body is None or not isinstance(petition_id, str) or not _PETITION_ID.match(petition_id):
-        return None, _refuse("Send JSON with the petition's id.")
+        return None, _refuse(N_("Send JSON with the petition's id."))
     return body, None
 
 
@@ -127,11 +130,11 @@ def _cookie_less_request() -> tuple[dict[str, Any] | None, tuple[Response, int] 
 def redeem() -> tuple[Response, int]:
     body, refused = _cookie_less_request()
     if refused or body is None:
-        return refused or _refuse("Send JSON.")
+        return refused or _refuse(N_("Send JSON."))
     message, signature = _b64(body.get("token")), _b64(body.get("signature"))
     if message is None or signature is None:
         strike("token")
-        return _refuse("Send the token and its signature (base64url).")
+        return _refuse(N_("Send the token and its signature (base64url)."))
     choice = petitions.SignatureChoice(
         display_name=_text(body, "display_name"), comment=_text(body, "comment")
     )
@@ -141,14 +144,14 @@ def redeem() -> tuple[Response, int]:
         )
     except petitions.PetitionNotFound:
         strike("token")
-        return _refuse("There is no such petition.", 404)
+        return _refuse(N_("There is no such petition."), 404)
     except petitions.AlreadySigned as exc:
-        return _refuse(str(exc), 409)
+        return _refuse(error_text(exc), 409)
     except petitions.PetitionError as exc:
         strike("token")
-        return _refuse(str(exc))
+        return _refuse(error_text(exc))
     return jsonify(
-        ok=True, message="Thank you for signing. Your signature joins the count within a minute."
+        ok=True, message=_("Thank you for signing. Your signature joins the count within a minute.")
     ), 200
 
 
@@ -158,18 +161,18 @@ def redeem() -> tuple[Response, int]:
 def withdraw() -> tuple[Response, int]:
     body, refused = _cookie_less_request()
     if refused or body is None:
-        return refused or _refuse("Send JSON.")
+        return refused or _refuse(N_("Send JSON."))
     try:
         service.withdraw_with_phrase(
             body["petition_id"], _text(body, "phrase"), keys=current_keys(), secrets=current_secrets()
         )
     except petitions.PetitionNotFound:
         strike("token")
-        return _refuse("There is no such petition.", 404)
+        return _refuse(N_("There is no such petition."), 404)
     except petitions.PetitionError as exc:
         strike("token")
-        return _refuse(str(exc))
-    return jsonify(ok=True, message="The signature made with this phrase has been withdrawn."), 200
+        return _refuse(error_text(exc))
+    return jsonify(ok=True, message=_("The signature made with this phrase has been withdrawn.")), 200
 
 
 @bp.get("/tokens/words")
