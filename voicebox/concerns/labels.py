@@ -1,0 +1,103 @@
+"""How stored status and role values read on a page, in the page's language.
+
+The database, the exports and the API keep the English values ("in progress", "leadership");
+only what a person reads is translated, through the template filters registered here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import has_request_context, request
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
+
+from voicebox.i18n import local_date
+
+# The JSON API is documented in English and answers in English whatever the browser asks.
+ENGLISH_ONLY_BLUEPRINTS = frozenset({"api"})
+
+
+def _translating() -> bool:
+    return has_request_context() and request.blueprint not in ENGLISH_ONLY_BLUEPRINTS
+
+
+def request_gettext(message: str, **variables: object) -> str:
+    """`gettext` for services that also run from the console, the tick or the JSON API:
+    translated while answering a page request, the English text (filled in the same way)
+    anywhere else."""
+    if _translating():
+        return str(gettext(message, **variables))
+    return message % variables if variables else message
+
+
+STATUS_LABELS = {
+    # Concerns and leadership's responses
+    "open": _l("open"),
+    "acknowledged": _l("acknowledged"),
+    "in progress": _l("in progress"),
+    "resolved": _l("resolved"),
+    "declined": _l("declined"),
+    # Petitions
+    "draft": _l("draft"),
+    "closed": _l("closed"),
+    "rejected": _l("rejected"),
+}
+
+ROLE_LABELS = {
+    "member": _l("member"),
+    "organizer": _l("organizer"),
+    "leadership": _l("leadership"),
+    "admin": _l("admin"),
+    "voicebox": _l("voicebox"),
+}
+
+ITEM_KINDS = {"petition": _l("petition"), "concern": _l("concern")}
+
+
+def status_label(value: str | None) -> str:
+    """A status as the reader's language names it; unknown values are shown as stored."""
+    if value is None:
+        return ""
+    label = STATUS_LABELS.get(value)
+    return str(label) if label is not None else value
+
+
+def role_label(value: str | None) -> str:
+    """A role as the reader's language names it; unknown values are shown as stored."""
+    if value is None:
+        return ""
+    label = ROLE_LABELS.get(value)
+    return str(label) if label is not None else value
+
+
+def kind_label(value: str | None) -> str:
+    """ "petition" or "concern" in the reader's language."""
+    if value is None:
+        return ""
+    label = ITEM_KINDS.get(value)
+    return str(label) if label is not None else value
+
+
+def iso_date(value: str | date | None) -> str:
+    """A date kept as ISO text (report snapshots, table columns) as the page's language writes it."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return local_date(value)
+
+
+def N_(message: str) -> str:
+    """Mark a constant for translation; it is translated where it is shown."""
+    return message
+
+
+def request_ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
+    """`ngettext` that, like `request_gettext`, stays English outside a page request."""
+    if _translating():
+        return str(ngettext(singular, plural, num, **variables))
+    return (singular if num == 1 else plural) % {"num": num, **variables}
