@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import get_month_names
 from flask import has_request_context, request
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from voicebox.i18n import local_date
+from voicebox.charts import ChartText
+from voicebox.i18n import local_date, local_number
 
 # The JSON API is documented in English and answers in English whatever the browser asks.
 ENGLISH_ONLY_BLUEPRINTS = frozenset({"api"})
@@ -83,12 +85,12 @@ def iso_date(value: str | date | None) -> str:
     """A date kept as ISO text (report snapshots, table columns) as the page's language writes it."""
     if not value:
         return ""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    return local_date(value)
+    if isinstance(value, date):
+        return local_date(value)
+    try:
+        return local_date(date.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def N_(message: str) -> str:
@@ -101,3 +103,17 @@ def request_ngettext(singular: str, plural: str, num: int, **variables: object) 
     if _translating():
         return str(ngettext(singular, plural, num, **variables))
     return (singular if num == 1 else plural) % {"num": num, **variables}
+
+
+def chart_text() -> ChartText:
+    """A chart's words and number style in the page's language (charts.py itself has no Flask)."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return ChartText(number=local_number)
+    names = get_month_names("abbreviated", context="stand-alone", locale=locale)
+    return ChartText(
+        today=request_gettext("today"),
+        empty=request_gettext("No signatures yet"),
+        months=tuple(names[month] for month in range(1, 13)),
+        number=local_number,
+    )
