@@ -107,13 +107,14 @@ def request_ngettext(singular: str, plural: str, num: int, **variables: object) 
 
 def chart_text() -> ChartText:
     """A chart's words and number style in the page's language (charts.py itself has no Flask)."""
+    _ = request_gettext
     locale = get_locale()
     if locale is None or locale.language == "en":
         return ChartText(number=local_number)
     names = get_month_names("abbreviated", context="stand-alone", locale=locale)
     return ChartText(
-        today=request_gettext("today"),
-        empty=request_gettext("No signatures yet"),
+        today=_("today"),
+        empty=_("No signatures yet"),
         months=tuple(names[month] for month in range(1, 13)),
         number=local_number,
     )
