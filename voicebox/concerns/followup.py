@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, select
 from voicebox import pending
 from voicebox.anonymity import normalize_receipt, random_id
 from voicebox.auditlog.record import record_event
-from voicebox.concerns.labels import N_
+from voicebox.concerns.labels import N_, LocalCount
 from voicebox.concerns.labels import request_gettext as _
 from voicebox.concerns.service import UNREADABLE, ConcernError, get_concern, readable_body, receipt_hash
 from voicebox.config import Secrets
@@ -95,7 +95,7 @@ def _validate_message(message: str) -> str:
     if not message:
         raise ConcernError(_("Write a message first."))
     if len(message) > MESSAGE_MAX:
-        raise ConcernError(_("Keep the message under %(max)s characters.", max=f"{MESSAGE_MAX:,}"))
+        raise ConcernError(_("Keep the message under %(max)s characters.", max=LocalCount(MESSAGE_MAX)))
     return message
 
 

@@ -8,6 +8,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, Submi
 from wtforms.validators import DataRequired, Length, Optional
 
 from voicebox.concerns.followup import MESSAGE_MAX
+from voicebox.concerns.labels import LocalCount
 from voicebox.concerns.moderation import CATEGORY_DESCRIPTION_MAX, CATEGORY_NAME_MAX, REASON_MAX
 from voicebox.concerns.service import BODY_MAX, TITLE_MAX
 
@@ -24,7 +25,7 @@ class ConcernForm(FlaskForm):
         description=_l(
             "Markdown: **bold**, *italic*, lists, links. Up to %(max)s characters. "
             "Stored encrypted. Leave out names, dates and details only you would know.",
-            max=f"{BODY_MAX:,}",
+            max=LocalCount(BODY_MAX),
         ),
     )
     # Choices are filled by the view from the categories organizers keep; the service
@@ -47,7 +48,7 @@ class FollowupForm(FlaskForm):
         _l("Your answer (optional)"),
         validators=[Optional()],
         description=_l(
-            "Only organizers and leadership read it. Up to %(max)s characters.", max=f"{MESSAGE_MAX:,}"
+            "Only organizers and leadership read it. Up to %(max)s characters.", max=LocalCount(MESSAGE_MAX)
         ),
     )
     confirm_identifying = BooleanField(_l("I have read the warning and want to send it as written"))
@@ -60,7 +61,7 @@ class ReplyForm(FlaskForm):
         validators=[DataRequired(_l("Write a message first.")), Length(max=MESSAGE_MAX)],
         description=_l(
             "Only the author (with their receipt phrase) reads it. Up to %(max)s characters.",
-            max=f"{MESSAGE_MAX:,}",
+            max=LocalCount(MESSAGE_MAX),
         ),
     )
     submit = SubmitField(_l("Send to the author"))

@@ -57,12 +57,18 @@ ROLE_LABELS = {
 ITEM_KINDS = {"petition": _l("petition"), "concern": _l("concern")}
 
 
-def status_label(value: str | None) -> str:
+def _first_upper(text: str) -> str:
+    # Not str.capitalize(): that would lower the rest ("In bearbeitung").
+    return text[:1].upper() + text[1:]
+
+
+def status_label(value: str | None, capital: bool = False) -> str:
     """A status as the reader's language names it; unknown values are shown as stored."""
     if value is None:
         return ""
     label = STATUS_LABELS.get(value)
-    return str(label) if label is not None else value
+    text = str(label) if label is not None else value
+    return _first_upper(text) if capital else text
 
 
 def role_label(value: str | None) -> str:
@@ -73,12 +79,13 @@ def role_label(value: str | None) -> str:
     return str(label) if label is not None else value
 
 
-def kind_label(value: str | None) -> str:
-    """ "petition" or "concern" in the reader's language."""
+def kind_label(value: str | None, capital: bool = False) -> str:
+    """The item kind ("petition", "concern") in the reader's language."""
     if value is None:
         return ""
     label = ITEM_KINDS.get(value)
-    return str(label) if label is not None else value
+    text = str(label) if label is not None else value
+    return _first_upper(text) if capital else text
 
 
 def iso_date(value: str | date | None) -> str:
@@ -118,3 +125,14 @@ def chart_text() -> ChartText:
         months=tuple(names[month] for month in range(1, 13)),
         number=local_number,
     )
+
+
+class LocalCount:
+    """A count that writes itself in the page's digit style when a message is filled in
+    ("10,000" / "10.000"), for messages built before the page's language is known."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return local_number(self.value) if _translating() else f"{self.value:,}"

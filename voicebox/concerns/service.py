@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
 from voicebox.anonymity import new_receipt_phrase, normalize_receipt, nullifier, random_id
-from voicebox.concerns.labels import N_, status_label
+from voicebox.concerns.labels import N_, LocalCount, status_label
 from voicebox.concerns.labels import request_gettext as _
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column, insert_ignoring_duplicates
@@ -150,7 +150,7 @@ def validate_concern(title: str, body: str, category_id: int | None) -> dict[str
     if not body.strip():
         errors["body"] = _("Describe the concern.")
     elif len(body) > BODY_MAX:
-        errors["body"] = _("Keep the description under %(max)s characters.", max=f"{BODY_MAX:,}")
+        errors["body"] = _("Keep the description under %(max)s characters.", max=LocalCount(BODY_MAX))
     if category_id is None:
         if db.session.scalar(select(Category.id).limit(1)) is not None:
             errors["category"] = _("Choose a category from the list.")

@@ -115,7 +115,7 @@ def detail(concern_id: str) -> str | tuple[str, int]:
         standing = service.standing_of(concern, current_user.id, current_keys())
     status_form = StatusForm()
     status_form.status.choices = [
-        (s, status_label(s).capitalize()) for s in moderation.next_statuses(concern.status)
+        (s, status_label(s, capital=True)) for s in moderation.next_statuses(concern.status)
     ]
     return render_template(
         "concerns/detail.html",

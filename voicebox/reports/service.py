@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.auditlog.record import record_event
+from voicebox.concerns.labels import LocalCount
 from voicebox.concerns.labels import request_gettext as _
 from voicebox.config import Secrets
 from voicebox.extensions import db
@@ -106,7 +107,7 @@ def validate_draft(draft: ReportDraft) -> dict[str, str]:
             "The period ends before it starts: the last day must be on or after the first."
         )
     if len(draft.narrative) > NARRATIVE_MAX:
-        errors["narrative"] = _("Keep the narrative under %(max)s characters.", max=f"{NARRATIVE_MAX:,}")
+        errors["narrative"] = _("Keep the narrative under %(max)s characters.", max=LocalCount(NARRATIVE_MAX))
     if not draft.petition_ids and not draft.concern_ids:
         errors["petitions"] = _("Choose at least one petition or concern to report on.")
     known_petitions = {p.id for p in selectable_petitions()}

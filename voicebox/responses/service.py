@@ -12,6 +12,7 @@ from statistics import median
 from sqlalchemy import func, select
 
 from voicebox.auditlog.record import record_event
+from voicebox.concerns.labels import LocalCount
 from voicebox.concerns.labels import request_gettext as _
 from voicebox.concerns.labels import request_ngettext as ngettext
 from voicebox.concerns.moderation import change_status, next_statuses
@@ -134,7 +135,7 @@ def post_response(
     if not body:
         raise ResponseError(_("Write the response text."))
     if len(body) > BODY_MAX:
-        raise ResponseError(_("Keep the response under %(max)s characters.", max=f"{BODY_MAX:,}"))
+        raise ResponseError(_("Keep the response under %(max)s characters.", max=LocalCount(BODY_MAX)))
     response = OfficialResponse(
         petition_id=item.id if kind == PETITION else None,
         concern_id=item.id if kind == CONCERN else None,
