@@ -77,6 +77,11 @@ class PdfLanguage:
     number: Callable[[int], str] = grouped
     date: Callable[[str], str] | None = None
     chart: ChartText = field(default_factory=ChartText)
+    fraction: Callable[[float], str] | None = None
+
+    def decimal(self, value: float, english: str) -> str:
+        """A share or rate such as 66.7 in the reader's style; `english` is how English writes it."""
+        return self.fraction(value) if self.fraction is not None else english
 
     def day(self, iso: str) -> str:
         return self.date(iso) if self.date is not None else long_date(iso)
@@ -185,7 +190,10 @@ def _cover(pdf: ReportPDF, snapshot: dict[str, Any], digest: str) -> None:
         (number(len(petitions)), _("petitions")),
         (number(sum(p["signatures"] for p in petitions)), _("signatures")),
         (number(len(concerns)), _("concerns")),
-        (_("%(rate)s%%") % {"rate": f"{rate:g}"} if rate is not None else "–", _("answered by leadership")),
+        (
+            _("%(rate)s%%") % {"rate": lang.decimal(rate, f"{rate:g}")} if rate is not None else "–",
+            _("answered by leadership"),
+        ),
     ]
     width = (pdf.w - 36 - 9) / 4
     top = pdf.get_y()
@@ -323,7 +331,10 @@ def _petitions(pdf: ReportPDF, snapshot: dict[str, Any]) -> None:
             % {"count": number(petition["signatures"]), "goal": number(petition["goal"])}
         ]
         if petition["headcount_percent"] is not None:
-            parts.append(_(" That is %(share)s%% of all staff.") % {"share": petition["headcount_percent"]})
+            parts.append(
+                _(" That is %(share)s%% of all staff.")
+                % {"share": lang.decimal(petition["headcount_percent"], str(petition["headcount_percent"]))}
+            )
         parts.append(" ")
         parts.append(
             _("%(count)s signed in the period.") % {"count": number(petition["signatures_in_period"])}
@@ -407,7 +418,7 @@ def to_pdf(snapshot: dict[str, Any], digest: str, lang: PdfLanguage = ENGLISH) -
         "items": summary["items"],
     }
     if rate is not None:
-        text += _(" (%(rate)s%%)") % {"rate": rate}
+        text += _(" (%(rate)s%%)") % {"rate": lang.decimal(rate, str(rate))}
     if median is not None:
         text += _("; a median of %(days)s days to a first answer.") % {"days": f"{median:g}"}
     else:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_translations, gettext
+from flask_babel import get_locale, get_translations, gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -55,6 +55,7 @@ def pdf_language() -> pdf.PdfLanguage:
         number=local_number,
         date=iso_date,
         chart=chart_text(),
+        fraction=None if str(get_locale() or "en").startswith("en") else local_number,
     )
 
 
