@@ -10,7 +10,7 @@ plain picture: no script, no external reference.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from xml.sax.saxutils import escape, quoteattr
@@ -75,8 +75,23 @@ def nice_ticks(top: int, most: int = 5) -> list[int]:
     return list(range(0, step * math.ceil(top / step) + 1, step))
 
 
-def day_label(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]}"
+def day_label(day: date, months: Sequence[str] = MONTHS) -> str:
+    return f"{day.day} {months[day.month - 1]}"
+
+
+def grouped(value: int) -> str:
+    """A count with English digit grouping, the default when the caller passes no formatter."""
+    return f"{value:,}"
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """The words a chart shows, in the reader's language; the caller translates them."""
+
+    today: str = "today"
+    empty: str = "No signatures yet"
+    months: Sequence[str] = MONTHS
+    number: Callable[[int], str] = grouped
 
 
 def build_model(
@@ -129,8 +144,9 @@ def _n(value: float) -> str:
     return f"{value:.1f}"
 
 
-def render_svg(model: ChartModel, title: str, size: Size = DESKTOP) -> bytes:
-    """The chart as a standalone SVG document sized for `size`."""
+def render_svg(model: ChartModel, title: str, size: Size = DESKTOP, text: ChartText | None = None) -> bytes:
+    """The chart as a standalone SVG document sized for `size`, its words from `text`."""
+    text = text or ChartText()
     font = size.font
     left, right, top = font * 3.6, font * 1.2, font * 1.6
     plot_w, plot_h = size.width - left - right, size.plot_height
@@ -169,7 +185,7 @@ def render_svg(model: ChartModel, title: str, size: Size = DESKTOP) -> bytes:
         )
         label_y = _n(float(y) + font * 0.35)
         parts.append(
-            _el("text", f"{tick:,}", x=_n(left - font * 0.5), y=label_y, text_anchor="end", fill=MUTED)
+            _el("text", text.number(tick), x=_n(left - font * 0.5), y=label_y, text_anchor="end", fill=MUTED)
         )
     for index in model.x_ticks(size.x_labels):
         anchor = "middle"
@@ -179,13 +195,13 @@ def render_svg(model: ChartModel, title: str, size: Size = DESKTOP) -> bytes:
             anchor = "end"
         x = x_at(index)
         parts.append(_el("line", x1=x, x2=x, y1=_n(bottom), y2=_n(bottom + 5), stroke=MUTED))
-        label = day_label(model.days[index])
+        label = day_label(model.days[index], text.months)
         parts.append(_el("text", label, x=x, y=_n(bottom + font * 1.5), text_anchor=anchor, fill=MUTED))
     if model.through_today:
         x = x_at(last_index)
         parts.append(_el("line", x1=x, x2=x, y1=_n(top), y2=_n(bottom), stroke=MUTED, stroke_dasharray="4 4"))
         parts.append(
-            _el("text", "today", x=_n(float(x) - 4), y=_n(top + font * 0.9), text_anchor="end", fill=MUTED)
+            _el("text", text.today, x=_n(float(x) - 4), y=_n(top + font * 0.9), text_anchor="end", fill=MUTED)
         )
     for line in model.lines:
         if len(line.running) == 1:
@@ -215,11 +231,11 @@ def render_svg(model: ChartModel, title: str, size: Size = DESKTOP) -> bytes:
                 fill=line.colour,
             )
         )
-        label = f"{_shorten(line.name, size.legend_chars)} ({total:,})"
+        label = f"{_shorten(line.name, size.legend_chars)} ({text.number(total)})"
         parts.append(_el("text", label, x=_n(left + font * 1.5), y=_n(legend_y), fill=INK))
     if not any(any(line.running) for line in model.lines):
         middle = {"x": _n(left + plot_w / 2), "y": _n(top + plot_h / 2)}
-        parts.append(_el("text", "No signatures yet", **middle, text_anchor="middle", fill=MUTED))
+        parts.append(_el("text", text.empty, **middle, text_anchor="middle", fill=MUTED))
     parts.append("</svg>")
     return "\n".join(parts).encode("utf-8")
 
@@ -232,7 +248,8 @@ def timeline_svg(
     today: date | None = None,
     start: date | None = None,
     size: str = "desktop",
+    text: ChartText | None = None,
 ) -> bytes:
     """A line chart of running signature totals per named daily series, as SVG bytes."""
     model = build_model(series, start=start, until=until, today=today)
-    return render_svg(model, title, SIZES.get(size, DESKTOP))
+    return render_svg(model, title, SIZES.get(size, DESKTOP), text)

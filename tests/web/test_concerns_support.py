@@ -107,7 +107,7 @@ def test_resolving_destroys_the_key_and_freezes_supports(app, client, member, ma
     assert all(row.nullifier is None for row in db.session.query(ConcernSupport).all())
     assert all(row.nullifier is None for row in db.session.query(ConcernFlag).all())
     page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
-    assert "nobody\n      can ever find out who said it" in page
+    assert "nobody can ever find out who said it" in page
     assert "Take back" not in page
     response = client.post(url_for("concerns.support", concern_id=concern.id), follow_redirects=True)
     assert "This concern is resolved, so it takes no more" in response.get_data(as_text=True)

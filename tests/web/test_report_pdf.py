@@ -15,6 +15,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Report, ReportVersion
 from voicebox.reports import pdf as report_pdf
+from voicebox.reports.views import EXPORTS
 from voicebox.settings import instance_settings
 
 NARRATIVE = """## Summary
@@ -148,3 +149,36 @@ def test_missing_fonts_are_a_clear_refusal(client, rich_report, monkeypatch, tmp
     response = client.get(url_for("reports.detail", report_id=rich_report.id + ".pdf"))
     assert response.status_code == 503  # a clear refusal, not a PDF of "?" marks
     assert "fonts-droid-fallback" in response.get_data(as_text=True)
+
+
+def test_the_pdf_follows_the_page_language_but_the_report_does_not_change(client, rich_report):
+    english = {
+        fmt: client.get(url_for("reports.detail", report_id=f"{rich_report.id}.{fmt}")) for fmt in EXPORTS
+    }
+    client.set_cookie("voicebox_lang", "de")
+    german = {
+        fmt: client.get(url_for("reports.detail", report_id=f"{rich_report.id}.{fmt}")) for fmt in EXPORTS
+    }
+    # The digest, the CSV and the JSON are the report itself: the same in every language.
+    for fmt in EXPORTS:
+        assert german[fmt].status_code == 200
+        assert german[fmt].headers["X-Report-Digest"] == english[fmt].headers["X-Report-Digest"]
+    assert german["csv"].data == english["csv"].data
+    assert german["json"].data == english["json"].data
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(german["pdf"].data)).pages).split()
+    )
+    digest = db.session.scalars(select(ReportVersion.digest)).one()
+    assert digest in text and "Voice of staff: November" in text
+    if german_catalogue_has("Staff voice report"):
+        assert "Unterschriften" in text and "Seite 1 von" in text
+        assert "signatures of a goal of" not in text
+
+
+def german_catalogue_has(message: str) -> bool:
+    from babel.support import Translations
+
+    from voicebox.i18n import TRANSLATIONS
+
+    catalogue = Translations.load(str(TRANSLATIONS), ["de"])
+    return catalogue.gettext(message) != message

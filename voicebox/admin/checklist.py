@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from voicebox.extensions import db
@@ -27,26 +28,26 @@ def setup_steps() -> list[Step]:
     """Each step and whether it is done, read from what the instance already holds."""
     return [
         Step(
-            "Set the staff headcount",
-            "Petitions show what share of all staff signed, and response thresholds need it.",
+            _l("Set the staff headcount"),
+            _l("Petitions show what share of all staff signed, and response thresholds need it."),
             "admin.settings",
             instance_settings().headcount is not None,
         ),
         Step(
-            "Add departments and sites",
-            "Signers may name one; totals appear only above the small-group threshold.",
+            _l("Add departments and sites"),
+            _l("Signers may name one; totals appear only above the small-group threshold."),
             "admin.groups",
             _exists(Group),
         ),
         Step(
-            "Set response thresholds",
-            "When enough staff sign, leadership owes an answer within the days you choose.",
+            _l("Set response thresholds"),
+            _l("When enough staff sign, leadership owes an answer within the days you choose."),
             "responses.threshold_settings",
             _exists(ResponseThreshold),
         ),
         Step(
-            "Invite people",
-            "Staff join with invite codes; voicebox never asks for an email address.",
+            _l("Invite people"),
+            _l("Staff join with invite codes; voicebox never asks for an email address."),
             "admin.invites",
             _exists(Invite),
         ),

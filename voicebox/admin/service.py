@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from voicebox.anonymity import MIN_SUPPRESSION_THRESHOLD, random_id
 from voicebox.auditlog.record import record_event
+from voicebox.concerns.labels import request_gettext as _
 from voicebox.extensions import db
 from voicebox.models import Group, InstanceSettings, Invite, Role, User
 from voicebox.settings import instance_settings
@@ -31,15 +32,17 @@ def update_settings(change: SettingsChange, *, actor_role: str, today: date) -> 
     """Apply new instance settings; raises AdminError for values that would weaken anonymity."""
     if change.small_group_threshold < MIN_SUPPRESSION_THRESHOLD:
         raise AdminError(
-            f"The small-group threshold can't go below {MIN_SUPPRESSION_THRESHOLD}: "
-            "smaller groups could be identified."
+            _(
+                "The small-group threshold can't go below %(minimum)s: smaller groups could be identified.",
+                minimum=MIN_SUPPRESSION_THRESHOLD,
+            )
         )
     if change.headcount is not None and change.headcount < 1:
-        raise AdminError("Headcount must be at least 1, or left empty.")
+        raise AdminError(_("Headcount must be at least 1, or left empty."))
     if not 0 <= change.cosponsors_needed <= 100:
-        raise AdminError("Co-sponsors needed must be between 0 and 100.")
+        raise AdminError(_("Co-sponsors needed must be between 0 and 100."))
     if not 7 <= change.retention_days <= 3650:
-        raise AdminError("Retention must be between 7 and 3,650 days.")
+        raise AdminError(_("Retention must be between 7 and 3,650 days."))
     settings = instance_settings()
     settings.headcount = change.headcount
     settings.small_group_threshold = change.small_group_threshold
@@ -75,7 +78,7 @@ def add_group(name: str, kind: str, *, actor_role: str, today: date) -> Group:
         db.session.flush()
     except IntegrityError as exc:
         db.session.rollback()
-        raise AdminError(f"There is already a group called {name!r}.") from exc
+        raise AdminError(_("There is already a group called %(name)s.", name=repr(name))) from exc
     record_event(db.session, actor_role, "added a group", f"{kind}: {name}", on=today)
     db.session.commit()
     return group
@@ -90,11 +93,11 @@ def change_role(user_id: str, role: Role, *, actor: User, today: date) -> User:
     """Give an account a new role; raises AdminError for unknown users or removing the last admin."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise AdminError("There is no such account.")
+        raise AdminError(_("There is no such account."))
     if user.role == Role.ADMIN.value and role != Role.ADMIN:
         admins = db.session.scalars(select(User).where(User.role == Role.ADMIN.value)).all()
         if len(admins) <= 1:
-            raise AdminError("This is the only admin; make someone else admin first.")
+            raise AdminError(_("This is the only admin; make someone else admin first."))
     previous = user.role
     user.role = role.value
     # A new role takes effect at once: existing sessions of that account end.
@@ -113,7 +116,7 @@ def revoke_invite(invite_id: int, *, actor_role: str, today: date) -> Invite:
     """Stop an invite from working; raises AdminError if it doesn't exist."""
     invite = db.session.get(Invite, invite_id)
     if invite is None:
-        raise AdminError("There is no such invite.")
+        raise AdminError(_("There is no such invite."))
     invite.revoked = True
     record_event(db.session, actor_role, "revoked an invite", f"invite #{invite.id}", on=today)
     db.session.commit()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from voicebox.admin import service
-from voicebox.admin.forms import GroupForm, InviteForm, RoleForm, SettingsForm
+from voicebox.admin.forms import ROLE_NAMES, GroupForm, InviteForm, RoleForm, SettingsForm
 from voicebox.auth import service as accounts
 from voicebox.auth.access import role_required
 from voicebox.forms import ConfirmForm, SelectChoice
@@ -16,6 +18,9 @@ from voicebox.settings import instance_settings
 from voicebox.web import confirmed_action, current_secrets, today
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# A group's kind as the groups page names it; the stored value stays English.
+GROUP_KINDS = {"department": _l("department"), "site": _l("site")}
 
 
 def _invitable_roles() -> list[str]:
@@ -27,7 +32,7 @@ def _invitable_roles() -> list[str]:
 
 def _invite_form() -> InviteForm:
     form = InviteForm()
-    form.role.choices = [SelectChoice(role, role.capitalize()) for role in _invitable_roles()]
+    form.role.choices = [SelectChoice(role, ROLE_NAMES[role]) for role in _invitable_roles()]
     return form
 
 
@@ -66,7 +71,7 @@ def invites() -> str:
 def revoke_invite(invite_id: int) -> Response:
     return confirmed_action(
         lambda: service.revoke_invite(invite_id, actor_role=current_user.role, today=today()),
-        success="Invite revoked.",
+        success=_("Invite revoked."),
         back_to=url_for("admin.invites"),
         refused=service.AdminError,
     )
@@ -89,7 +94,7 @@ def settings() -> str | Response:
         except service.AdminError as exc:
             flash(str(exc), "error")
         else:
-            flash("Settings saved.", "success")
+            flash(_("Settings saved."), "success")
             return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form)
 
@@ -109,9 +114,11 @@ def groups() -> str | Response:
         except service.AdminError as exc:
             form.name.errors = [str(exc)]
         else:
-            flash("Group added.", "success")
+            flash(_("Group added."), "success")
             return redirect(url_for("admin.groups"))
-    return render_template("admin/groups.html", form=form, groups=service.list_groups())
+    return render_template(
+        "admin/groups.html", form=form, groups=service.list_groups(), group_kinds=GROUP_KINDS
+    )
 
 
 @bp.route("/users", methods=["GET"])
@@ -125,12 +132,12 @@ def users() -> str:
 def change_role(user_id: str) -> Response:
     form = RoleForm()
     if not form.validate_on_submit():
-        flash("Choose a role from the list.", "error")
+        flash(_("Choose a role from the list."), "error")
         return redirect(url_for("admin.users"))
     try:
         service.change_role(user_id, Role(form.role.data), actor=current_user, today=today())
     except service.AdminError as exc:
         flash(str(exc), "error")
     else:
-        flash("Role changed. That account's sessions have ended.", "success")
+        flash(_("Role changed. That account's sessions have ended."), "success")
     return redirect(url_for("admin.users"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -19,9 +21,11 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/account/api")
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Token name",
+        _l("Token name"),
         validators=[Length(max=tokens.NAME_MAX)],
-        description="What will use it, e.g. “Union spreadsheet”. Tokens only read; they can't sign or post.",
+        description=_l(
+            "What will use it, e.g. “Union spreadsheet”. Tokens only read; they can't sign or post."
+        ),
     )
 
 
@@ -32,7 +36,7 @@ def index() -> str:
     new_token = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            _, new_token = tokens.create_token(
+            _row, new_token = tokens.create_token(
                 current_user, form.name.data or "", pepper=current_secrets().pepper, today=today()
             )
         except tokens.TokenError as exc:
@@ -54,7 +58,7 @@ def index() -> str:
 def revoke(token_id: int) -> Response:
     return confirmed_action(
         lambda: tokens.revoke_token(current_user, token_id, today=today()),
-        success="Token revoked: scripts using it get 401 from now on.",
+        success=_("Token revoked: scripts using it get 401 from now on."),
         back_to=url_for("api_tokens.index"),
         refused=tokens.TokenError,
     )

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import delete, func, select
 
 from voicebox.auditlog.record import record_event
+from voicebox.concerns.labels import request_gettext as _
 from voicebox.crypto import keyed_hash
 from voicebox.extensions import db
 from voicebox.models import ApiToken, User
@@ -35,12 +36,14 @@ def create_token(user: User, name: str, *, pepper: bytes, today: date) -> tuple[
     """Make a read-only token for `user`; returns the row and the token, which is never shown again."""
     name = " ".join(name.split())
     if not name:
-        raise TokenError("Name the token after the script or spreadsheet that will use it.")
+        raise TokenError(_("Name the token after the script or spreadsheet that will use it."))
     if len(name) > NAME_MAX:
-        raise TokenError(f"Keep the name under {NAME_MAX} characters.")
+        raise TokenError(_("Keep the name under %(max)s characters.", max=NAME_MAX))
     held = db.session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.user_id == user.id))
     if (held or 0) >= TOKENS_PER_ACCOUNT:
-        raise TokenError(f"An account holds at most {TOKENS_PER_ACCOUNT} tokens; revoke one first.")
+        raise TokenError(
+            _("An account holds at most %(max)s tokens; revoke one first.", max=TOKENS_PER_ACCOUNT)
+        )
     raw = PREFIX + random_source.token_urlsafe(32)
     row = ApiToken(
         user_id=user.id, name=name, token_hash=token_hash(pepper, raw), scope=READ_SCOPE, created_on=today
@@ -59,7 +62,7 @@ def revoke_token(user: User, token_id: int, *, today: date) -> None:
     """Delete one of the user's own tokens; raises TokenError for anyone else's or an unknown one."""
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
-        raise TokenError("There is no such token.")
+        raise TokenError(_("There is no such token."))
     db.session.execute(delete(ApiToken).where(ApiToken.id == row.id))
     record_event(db.session, user.role, "revoked an API token", row.name, on=today)
     db.session.commit()

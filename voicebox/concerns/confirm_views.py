@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -24,7 +25,7 @@ def _concern(concern_id: str) -> Concern:
 
 
 def _title(concern: Concern) -> str:
-    return "A hidden concern" if concern.hidden else concern.title
+    return _("A hidden concern") if concern.hidden else concern.title
 
 
 @bp.get("/<concern_id>/flag")
@@ -33,17 +34,17 @@ def confirm_flag(concern_id: str) -> str:
     concern = _concern(concern_id)
     return render_confirmation(
         Confirmation(
-            heading="Flag this concern for moderators?",
+            heading=_("Flag this concern for moderators?"),
             subject=_title(concern),
             consequences=[
-                "Organizers see it in their moderation queue and decide whether to hide it.",
-                "It stays visible until they do. Nobody can see who flagged it.",
-                "You can take your flag back while the concern is open.",
+                _("Organizers see it in their moderation queue and decide whether to hide it."),
+                _("It stays visible until they do. Nobody can see who flagged it."),
+                _("You can take your flag back while the concern is open."),
             ],
             action=url_for("concerns.flag", concern_id=concern.id),
-            button="Flag for moderators",
+            button=_("Flag for moderators"),
             cancel=url_for("concerns.detail", concern_id=concern.id),
-            cancel_label="Don't flag it",
+            cancel_label=_("Don't flag it"),
         )
     )
 
@@ -54,7 +55,7 @@ def confirm_flag(concern_id: str) -> str:
 def unflag(concern_id: str) -> Response:
     return confirmed_action(
         lambda: flags.take_back_flag(concern_id, current_user.id, keys=current_keys()),
-        success="Your flag is taken back.",
+        success=_("Your flag is taken back."),
         back_to=url_for("concerns.detail", concern_id=concern_id),
         refused=service.ConcernError,
         missing=service.ConcernNotFound,
@@ -66,24 +67,24 @@ def unflag(concern_id: str) -> Response:
 def confirm_hide(concern_id: str) -> str | Response:
     concern = _concern(concern_id)
     if concern.hidden:
-        flash("This concern is already hidden.", "error")
+        flash(_("This concern is already hidden."), "error")
         return redirect(url_for("concerns.detail", concern_id=concern.id))
     # The reason typed on the concern's page arrives here in the query string.
     form = HideForm(formdata=None, reason=request.args.get("reason", "")[:300])
     return render_confirmation(
         Confirmation(
-            heading="Hide this concern?",
+            heading=_("Hide this concern?"),
             subject=concern.title,
             consequences=[
-                "Everyone, including leadership, sees your reason instead of its title and text.",
-                "Its \u201cme too\u201d count and status stay as they are.",
-                "The audit log records that an organizer hid a concern, with the reason.",
-                "An organizer can show it again later.",
+                _("Everyone, including leadership, sees your reason instead of its title and text."),
+                _("Its \u201cme too\u201d count and status stay as they are."),
+                _("The audit log records that an organizer hid a concern, with the reason."),
+                _("An organizer can show it again later."),
             ],
             action=url_for("concerns.hide", concern_id=concern.id),
-            button="Hide this concern",
+            button=_("Hide this concern"),
             cancel=url_for("concerns.detail", concern_id=concern.id),
-            cancel_label="Keep it visible",
+            cancel_label=_("Keep it visible"),
             reason_field=form.reason,
         )
     )

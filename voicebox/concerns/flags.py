@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 
 from voicebox.anonymity import nullifier
+from voicebox.concerns.labels import request_gettext as _
+from voicebox.concerns.labels import status_label
 from voicebox.concerns.service import CLOSED_STATUSES, FLAG, ConcernError, concern_key, get_concern
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
@@ -23,7 +25,10 @@ def take_back_flag(concern_id: str, member_id: str, *, keys: KeyStore) -> Concer
     key = concern_key(concern.id, keys)
     if key is None or concern.status in CLOSED_STATUSES:
         raise ConcernError(
-            f"This concern is {concern.status}, so flags on it are permanent and can't be taken back."
+            _(
+                "This concern is %(status)s, so flags on it are permanent and can't be taken back.",
+                status=status_label(concern.status),
+            )
         )
     # The count moves by the rows this DELETE removed: two tabs taking a flag back at once
     # remove one flag and subtract one.
@@ -37,7 +42,7 @@ def take_back_flag(concern_id: str, member_id: str, *, keys: KeyStore) -> Concer
     )
     if not removed:
         db.session.rollback()
-        raise ConcernError("You haven't flagged this concern.")
+        raise ConcernError(_("You haven't flagged this concern."))
     # The count is what moderators have not reviewed yet; a flag they already dismissed
     # isn't in it, so it never goes below zero.
     db.session.execute(

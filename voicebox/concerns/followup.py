@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
 
 from voicebox import pending
 from voicebox.anonymity import normalize_receipt, random_id
 from voicebox.auditlog.record import record_event
+from voicebox.concerns.labels import N_, LocalCount
+from voicebox.concerns.labels import request_gettext as _
 from voicebox.concerns.service import UNREADABLE, ConcernError, get_concern, readable_body, receipt_hash
 from voicebox.config import Secrets
 from voicebox.crypto import CryptoError, decrypt_text, encrypt_text
@@ -31,11 +34,15 @@ from voicebox.models import Concern, FollowupMessage
 from voicebox.models.base import DbSession
 
 MESSAGE_MAX = 5_000
-UNREADABLE_MESSAGE = "This message can't be shown right now."
+UNREADABLE_MESSAGE = N_("This message can't be shown right now.")
 AUTHOR = "author"
 ANSWER = "followup"  # the queue purpose of an author's answer
 log = logging.getLogger(__name__)
-SENDER_LABELS = {AUTHOR: "You (the author)", "organizer": "Organizers", "leadership": "Leadership"}
+SENDER_LABELS = {
+    AUTHOR: _l("You (the author)"),
+    "organizer": _l("Organizers"),
+    "leadership": _l("Leadership"),
+}
 
 
 class ThreadNotFound(ConcernError):
@@ -80,15 +87,15 @@ def _readable_message(row: FollowupMessage, secrets: Secrets) -> str:
     except CryptoError:
         # One damaged message leaves the rest of the thread readable; logged by id only.
         log.error("follow-up message %s: does not decrypt; shown without its text", row.id)
-        return UNREADABLE_MESSAGE
+        return _(UNREADABLE_MESSAGE)
 
 
 def _validate_message(message: str) -> str:
     message = message.strip()
     if not message:
-        raise ConcernError("Write a message first.")
+        raise ConcernError(_("Write a message first."))
     if len(message) > MESSAGE_MAX:
-        raise ConcernError(f"Keep the message under {MESSAGE_MAX:,} characters.")
+        raise ConcernError(_("Keep the message under %(max)s characters.", max=LocalCount(MESSAGE_MAX)))
     return message
 
 
@@ -119,14 +126,16 @@ def _write(
 
 def _concern_for_receipt(receipt: str, secrets: Secrets) -> Concern:
     if not normalize_receipt(receipt):
-        raise ThreadNotFound("No concern matches that receipt phrase. Check each word and try again.")
+        raise ThreadNotFound(_("No concern matches that receipt phrase. Check each word and try again."))
     concern = db.session.scalars(
         select(Concern).where(Concern.receipt_hash == receipt_hash(secrets.pepper, receipt))
     ).first()
     if concern is None:
         raise ThreadNotFound(
-            "No concern matches that receipt phrase. Check each word and try again; a concern "
-            "posted in the last minute opens here once it has joined the list."
+            _(
+                "No concern matches that receipt phrase. Check each word and try again; a concern "
+                "posted in the last minute opens here once it has joined the list."
+            )
         )
     return concern
 
@@ -145,7 +154,7 @@ def open_thread(receipt: str, secrets: Secrets, keys: KeyStore) -> Thread:
     concern = _concern_for_receipt(receipt, secrets)
     messages = thread_messages(concern.id, secrets) + _waiting_answers(concern.id, keys)
     body = readable_body(concern, secrets)
-    return Thread(concern, UNREADABLE if body is None else body, messages)
+    return Thread(concern, _(UNREADABLE) if body is None else body, messages)
 
 
 def author_reply(receipt: str, message: str, *, secrets: Secrets, keys: KeyStore, today: date) -> Thread:
@@ -190,7 +199,7 @@ def staff_reply(concern_id: str, message: str, *, actor_role: str, secrets: Secr
     """Write to a concern's author as organizers or leadership; raises ConcernNotFound or ConcernError."""
     concern = get_concern(concern_id)
     if concern.hidden and actor_role != "organizer":
-        raise ConcernError("Moderators hid this concern.")
+        raise ConcernError(_("Moderators hid this concern."))
     _write(db.session, concern.id, actor_role, _validate_message(message), secrets, today)
     record_event(
         db.session,

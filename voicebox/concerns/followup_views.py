@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -40,7 +41,9 @@ def thread() -> Response:
                     today=today(),
                 )
                 form.message.data = ""
-                flash("Your answer is sent. Staff see it after the next count, within a minute.", "success")
+                flash(
+                    _("Your answer is sent. Staff see it after the next count, within a minute."), "success"
+                )
             else:
                 opened = followup.open_thread(receipt, current_secrets(), current_keys())
         except followup.ThreadNotFound as exc:

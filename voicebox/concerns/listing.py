@@ -6,8 +6,10 @@ import logging
 import math
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
+from voicebox.concerns.labels import request_gettext as _
 from voicebox.concerns.service import UNREADABLE, readable_body
 from voicebox.config import Secrets
 from voicebox.extensions import db
@@ -15,7 +17,7 @@ from voicebox.models import Category, Concern, ConcernStatus
 from voicebox.text import plain_excerpt
 
 PER_PAGE = 25
-SORTS = {"supported": "Most supported", "newest": "Newest"}
+SORTS = {"supported": _l("Most supported"), "newest": _l("Newest")}
 STATUSES = tuple(status.value for status in ConcernStatus)
 QUERY_MAX = 100
 
@@ -90,7 +92,7 @@ def _matching(query: ListingQuery, secrets: Secrets) -> list[Concern]:
 
 def _excerpt(concern: Concern, secrets: Secrets) -> str:
     body = readable_body(concern, secrets)
-    return UNREADABLE if body is None else plain_excerpt(body)
+    return _(UNREADABLE) if body is None else plain_excerpt(body)
 
 
 def list_concerns(query: ListingQuery, secrets: Secrets) -> ListingPage:

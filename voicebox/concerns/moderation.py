@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
 from voicebox.auditlog.record import record_event
+from voicebox.concerns.labels import request_gettext as _
+from voicebox.concerns.labels import status_label
 from voicebox.concerns.service import (
     CLOSED_STATUSES,
     CONCERN,
@@ -65,12 +67,12 @@ def hide_concern(concern_id: str, reason: str, *, actor_role: str, today: date) 
     """Hide a concern behind a public reason; raises ConcernNotFound or ConcernError."""
     reason = " ".join(reason.split())
     if not reason:
-        raise ConcernError("Give the reason members will see for hiding it.")
+        raise ConcernError(_("Give the reason members will see for hiding it."))
     if len(reason) > REASON_MAX:
-        raise ConcernError(f"Keep the reason under {REASON_MAX} characters.")
+        raise ConcernError(_("Keep the reason under %(max)s characters.", max=REASON_MAX))
     concern = get_concern(concern_id)
     if concern.hidden:
-        raise ConcernError("This concern is already hidden.")
+        raise ConcernError(_("This concern is already hidden."))
     concern.hidden = True
     concern.hidden_reason = reason
     concern.hidden_on = today
@@ -83,7 +85,7 @@ def unhide_concern(concern_id: str, *, actor_role: str, today: date) -> Concern:
     """Show a hidden concern again; its flags count as reviewed. Raises ConcernNotFound or ConcernError."""
     concern = get_concern(concern_id)
     if not concern.hidden:
-        raise ConcernError("This concern is not hidden.")
+        raise ConcernError(_("This concern is not hidden."))
     concern.hidden = False
     concern.hidden_reason = None
     concern.hidden_on = None
@@ -113,7 +115,13 @@ def change_status(concern_id: str, status: str, *, actor_role: str, today: date,
     """
     concern = get_concern(concern_id)
     if status not in next_statuses(concern.status):
-        raise ConcernError(f"A concern that is {concern.status} cannot move to {status or 'nothing'}.")
+        raise ConcernError(
+            _(
+                "A concern that is %(status)s cannot move to %(new)s.",
+                status=status_label(concern.status),
+                new=status_label(status) if status else _("nothing"),
+            )
+        )
     previous = concern.status
     concern.status = status
     position = db.session.execute(
@@ -165,7 +173,7 @@ def status_history(concern_id: str) -> list[ConcernStatusChange]:
 
 def _queue_item(concern: Concern, secrets: Secrets) -> QueueItem:
     body = readable_body(concern, secrets)
-    return QueueItem(concern, UNREADABLE if body is None else body)
+    return QueueItem(concern, _(UNREADABLE) if body is None else body)
 
 
 def moderation_queue(secrets: Secrets) -> tuple[list[QueueItem], list[QueueItem]]:
@@ -190,11 +198,13 @@ def add_category(name: str, description: str, *, actor_role: str, today: date) -
     description = " ".join(description.split())
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "Give the category a name."
+        errors["name"] = _("Give the category a name.")
     elif len(name) > CATEGORY_NAME_MAX:
-        errors["name"] = f"Keep the name under {CATEGORY_NAME_MAX} characters."
+        errors["name"] = _("Keep the name under %(max)s characters.", max=CATEGORY_NAME_MAX)
     if len(description) > CATEGORY_DESCRIPTION_MAX:
-        errors["description"] = f"Keep the description under {CATEGORY_DESCRIPTION_MAX} characters."
+        errors["description"] = _(
+            "Keep the description under %(max)s characters.", max=CATEGORY_DESCRIPTION_MAX
+        )
     if errors:
         raise InvalidCategory(errors)
     category = Category(name=name, description=description)
@@ -203,7 +213,7 @@ def add_category(name: str, description: str, *, actor_role: str, today: date) -
         db.session.flush()
     except IntegrityError as exc:
         db.session.rollback()
-        raise InvalidCategory({"name": "A category with that name already exists."}) from exc
+        raise InvalidCategory({"name": _("A category with that name already exists.")}) from exc
     record_event(db.session, actor_role, "added a concern category", name, on=today)
     db.session.commit()
     return category
@@ -213,7 +223,7 @@ def remove_category(category_id: int, *, actor_role: str, today: date) -> None:
     """Delete a category; its concerns stay, uncategorised. Raises ConcernError if unknown."""
     category = db.session.get(Category, category_id)
     if category is None:
-        raise ConcernError("There is no such category.")
+        raise ConcernError(_("There is no such category."))
     db.session.execute(update(Concern).where(Concern.category_id == category_id).values(category_id=None))
     db.session.execute(delete(Category).where(Category.id == category_id))
     record_event(db.session, actor_role, "removed a concern category", category.name, on=today)

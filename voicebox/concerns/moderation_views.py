@@ -6,6 +6,7 @@ Every route here is `role_required(Role.ORGANIZER)`: leadership, admins and memb
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +14,7 @@ from voicebox.auth.access import role_required
 from voicebox.concerns import moderation, service
 from voicebox.concerns.blueprint import bp
 from voicebox.concerns.forms import CategoryForm, HideForm, StatusForm
+from voicebox.concerns.labels import status_label
 from voicebox.concerns.service import CLOSED_STATUSES
 from voicebox.forms import ConfirmForm
 from voicebox.models import Role
@@ -52,7 +54,7 @@ def hide(concern_id: str) -> Response:
     except service.ConcernError as exc:
         flash(str(exc), "error")
     else:
-        flash("Hidden. Everyone sees the reason instead of the text.", "success")
+        flash(_("Hidden. Everyone sees the reason instead of the text."), "success")
     return _back(concern_id)
 
 
@@ -61,7 +63,7 @@ def hide(concern_id: str) -> Response:
 def unhide(concern_id: str) -> Response:
     return confirmed_action(
         lambda: moderation.unhide_concern(concern_id, actor_role=current_user.role, today=today()),
-        success="Visible again.",
+        success=_("Visible again."),
         back_to=url_for("concerns.detail", concern_id=concern_id),
         refused=service.ConcernError,
         missing=service.ConcernNotFound,
@@ -73,7 +75,7 @@ def unhide(concern_id: str) -> Response:
 def dismiss_flags(concern_id: str) -> Response:
     return confirmed_action(
         lambda: moderation.dismiss_flags(concern_id, actor_role=current_user.role, today=today()),
-        success="Kept visible and cleared from the queue.",
+        success=_("Kept visible and cleared from the queue."),
         back_to=url_for("concerns.moderation_queue"),
         missing=service.ConcernNotFound,
     )
@@ -98,9 +100,9 @@ def status(concern_id: str) -> Response:
     except service.ConcernError as exc:
         flash(str(exc), "error")
     else:
-        message = f"Status is now {concern.status}."
+        message = _("Status is now %(status)s.", status=status_label(concern.status))
         if concern.status in CLOSED_STATUSES:
-            message += ' Every "me too" is now permanent and nobody can ever find out who said it.'
+            message += " " + _('Every "me too" is now permanent and nobody can ever find out who said it.')
         flash(message, "success")
     return _back(concern_id)
 
@@ -121,7 +123,7 @@ def categories() -> str | Response:
             for name, message in exc.errors.items():
                 getattr(form, name).errors = [message]
         else:
-            flash(f"Category “{category.name}” added.", "success")
+            flash(_("Category “%(name)s” added.", name=category.name), "success")
             return redirect(url_for("concerns.categories"))
     return render_template(
         "concerns/categories.html",
@@ -136,7 +138,7 @@ def categories() -> str | Response:
 def delete_category(category_id: int) -> Response:
     return confirmed_action(
         lambda: moderation.remove_category(category_id, actor_role=current_user.role, today=today()),
-        success="Category removed. Its concerns stay, without a category.",
+        success=_("Category removed. Its concerns stay, without a category."),
         back_to=url_for("concerns.categories"),
         refused=service.ConcernError,
     )

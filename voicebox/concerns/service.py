@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
 from voicebox.anonymity import new_receipt_phrase, normalize_receipt, nullifier, random_id
+from voicebox.concerns.labels import N_, LocalCount, status_label
+from voicebox.concerns.labels import request_gettext as _
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column, insert_ignoring_duplicates
 from voicebox.crypto import CryptoError, decrypt_text, encrypt_text, keyed_hash
@@ -39,7 +41,7 @@ FLAG = "flag"
 TITLE_MAX = 200
 BODY_MAX = 10_000
 RECEIPT_PURPOSE = "receipt"
-UNREADABLE = "The text of this concern can't be shown right now."
+UNREADABLE = N_("The text of this concern can't be shown right now.")
 CLOSED_STATUSES = frozenset({ConcernStatus.RESOLVED.value, ConcernStatus.DECLINED.value})
 
 
@@ -61,7 +63,7 @@ class LooksIdentifying(ConcernError):
     """The text may identify its author; the member decides whether to post anyway."""
 
     def __init__(self, hints: list[IdentifyingHint]) -> None:
-        super().__init__("This text may identify you.")
+        super().__init__(_("This text may identify you."))
         self.hints = hints
 
 
@@ -119,7 +121,7 @@ def get_concern(concern_id: str) -> Concern:
     """Load a concern; raises ConcernNotFound."""
     concern = db.session.get(Concern, concern_id)
     if concern is None:
-        raise ConcernNotFound("There is no such concern.")
+        raise ConcernNotFound(_("There is no such concern."))
     return concern
 
 
@@ -142,18 +144,18 @@ def validate_concern(title: str, body: str, category_id: int | None) -> dict[str
     """Field errors for a new concern, keyed by form field; empty when it is fine."""
     errors: dict[str, str] = {}
     if not title.strip():
-        errors["title"] = "Give the concern a short title."
+        errors["title"] = _("Give the concern a short title.")
     elif len(title.strip()) > TITLE_MAX:
-        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+        errors["title"] = _("Keep the title under %(max)s characters.", max=TITLE_MAX)
     if not body.strip():
-        errors["body"] = "Describe the concern."
+        errors["body"] = _("Describe the concern.")
     elif len(body) > BODY_MAX:
-        errors["body"] = f"Keep the description under {BODY_MAX:,} characters."
+        errors["body"] = _("Keep the description under %(max)s characters.", max=LocalCount(BODY_MAX))
     if category_id is None:
         if db.session.scalar(select(Category.id).limit(1)) is not None:
-            errors["category"] = "Choose a category from the list."
+            errors["category"] = _("Choose a category from the list.")
     elif db.session.get(Category, category_id) is None:
-        errors["category"] = "Choose a category from the list."
+        errors["category"] = _("Choose a category from the list.")
     return errors
 
 
@@ -258,10 +260,15 @@ def standing_of(concern: Concern, member_id: str, keys: KeyStore) -> ConcernStan
 
 def _open_key(concern: Concern, keys: KeyStore, action: str) -> bytes:
     if concern.hidden:
-        raise ConcernError(f"Moderators hid this concern, so it can't take {action}.")
+        if action == FLAG:
+            raise ConcernError(_("Moderators hid this concern, so it can't take flags."))
+        raise ConcernError(_('Moderators hid this concern, so it can\'t take "me too"s.'))
     key = concern_key(concern.id, keys)
     if key is None or concern.status in CLOSED_STATUSES:
-        raise ConcernError(f"This concern is {concern.status}, so it takes no more {action}.")
+        status = status_label(concern.status)
+        if action == FLAG:
+            raise ConcernError(_("This concern is %(status)s, so it takes no more flags.", status=status))
+        raise ConcernError(_('This concern is %(status)s, so it takes no more "me too"s.', status=status))
     return key
 
 
@@ -280,7 +287,7 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
     ConcernError when the concern is hidden or closed.
     """
     concern = get_concern(concern_id)
-    key = _open_key(concern, keys, '"me too"s')
+    key = _open_key(concern, keys, SUPPORT)
     mark = nullifier(key, SUPPORT, member_id)
     window, windows = pending.current_window(db.session, keys)
     if pending.cancel_queued(db.session, windows, SUPPORT, mark):
@@ -303,13 +310,13 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
         pending.queue_action(db.session, window, SUPPORT, mark, payload)
     except IntegrityError as exc:  # a double click raced its twin
         db.session.rollback()
-        raise ConcernError('Your "me too" is already counted.') from exc
+        raise ConcernError(_('Your "me too" is already counted.')) from exc
     except pending.WindowClosed as exc:
         db.session.rollback()
-        raise ConcernError('That didn\'t go through; please press "Me too" again.') from exc
+        raise ConcernError(_('That didn\'t go through; please press "Me too" again.')) from exc
     if not _still_open(concern.id):
         db.session.rollback()
-        raise ConcernError('This concern was closed just now; your "me too" was not added.')
+        raise ConcernError(_('This concern was closed just now; your "me too" was not added.'))
     db.session.commit()
     return True
 
@@ -317,7 +324,7 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
 def flag_concern(concern_id: str, member_id: str, *, keys: KeyStore, today: date) -> Concern:
     """Ask moderators to look at a concern, once per member; raises ConcernNotFound or ConcernError."""
     concern = get_concern(concern_id)
-    key = _open_key(concern, keys, "flags")
+    key = _open_key(concern, keys, FLAG)
     try:
         db.session.execute(
             insert(ConcernFlag).values(
@@ -329,10 +336,10 @@ def flag_concern(concern_id: str, member_id: str, *, keys: KeyStore, today: date
         )
     except IntegrityError as exc:
         db.session.rollback()
-        raise ConcernError("You already flagged this concern; moderators will look at it.") from exc
+        raise ConcernError(_("You already flagged this concern; moderators will look at it.")) from exc
     if not _still_open(concern.id):
         db.session.rollback()
-        raise ConcernError("This concern was closed just now; it takes no more flags.")
+        raise ConcernError(_("This concern was closed just now; it takes no more flags."))
     add_to_column(db.session, Concern, concern.id, "flag_count", 1)
     db.session.commit()
     return concern

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,6 +11,7 @@ from voicebox.auth.access import login_required, role_required
 from voicebox.concerns import followup, listing, moderation, service
 from voicebox.concerns.blueprint import bp
 from voicebox.concerns.forms import ConcernForm, HideForm, ReplyForm, StatusForm
+from voicebox.concerns.labels import status_label
 from voicebox.forms import ConfirmForm
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
 from voicebox.ratelimits import member_action, per_address
@@ -29,7 +31,7 @@ def _load(concern_id: str) -> Concern:
 def _concern_form() -> ConcernForm:
     form = ConcernForm()
     choices = [(str(c.id), c.name) for c in service.categories()]
-    form.category.choices = [("", "Choose a category"), *choices] if choices else [("", "General")]
+    form.category.choices = [("", _("Choose a category")), *choices] if choices else [("", _("General"))]
     return form
 
 
@@ -72,7 +74,7 @@ def new() -> str | Response:
         category = _parse_category(form.category.data)
         try:
             if category == "invalid":
-                raise service.InvalidConcern({"category": "Choose a category from the list."})
+                raise service.InvalidConcern({"category": _("Choose a category from the list.")})
             posted = service.post_concern(
                 form.title.data or "",
                 form.body.data or "",
@@ -112,7 +114,9 @@ def detail(concern_id: str) -> str | tuple[str, int]:
     if current_user.has_role(*PARTICIPANT_ROLES):
         standing = service.standing_of(concern, current_user.id, current_keys())
     status_form = StatusForm()
-    status_form.status.choices = [(s, s.capitalize()) for s in moderation.next_statuses(concern.status)]
+    status_form.status.choices = [
+        (s, status_label(s, capital=True)) for s in moderation.next_statuses(concern.status)
+    ]
     return render_template(
         "concerns/detail.html",
         concern=concern,
@@ -140,9 +144,9 @@ def support(concern_id: str) -> Response:
     return confirmed_action(
         lambda: service.toggle_support(concern_id, current_user.id, keys=current_keys(), today=today()),
         success=lambda counted: (
-            'Your "me too" joins the count within a minute. Nobody can see who said it.'
+            _('Your "me too" joins the count within a minute. Nobody can see who said it.')
             if counted
-            else 'Your "me too" is taken back and removed.'
+            else _('Your "me too" is taken back and removed.')
         ),
         back_to=url_for("concerns.detail", concern_id=concern_id),
         refused=service.ConcernError,
@@ -156,7 +160,7 @@ def support(concern_id: str) -> Response:
 def flag(concern_id: str) -> Response:
     return confirmed_action(
         lambda: service.flag_concern(concern_id, current_user.id, keys=current_keys(), today=today()),
-        success="Thank you: moderators will look at this concern.",
+        success=_("Thank you: moderators will look at this concern."),
         back_to=url_for("concerns.detail", concern_id=concern_id),
         refused=service.ConcernError,
         missing=service.ConcernNotFound,
@@ -184,5 +188,5 @@ def reply(concern_id: str) -> Response:
     except service.ConcernError as exc:
         flash(str(exc), "error")
     else:
-        flash("Sent. The author reads it with their receipt phrase.", "success")
+        flash(_("Sent. The author reads it with their receipt phrase."), "success")
     return redirect(target)

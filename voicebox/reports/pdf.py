@@ -9,12 +9,17 @@ Text is set in DejaVu Sans (Debian's fonts-dejavu-core and fonts-dejavu-extra) w
 Sans Fallback (fonts-droid-fallback) for Chinese, Japanese and Korean, all embedded. The
 built-in PDF fonts carry Latin-1 only, so without these files a PDF is refused rather
 than printed with "?" for every Łukasz and 李.
+
+Its words come in the reader's language through a `PdfLanguage` the caller builds (this
+module stays free of Flask); the snapshot, its canonical JSON and digest never change with it.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace, TextStyle
 
-from voicebox.charts import INK, MUTED, build_model, day_label
+from voicebox.charts import INK, MUTED, ChartText, build_model, day_label, grouped
 from voicebox.reports.exports import chart_series, chart_span
 from voicebox.text import render_markdown
 
@@ -50,14 +55,50 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
+def _same(message: str) -> str:
+    return message
+
+
+def _plural(singular: str, plural: str, num: int) -> str:
+    return singular if num == 1 else plural
+
+
+@dataclass(frozen=True)
+class PdfLanguage:
+    """The reader's language for the PDF's own words; English unless the caller says otherwise.
+
+    `gettext`/`ngettext` return the message (placeholders unfilled), `label` names a stored
+    value (a status, "Not stated", "Uncategorized"), `number` writes a count, `date` an ISO day.
+    """
+
+    gettext: Callable[[str], str] = _same
+    ngettext: Callable[[str, str, int], str] = _plural
+    label: Callable[[str], str] = _same
+    number: Callable[[int], str] = grouped
+    date: Callable[[str], str] | None = None
+    chart: ChartText = field(default_factory=ChartText)
+    fraction: Callable[[float], str] | None = None
+
+    def decimal(self, value: float, english: str) -> str:
+        """A share or rate such as 66.7 in the reader's style; `english` is how English writes it."""
+        return self.fraction(value) if self.fraction is not None else english
+
+    def day(self, iso: str) -> str:
+        return self.date(iso) if self.date is not None else long_date(iso)
+
+
+ENGLISH = PdfLanguage()
+
+
 def long_date(iso: str) -> str:
     day = date.fromisoformat(iso)
     return f"{day_label(day)} {day.year}"
 
 
 class ReportPDF(FPDF):
-    def __init__(self, footer_text: str) -> None:
+    def __init__(self, footer_text: str, lang: PdfLanguage = ENGLISH) -> None:
         super().__init__(format="A4")
+        self.wording = lang
         missing = [str(p) for p in (*FONT_FILES.values(), MONO_FILE, CJK_FILE) if not p.exists()]
         if missing:
             raise PdfFontsMissing(
@@ -78,7 +119,10 @@ class ReportPDF(FPDF):
         self.set_text_color(*_rgb(MUTED))
         self.cell(0, 5, self.footer_text, align="L")
         self.set_x(self.l_margin)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        _ = self.wording.gettext
+        self.cell(
+            0, 5, _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}, align="R"
+        )
         self.set_text_color(*_rgb(INK))
 
     def use(self, style: str = "", size: float = 10.5) -> None:
@@ -114,29 +158,42 @@ def markdown_to_pdf_html(source: str) -> str:
 
 
 def _cover(pdf: ReportPDF, snapshot: dict[str, Any], digest: str) -> None:
+    lang = pdf.wording
+    _, number = lang.gettext, lang.number
     pdf.add_page()
     pdf.set_fill_color(*ACCENT)
     pdf.rect(0, 0, pdf.w, 24, style="F")
     pdf.set_xy(18, 8)
     pdf.set_text_color(255, 255, 255)
     pdf.use("B", 12)
-    pdf.cell(0, 8, "Staff voice report")
+    pdf.cell(0, 8, _("Staff voice report"))
     pdf.set_text_color(*_rgb(INK))
     pdf.set_y(40)
     pdf.para(snapshot["title"], size=24, style="B", height=11)
     pdf.ln(2)
     period = snapshot["period"]
-    pdf.para(f"Period: {long_date(period['start'])} to {long_date(period['end'])}", size=12)
-    pdf.para(f"Version {snapshot['version']}, published {long_date(snapshot['published_on'])}", size=12)
+    pdf.para(
+        _("Period: %(start)s to %(end)s")
+        % {"start": lang.day(period["start"]), "end": lang.day(period["end"])},
+        size=12,
+    )
+    pdf.para(
+        _("Version %(version)s, published %(day)s")
+        % {"version": snapshot["version"], "day": lang.day(snapshot["published_on"])},
+        size=12,
+    )
     pdf.ln(6)
     petitions, concerns = snapshot["petitions"], snapshot["concerns"]
     summary = snapshot["response_summary"]
     rate = summary["response_rate_percent"]
     figures = [
-        (f"{len(petitions):,}", "petitions"),
-        (f"{sum(p['signatures'] for p in petitions):,}", "signatures"),
-        (f"{len(concerns):,}", "concerns"),
-        (f"{rate:g}%" if rate is not None else "–", "answered by leadership"),
+        (number(len(petitions)), _("petitions")),
+        (number(sum(p["signatures"] for p in petitions)), _("signatures")),
+        (number(len(concerns)), _("concerns")),
+        (
+            _("%(rate)s%%") % {"rate": lang.decimal(rate, f"{rate:g}")} if rate is not None else "–",
+            _("answered by leadership"),
+        ),
     ]
     width = (pdf.w - 36 - 9) / 4
     top = pdf.get_y()
@@ -153,14 +210,17 @@ def _cover(pdf: ReportPDF, snapshot: dict[str, Any], digest: str) -> None:
     pdf.set_y(top + 32)
     k = snapshot["suppression_threshold"]
     pdf.para(
-        f"The small-group rule: in a breakdown by department, site or week, a count below {k} is shown "
-        'as "hidden", and so is a second count wherever the small one could be worked out from a total '
-        "(which of the two is never said). Nothing in this report names or identifies who signed or "
-        "wrote anything.",
+        _(
+            "The small-group rule: in a breakdown by department, site or week, a count below %(k)s is shown "
+            'as "hidden", and so is a second count wherever the small one could be worked out from a total '
+            "(which of the two is never said). Nothing in this report names or identifies who signed or "
+            "wrote anything."
+        )
+        % {"k": k},
         size=10,
     )
     pdf.ln(4)
-    pdf.para("SHA-256 digest of this version (it matches the page, CSV and JSON exports):", size=9)
+    pdf.para(_("SHA-256 digest of this version (it matches the page, CSV and JSON exports):"), size=9)
     pdf.set_font("Mono", "", 8.5)
     pdf.multi_cell(0, 4.5, digest, new_x="LMARGIN", new_y="NEXT")
 
@@ -187,10 +247,10 @@ def _chart(pdf: ReportPDF, snapshot: dict[str, Any], labels: list[str]) -> None:
         pdf.set_draw_color(*(LINE if tick else _rgb(MUTED)))
         pdf.line(left, y_at(tick), left + width, y_at(tick))
         pdf.set_xy(left - 15, y_at(tick) - 2)
-        pdf.cell(13, 4, f"{tick:,}", align="R")
+        pdf.cell(13, 4, pdf.wording.number(tick), align="R")
     for index in model.x_ticks(6):
         pdf.set_xy(x_at(index) - 12, top + height + 1.5)
-        pdf.cell(24, 4, day_label(model.days[index]), align="C")
+        pdf.cell(24, 4, day_label(model.days[index], pdf.wording.chart.months), align="C")
     pdf.set_line_width(0.8)
     for line in model.lines:
         pdf.set_draw_color(*_rgb(line.colour))
@@ -210,15 +270,24 @@ def _chart(pdf: ReportPDF, snapshot: dict[str, Any], labels: list[str]) -> None:
 
 
 def _answers(pdf: ReportPDF, item: dict[str, Any]) -> None:
+    lang = pdf.wording
+    _, ngettext = lang.gettext, lang.ngettext
     if item["days_to_first_response"] is not None:
         days = item["days_to_first_response"]
-        pdf.para(f"First answered after {days} day{'' if days == 1 else 's'}.", size=9.5)
+        text = ngettext("First answered after %(num)s day.", "First answered after %(num)s days.", days)
+        pdf.para(text % {"num": days}, size=9.5)
     elif item["days_waiting"] is not None:
         days = item["days_waiting"]
-        pdf.para(f"Waiting for an answer for {days} day{'' if days == 1 else 's'}.", size=9.5)
+        text = ngettext(
+            "Waiting for an answer for %(num)s day.", "Waiting for an answer for %(num)s days.", days
+        )
+        pdf.para(text % {"num": days}, size=9.5)
     for response in item["responses"]:
         pdf.para(
-            f"Leadership, {long_date(response['responded_on'])} ({response['status']}):", size=9.5, style="B"
+            _("Leadership, %(day)s (%(status)s):")
+            % {"day": lang.day(response["responded_on"]), "status": lang.label(response["status"])},
+            size=9.5,
+            style="B",
         )
         pdf.para(response["text"], size=9.5)
 
@@ -236,9 +305,11 @@ def _breakdown(pdf: ReportPDF, petition: dict[str, Any]) -> None:
         line_height=5.5,
         borders_layout="HORIZONTAL_LINES",
     ) as table:
-        table.row(("Signatures in the period by group", "Signatures"))
+        _, lang = pdf.wording.gettext, pdf.wording
+        table.row((_("Signatures in the period by group"), _("Signatures")))
         for cell in petition["groups"]:
-            table.row((cell["group"], "hidden" if cell["signatures"] is None else f"{cell['signatures']:,}"))
+            count = _("hidden") if cell["signatures"] is None else lang.number(cell["signatures"])
+            table.row((lang.label(cell["group"]), count))
     pdf.ln(1)
 
 
@@ -246,23 +317,37 @@ def _petitions(pdf: ReportPDF, snapshot: dict[str, Any]) -> None:
     petitions = snapshot["petitions"]
     if not petitions:
         return
+    lang = pdf.wording
+    _, number = lang.gettext, lang.number
     labels = [f"P{i}" for i in range(1, len(petitions) + 1)]
     pdf.add_page()
-    pdf.heading("Petitions")
-    pdf.para("Running total of signatures in the period, from 0, one line per petition.", size=9.5)
+    pdf.heading(_("Petitions"))
+    pdf.para(_("Running total of signatures in the period, from 0, one line per petition."), size=9.5)
     _chart(pdf, snapshot, labels)
     for label, petition in zip(labels, petitions, strict=True):
         pdf.heading(f"{label}. {petition['title']}", size=12.5)
-        share = (
-            f" That is {petition['headcount_percent']}% of all staff."
-            if petition["headcount_percent"] is not None
-            else ""
+        parts = [
+            _("%(count)s signatures of a goal of %(goal)s.")
+            % {"count": number(petition["signatures"]), "goal": number(petition["goal"])}
+        ]
+        if petition["headcount_percent"] is not None:
+            parts.append(
+                _(" That is %(share)s%% of all staff.")
+                % {"share": lang.decimal(petition["headcount_percent"], str(petition["headcount_percent"]))}
+            )
+        parts.append(" ")
+        parts.append(
+            _("%(count)s signed in the period.") % {"count": number(petition["signatures_in_period"])}
         )
-        pdf.para(
-            f"{petition['signatures']:,} signatures of a goal of {petition['goal']:,}.{share} "
-            f"{petition['signatures_in_period']:,} signed in the period. Status: {petition['status']}"
-            + (f", open since {long_date(petition['opened_on'])}." if petition["opened_on"] else "."),
-        )
+        status = lang.label(petition["status"])
+        if petition["opened_on"]:
+            parts.append(
+                _(" Status: %(status)s, open since %(day)s.")
+                % {"status": status, "day": lang.day(petition["opened_on"])}
+            )
+        else:
+            parts.append(_(" Status: %(status)s.") % {"status": status})
+        pdf.para("".join(parts))
         _breakdown(pdf, petition)
         _answers(pdf, petition)
         for comment in petition.get("comments", []):
@@ -273,7 +358,9 @@ def _concerns(pdf: ReportPDF, snapshot: dict[str, Any]) -> None:
     concerns = snapshot["concerns"]
     if not concerns:
         return
-    pdf.heading("Concerns")
+    lang = pdf.wording
+    _, ngettext = lang.gettext, lang.ngettext
+    pdf.heading(_("Concerns"))
     pdf.use("", 9.5)
     pdf.set_fill_color(255, 255, 255)
     with pdf.table(
@@ -283,30 +370,32 @@ def _concerns(pdf: ReportPDF, snapshot: dict[str, Any]) -> None:
         line_height=5.5,
         borders_layout="HORIZONTAL_LINES",
     ) as table:
-        table.row(("Category", "Status", "Concerns"))
+        table.row((_("Category"), _("Status"), _("Concerns")))
         for row in snapshot["concerns_by_category"]:
-            table.row((row["category"], row["status"], f"{row['concerns']:,}"))
+            table.row((lang.label(row["category"]), lang.label(row["status"]), lang.number(row["concerns"])))
     pdf.ln(2)
     for concern in concerns:
-        pdf.para(concern["title"], size=11, style="B")
-        pdf.para(
-            f"{concern['category'] or 'Uncategorized'} · {concern['status']} · "
-            f"{concern['supports']:,} support{'' if concern['supports'] == 1 else 's'}",
-            size=9.5,
-        )
+        pdf.para(lang.label(concern["title"]), size=11, style="B")
+        supports = ngettext("%(num)s support", "%(num)s supports", concern["supports"]) % {
+            "num": lang.number(concern["supports"])
+        }
+        category = lang.label(concern["category"] or "Uncategorized")
+        pdf.para(f"{category} · {lang.label(concern['status'])} · {supports}", size=9.5)
         _answers(pdf, concern)
         pdf.ln(1.5)
 
 
-def to_pdf(snapshot: dict[str, Any], digest: str) -> bytes:
-    """The report as PDF bytes; raises PdfFontsMissing when its fonts aren't installed."""
-    pdf = ReportPDF(f"{snapshot['title']} · version {snapshot['version']} · {digest[:12]}")
+def to_pdf(snapshot: dict[str, Any], digest: str, lang: PdfLanguage = ENGLISH) -> bytes:
+    """The report as PDF bytes in `lang`; raises PdfFontsMissing when its fonts aren't installed."""
+    _ = lang.gettext
+    version = _("version %(version)s") % {"version": snapshot["version"]}
+    pdf = ReportPDF(f"{snapshot['title']} · {version} · {digest[:12]}", lang)
     pdf.set_title(snapshot["title"])
     pdf.set_creator("voicebox")
     _cover(pdf, snapshot, digest)
     if snapshot["narrative"].strip():
         pdf.add_page()
-        pdf.heading("From the organizers")
+        pdf.heading(_("From the organizers"))
         pdf.use("", 10.5)
         pdf.write_html(
             markdown_to_pdf_html(snapshot["narrative"]),
@@ -322,11 +411,17 @@ def to_pdf(snapshot: dict[str, Any], digest: str) -> bytes:
     _petitions(pdf, snapshot)
     _concerns(pdf, snapshot)
     summary = snapshot["response_summary"]
-    pdf.heading("Responses from leadership")
+    pdf.heading(_("Responses from leadership"))
     rate, median = summary["response_rate_percent"], summary["median_days_to_first_response"]
-    pdf.para(
-        f"Answered {summary['answered']} of {summary['items']} items"
-        + (f" ({rate}%)" if rate is not None else "")
-        + (f"; a median of {median:g} days to a first answer." if median is not None else ".")
-    )
+    text = _("Answered %(answered)s of %(items)s items") % {
+        "answered": summary["answered"],
+        "items": summary["items"],
+    }
+    if rate is not None:
+        text += _(" (%(rate)s%%)") % {"rate": lang.decimal(rate, str(rate))}
+    if median is not None:
+        text += _("; a median of %(days)s days to a first answer.") % {"days": f"{median:g}"}
+    else:
+        text += "."
+    pdf.para(text)
     return bytes(pdf.output())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from voicebox.charts import DESKTOP, chart_height, running_rows
@@ -40,7 +41,7 @@ def petition_extras(petition: Petition) -> dict[str, Any]:
                 "phone_url": url_for("petitions.chart", petition_id=petition.id, size="phone"),
                 "height": chart_height(DESKTOP, 1),
                 "rows": running_rows(daily),
-                "caption": "Running total of signatures, from the day it opened through today.",
+                "caption": _("Running total of signatures, from the day it opened through today."),
             },
             "breakdown": group_week_table(petition.id, threshold),
             "comments": _comments(petition, threshold),

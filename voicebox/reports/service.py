@@ -12,6 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.auditlog.record import record_event
+from voicebox.concerns.labels import LocalCount
+from voicebox.concerns.labels import request_gettext as _
 from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.models import Concern, HiddenComment, Petition, PetitionStatus, Report, ReportVersion, Signature
@@ -93,25 +95,27 @@ def validate_draft(draft: ReportDraft) -> dict[str, str]:
     """Field errors for a report, keyed by form field; empty when it is fine."""
     errors: dict[str, str] = {}
     if not draft.title.strip():
-        errors["title"] = "Give the report a title."
+        errors["title"] = _("Give the report a title.")
     elif len(draft.title) > TITLE_MAX:
-        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+        errors["title"] = _("Keep the title under %(max)s characters.", max=TITLE_MAX)
     if draft.period_start is None:
-        errors["period_start"] = "Give the first day of the period."
+        errors["period_start"] = _("Give the first day of the period.")
     if draft.period_end is None:
-        errors["period_end"] = "Give the last day of the period."
+        errors["period_end"] = _("Give the last day of the period.")
     elif draft.period_start is not None and draft.period_end < draft.period_start:
-        errors["period_end"] = "The period ends before it starts: the last day must be on or after the first."
+        errors["period_end"] = _(
+            "The period ends before it starts: the last day must be on or after the first."
+        )
     if len(draft.narrative) > NARRATIVE_MAX:
-        errors["narrative"] = f"Keep the narrative under {NARRATIVE_MAX:,} characters."
+        errors["narrative"] = _("Keep the narrative under %(max)s characters.", max=LocalCount(NARRATIVE_MAX))
     if not draft.petition_ids and not draft.concern_ids:
-        errors["petitions"] = "Choose at least one petition or concern to report on."
+        errors["petitions"] = _("Choose at least one petition or concern to report on.")
     known_petitions = {p.id for p in selectable_petitions()}
     if set(draft.petition_ids) - known_petitions:
-        errors["petitions"] = "Choose petitions from the list."
+        errors["petitions"] = _("Choose petitions from the list.")
     known_concerns = set(db.session.scalars(select(Concern.id).where(Concern.id.in_(draft.concern_ids))))
     if set(draft.concern_ids) - known_concerns:
-        errors["concerns"] = "Choose concerns from the list."
+        errors["concerns"] = _("Choose concerns from the list.")
     if draft.comment_ids:
         quotable = set(
             db.session.scalars(
@@ -126,7 +130,7 @@ def validate_draft(draft: ReportDraft) -> dict[str, str]:
             )
         )
         if set(draft.comment_ids) - quotable:
-            errors["comments"] = "Quote only visible comments on petitions the report includes."
+            errors["comments"] = _("Quote only visible comments on petitions the report includes.")
     return errors
 
 
@@ -185,7 +189,7 @@ def get_report(report_id: str) -> Report:
     """Load a report; raises ReportNotFound."""
     report = db.session.get(Report, report_id)
     if report is None:
-        raise ReportNotFound("There is no such report.")
+        raise ReportNotFound(_("There is no such report."))
     return report
 
 
@@ -236,7 +240,10 @@ def publish_report(
     report = get_report(report_id)
     if report.latest_version != expected_version:
         raise AlreadyPublished(
-            f"This report was just published as version {report.latest_version}; nothing new was made."
+            _(
+                "This report was just published as version %(version)s; nothing new was made.",
+                version=report.latest_version,
+            )
         )
     version = expected_version + 1
     snapshot = preview(report, threshold=threshold, headcount=headcount, today=today, secrets=secrets)
@@ -248,7 +255,7 @@ def publish_report(
     )
     if rows_affected(claimed) != 1:
         db.session.rollback()
-        raise AlreadyPublished("This report was just published by someone else; nothing new was made.")
+        raise AlreadyPublished(_("This report was just published by someone else; nothing new was made."))
     row = ReportVersion(
         report_id=report.id,
         version=version,
@@ -263,7 +270,7 @@ def publish_report(
     except IntegrityError as exc:
         db.session.rollback()
         raise AlreadyPublished(
-            "This report was just published by someone else; nothing new was made."
+            _("This report was just published by someone else; nothing new was made.")
         ) from exc
     return row
 
@@ -273,7 +280,7 @@ def parse_version(raw: str | None) -> int | None:
     if raw is None:
         return None
     if not VERSION_PATTERN.fullmatch(raw):
-        raise ReportNotFound("There is no such version: versions are whole numbers from 1.")
+        raise ReportNotFound(_("There is no such version: versions are whole numbers from 1."))
     return int(raw)
 
 
@@ -286,7 +293,7 @@ def get_version(report_id: str, version: int | None = None) -> ReportVersion:
         query = query.where(ReportVersion.version == version)
     row = db.session.scalars(query).first()
     if row is None:
-        raise ReportNotFound("There is no such published report.")
+        raise ReportNotFound(_("There is no such published report."))
     return row
 
 

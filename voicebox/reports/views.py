@@ -6,11 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, get_translations, gettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.charts import DESKTOP, SVG_HEADERS, chart_height, timeline_svg
+from voicebox.concerns.labels import chart_text, iso_date, status_label
+from voicebox.i18n import local_number
 from voicebox.models import Report, Role
 from voicebox.reports import exports, pdf, service
 from voicebox.reports.forms import PublishForm, ReportForm
@@ -26,6 +31,32 @@ EXPORTS: dict[str, tuple[str, Callable[[dict[str, Any], str], bytes | str]]] = {
     "csv": ("text/csv", exports.to_csv),  # Flask adds the one charset parameter
     "json": ("application/json", exports.to_json),
 }
+
+
+# Values stored in English inside a snapshot that a reader sees named in their language.
+SNAPSHOT_WORDS = {
+    "Not stated": _l("Not stated"),
+    "Uncategorized": _l("Uncategorized"),
+    "Hidden by moderators": _l("Hidden by moderators"),
+}
+
+
+def _snapshot_label(value: str) -> str:
+    word = SNAPSHOT_WORDS.get(value)
+    return str(word) if word is not None else status_label(value)
+
+
+def pdf_language() -> pdf.PdfLanguage:
+    """The PDF's words in this request's language; the snapshot and its digest don't change."""
+    return pdf.PdfLanguage(
+        gettext=gettext,
+        ngettext=get_translations().ungettext,
+        label=_snapshot_label,
+        number=local_number,
+        date=iso_date,
+        chart=chart_text(),
+        fraction=None if str(get_locale() or "en").startswith("en") else local_number,
+    )
 
 
 def _is_composer() -> bool:
@@ -44,13 +75,23 @@ def _form(report: Report | None = None) -> ReportForm:
         form = ReportForm()
     form.comments.choices = _comment_choices(report)
     form.petitions.choices = [
-        (p.id, f"{p.title} ({p.signature_count:,} signatures, {p.status})")
+        (
+            p.id,
+            _(
+                "%(title)s (%(count)s signatures, %(status)s)",
+                title=p.title,
+                count=local_number(p.signature_count),
+                status=status_label(p.status),
+            ),
+        )
         for p in service.selectable_petitions()
     ]
     form.concerns.choices = [
         (
             c.id,
-            f"{c.title} (hidden by moderators)" if c.hidden else f"{c.title} ({c.support_count:,} supports)",
+            _("%(title)s (hidden by moderators)", title=c.title)
+            if c.hidden
+            else _("%(title)s (%(count)s supports)", title=c.title, count=local_number(c.support_count)),
         )
         for c in service.selectable_concerns()
     ]
@@ -105,7 +146,7 @@ def new() -> str | WerkzeugResponse:
         except service.InvalidReport as exc:
             _show_errors(form, exc.errors)
         else:
-            flash("Report saved. Check the preview, then publish.", "success")
+            flash(_("Report saved. Check the preview, then publish."), "success")
             return redirect(url_for("reports.detail", report_id=report.id))
     return render_template("reports/compose.html", form=form, report=None)
 
@@ -121,7 +162,7 @@ def edit(report_id: str) -> str | WerkzeugResponse:
         except service.InvalidReport as exc:
             _show_errors(form, exc.errors)
         else:
-            flash("Saved. Published versions are unchanged until you publish again.", "success")
+            flash(_("Saved. Published versions are unchanged until you publish again."), "success")
             return redirect(url_for("reports.detail", report_id=report.id))
     return render_template("reports/compose.html", form=form, report=report)
 
@@ -163,7 +204,7 @@ def _preview(report: Report) -> dict[str, Any]:
 @login_required
 def detail(report_id: str) -> str | Response:
     if "." in report_id:
-        stem, _, fmt = report_id.rpartition(".")
+        stem, _dot, fmt = report_id.rpartition(".")
         return export(stem, fmt)
     report = _load(report_id)
     composer = _is_composer()
@@ -178,7 +219,7 @@ def detail(report_id: str) -> str | Response:
         snapshot, digest = published
     else:  # pragma: no cover - an unpublished report was turned away above
         abort(404)
-    _, chart_until = exports.chart_span(snapshot)
+    _start, chart_until = exports.chart_span(snapshot)
     return render_template(
         "reports/detail.html",
         chart_height=chart_height(DESKTOP, len(snapshot["petitions"])),
@@ -199,10 +240,11 @@ def export(report_id: str, fmt: str) -> Response:
     snapshot, digest = _published(report_id)
     mimetype, render = EXPORTS[fmt]
     try:
-        body = render(snapshot, digest)
+        # Only the PDF is for reading: it follows the page's language. CSV and JSON stay English.
+        body = pdf.to_pdf(snapshot, digest, pdf_language()) if fmt == "pdf" else render(snapshot, digest)
     except pdf.PdfFontsMissing as exc:
         page = render_template(
-            "errors/error.html", code=503, title="This server can't make the PDF yet", advice=str(exc)
+            "errors/error.html", code=503, title=_("This server can't make the PDF yet"), advice=str(exc)
         )
         return Response(page, status=503)
     filename = f"report-{report_id[:8]}-v{snapshot['version']}.{fmt}"
@@ -220,15 +262,16 @@ def chart(report_id: str) -> Response:
     if _is_composer() and (request.args.get("preview") == "1" or report.latest_version == 0):
         snapshot = _preview(report)
     else:
-        snapshot, _ = _published(report.id)
+        snapshot, _digest = _published(report.id)
     start, until = exports.chart_span(snapshot)
     svg = timeline_svg(
-        "Signatures in the period",
+        _("Signatures in the period"),
         exports.chart_series(snapshot, [p["title"] for p in snapshot["petitions"]]),
         start=start,
         until=until,
         today=today(),
         size=request.args.get("size", "desktop"),
+        text=chart_text(),
     )
     return Response(svg, mimetype="image/svg+xml", headers=SVG_HEADERS)
 
@@ -258,5 +301,5 @@ def publish(report_id: str) -> WerkzeugResponse:
     except service.ReportError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Published as version {version.version}.", "success")
+        flash(_("Published as version %(version)s.", version=version.version), "success")
     return redirect(url_for("reports.detail", report_id=report_id))

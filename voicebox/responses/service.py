@@ -12,6 +12,9 @@ from statistics import median
 from sqlalchemy import func, select
 
 from voicebox.auditlog.record import record_event
+from voicebox.concerns.labels import LocalCount
+from voicebox.concerns.labels import request_gettext as _
+from voicebox.concerns.labels import request_ngettext as ngettext
 from voicebox.concerns.moderation import change_status, next_statuses
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
@@ -59,14 +62,21 @@ class Wait:
 
     @property
     def text(self) -> str:
-        unit = "day" if self.days == 1 else "days"
         if self.answered:
-            return f"Answered after {self.days} {unit}" if self.days else "Answered the same day"
+            if not self.days:
+                return _("Answered the same day")
+            return ngettext("Answered after %(num)s day", "Answered after %(num)s days", self.days)
         if self.closed_as:
-            return f"{self.closed_as.capitalize()} without an official response"
+            if self.closed_as == ConcernStatus.DECLINED.value:
+                return _("Declined without an official response")
+            if self.closed_as == ConcernStatus.RESOLVED.value:
+                return _("Resolved without an official response")
+            return _("%(status)s without an official response", status=self.closed_as.capitalize())
         if not self.days:
-            return "Posted today; not answered yet"
-        return f"Waiting for an answer for {self.days} {unit}"
+            return _("Posted today; not answered yet")
+        return ngettext(
+            "Waiting for an answer for %(num)s day", "Waiting for an answer for %(num)s days", self.days
+        )
 
 
 def wait_between(
@@ -100,13 +110,13 @@ def _load_item(kind: str, item_id: str) -> Petition | Concern:
     if kind == PETITION:
         petition = db.session.get(Petition, item_id)
         if petition is None or petition.status == PetitionStatus.DRAFT.value:
-            raise ItemNotFound("There is no such petition.")
+            raise ItemNotFound(_("There is no such petition."))
         return petition
     concern = db.session.get(Concern, item_id)
     if concern is None:
-        raise ItemNotFound("There is no such concern.")
+        raise ItemNotFound(_("There is no such concern."))
     if concern.hidden:
-        raise ResponseError("Moderators hid this concern, so it can't be answered publicly.")
+        raise ResponseError(_("Moderators hid this concern, so it can't be answered publicly."))
     return concern
 
 
@@ -120,12 +130,12 @@ def post_response(
     """
     item = _load_item(kind, item_id)
     if status not in STATUSES:
-        raise ResponseError("Choose a status from the list.")
+        raise ResponseError(_("Choose a status from the list."))
     body = body.strip()
     if not body:
-        raise ResponseError("Write the response text.")
+        raise ResponseError(_("Write the response text."))
     if len(body) > BODY_MAX:
-        raise ResponseError(f"Keep the response under {BODY_MAX:,} characters.")
+        raise ResponseError(_("Keep the response under %(max)s characters.", max=LocalCount(BODY_MAX)))
     response = OfficialResponse(
         petition_id=item.id if kind == PETITION else None,
         concern_id=item.id if kind == CONCERN else None,
@@ -184,7 +194,7 @@ def recent_responses(limit: int = 30) -> list[FeedEntry]:
         p.id: p.title for p in db.session.scalars(select(Petition).where(Petition.id.in_(petition_ids)))
     }
     concerns = {
-        c.id: ("Concern hidden by moderators" if c.hidden else c.title)
+        c.id: (_("Concern hidden by moderators") if c.hidden else c.title)
         for c in db.session.scalars(select(Concern).where(Concern.id.in_(concern_ids)))
     }
     entries = []

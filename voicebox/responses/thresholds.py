@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.auditlog.record import record_event
+from voicebox.concerns.labels import request_gettext as _
 from voicebox.extensions import db
 from voicebox.models import (
     Concern,
@@ -59,9 +60,9 @@ def add_threshold(
 ) -> ResponseThreshold:
     """Add a threshold; raises ThresholdError for a share outside 1–100 or days outside 1–365."""
     if share_percent is None or not 1 <= share_percent <= 100:
-        raise ThresholdError("The share of staff is a whole percentage from 1 to 100.")
+        raise ThresholdError(_("The share of staff is a whole percentage from 1 to 100."))
     if within_days is None or not 1 <= within_days <= MAX_DAYS:
-        raise ThresholdError(f"Leadership's deadline is a number of days from 1 to {MAX_DAYS}.")
+        raise ThresholdError(_("Leadership's deadline is a number of days from 1 to %(max)s.", max=MAX_DAYS))
     threshold = ResponseThreshold(
         share_percent=share_percent, respond_within_days=within_days, created_on=today
     )
@@ -81,7 +82,7 @@ def remove_threshold(threshold_id: int, *, actor_role: str, today: date) -> None
     """Delete a threshold and its crossings; raises ThresholdError when it doesn't exist."""
     threshold = db.session.get(ResponseThreshold, threshold_id)
     if threshold is None:
-        raise ThresholdError("There is no such threshold.")
+        raise ThresholdError(_("There is no such threshold."))
     db.session.execute(delete(ThresholdCrossing).where(ThresholdCrossing.threshold_id == threshold_id))
     record_event(
         db.session,

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -85,7 +86,7 @@ def _respond(kind: str, item_id: str) -> Response:
     except service.ResponseError as exc:
         flash(str(exc), "error")
     else:
-        flash("Your response is published.", "success")
+        flash(_("Your response is published."), "success")
     return redirect(item_url(kind, item_id))
 
 
@@ -116,7 +117,7 @@ def threshold_settings() -> str | Response:
         except thresholds.ThresholdError as exc:
             form.share_percent.errors = [str(exc)]
         else:
-            flash("Threshold added.", "success")
+            flash(_("Threshold added."), "success")
             return redirect(url_for("responses.threshold_settings"))
     return render_template(
         "responses/thresholds.html",
@@ -131,7 +132,7 @@ def threshold_settings() -> str | Response:
 def remove_threshold(threshold_id: int) -> Response:
     return confirmed_action(
         lambda: thresholds.remove_threshold(threshold_id, actor_role=current_user.role, today=today()),
-        success="Threshold removed.",
+        success=_("Threshold removed."),
         back_to=url_for("responses.threshold_settings"),
         refused=thresholds.ThresholdError,
     )
