@@ -34,7 +34,8 @@ PACKAGE = ROOT / "voicebox"
 MASK = "\ue000"
 # The brand is never translated; in the header it is split by markup (voice<span>box</span>).
 BRAND = re.compile(r"voice(<span[^>]*>)box(</span>)", re.IGNORECASE)
-ALLOWED_WORDS = {"voicebox"}
+# The brand, and the names of file formats, which read the same in every language.
+ALLOWED_WORDS = {"voicebox", "pdf", "csv", "json", "api"}
 WORD = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*")
 TEXT_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label"}
 BUTTON_INPUTS = {"submit", "button", "reset"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
 from flask_babel import Babel, format_date, format_decimal, format_percent, get_locale
 from werkzeug.wrappers import Response
 
@@ -27,7 +27,12 @@ bp = Blueprint("i18n", __name__)
 
 
 def chosen_language() -> str:
-    """The language for this request: the switcher's cookie, else the browser's preference."""
+    """The language for this request: the switcher's cookie, else the browser's preference.
+
+    Outside a request (the CLI, the counting thread) text is English.
+    """
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     cookie = request.cookies.get(LANGUAGE_COOKIE, "")
     if cookie in LANGUAGES:
         return cookie

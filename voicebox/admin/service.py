@@ -69,9 +69,9 @@ def add_group(name: str, kind: str, *, actor_role: str, today: date) -> Group:
     """Add a department or site; raises AdminError on an empty or duplicate name."""
     name = " ".join(name.split())
     if not name or len(name) > 80:
-        raise AdminError("A group needs a name of up to 80 characters.")
+        raise AdminError(_("A group needs a name of up to 80 characters."))
     if kind not in {"department", "site"}:
-        raise AdminError("A group is a department or a site.")
+        raise AdminError(_("A group is a department or a site."))
     group = Group(name=name, kind=kind)
     db.session.add(group)
     try:
