@@ -155,9 +155,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    from voicebox.labels import iso_date, kind_label, role_label, status_label
     from voicebox.navigation import navigation_for
     from voicebox.text import plain_excerpt, render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["excerpt"] = plain_excerpt
+    # Stored English values (statuses, roles, item kinds) shown in the reader's language.
+    app.jinja_env.filters.update(
+        status_label=status_label, role_label=role_label, kind_label=kind_label, iso_date=iso_date
+    )
     app.context_processor(lambda: {"navigation": navigation_for()})

@@ -65,7 +65,7 @@ def test_the_audit_log_names_stored_actions_in_the_page_language(app):
 
 
 def test_services_answer_in_english_outside_a_page_request(app):
-    from voicebox.concerns.labels import request_gettext, request_ngettext
+    from voicebox.labels import request_gettext, request_ngettext
 
     assert request_gettext("Keep the title under %(max)s characters.", max=200) == (
         "Keep the title under 200 characters."

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from voicebox.anonymity import MIN_SUPPRESSION_THRESHOLD, random_id
 from voicebox.auditlog.record import record_event
-from voicebox.concerns.labels import request_gettext as _
 from voicebox.extensions import db
+from voicebox.labels import request_gettext as _
 from voicebox.models import Group, InstanceSettings, Invite, Role, User
 from voicebox.settings import instance_settings
 

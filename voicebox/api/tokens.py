@@ -12,9 +12,9 @@ from datetime import date
 from sqlalchemy import delete, func, select
 
 from voicebox.auditlog.record import record_event
-from voicebox.concerns.labels import request_gettext as _
 from voicebox.crypto import keyed_hash
 from voicebox.extensions import db
+from voicebox.labels import request_gettext as _
 from voicebox.models import ApiToken, User
 from voicebox.models.tokens import READ_SCOPE
 

@@ -11,7 +11,7 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from voicebox.concerns.labels import kind_label, status_label
+from voicebox.labels import kind_label, status_label
 
 ACTION_LABELS = {
     "added a concern category": _l("added a concern category"),

@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 
 from voicebox.anonymity import nullifier
-from voicebox.concerns.labels import request_gettext as _
-from voicebox.concerns.labels import status_label
 from voicebox.concerns.service import CLOSED_STATUSES, FLAG, ConcernError, concern_key, get_concern
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
+from voicebox.labels import request_gettext as _
+from voicebox.labels import status_label
 from voicebox.models import Concern, ConcernFlag
 from voicebox.models.base import rows_affected
 

@@ -23,13 +23,13 @@ from sqlalchemy import func, insert, select
 from voicebox import pending
 from voicebox.anonymity import normalize_receipt, random_id
 from voicebox.auditlog.record import record_event
-from voicebox.concerns.labels import N_, LocalCount
-from voicebox.concerns.labels import request_gettext as _
 from voicebox.concerns.service import UNREADABLE, ConcernError, get_concern, readable_body, receipt_hash
 from voicebox.config import Secrets
 from voicebox.crypto import CryptoError, decrypt_text, encrypt_text
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
+from voicebox.labels import N_, LocalCount
+from voicebox.labels import request_gettext as _
 from voicebox.models import Concern, FollowupMessage
 from voicebox.models.base import DbSession
 

@@ -8,9 +8,9 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, Submi
 from wtforms.validators import DataRequired, Length, Optional
 
 from voicebox.concerns.followup import MESSAGE_MAX
-from voicebox.concerns.labels import LocalCount
 from voicebox.concerns.moderation import CATEGORY_DESCRIPTION_MAX, CATEGORY_NAME_MAX, REASON_MAX
 from voicebox.concerns.service import BODY_MAX, TITLE_MAX
+from voicebox.labels import LocalCount
 
 
 class ConcernForm(FlaskForm):

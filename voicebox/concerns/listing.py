@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
-from voicebox.concerns.labels import request_gettext as _
 from voicebox.concerns.service import UNREADABLE, readable_body
 from voicebox.config import Secrets
 from voicebox.extensions import db
+from voicebox.labels import request_gettext as _
 from voicebox.models import Category, Concern, ConcernStatus
 from voicebox.text import plain_excerpt
 

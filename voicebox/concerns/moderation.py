@@ -15,8 +15,6 @@ from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
 from voicebox.auditlog.record import record_event
-from voicebox.concerns.labels import request_gettext as _
-from voicebox.concerns.labels import status_label
 from voicebox.concerns.service import (
     CLOSED_STATUSES,
     CONCERN,
@@ -30,6 +28,8 @@ from voicebox.concerns.service import (
 from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
+from voicebox.labels import request_gettext as _
+from voicebox.labels import status_label
 from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
 
 REASON_MAX = 300

@@ -14,9 +14,9 @@ from voicebox.auth.access import role_required
 from voicebox.concerns import moderation, service
 from voicebox.concerns.blueprint import bp
 from voicebox.concerns.forms import CategoryForm, HideForm, StatusForm
-from voicebox.concerns.labels import status_label
 from voicebox.concerns.service import CLOSED_STATUSES
 from voicebox.forms import ConfirmForm
+from voicebox.labels import status_label
 from voicebox.models import Role
 from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
 

@@ -20,14 +20,14 @@ from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
 from voicebox.anonymity import new_receipt_phrase, normalize_receipt, nullifier, random_id
-from voicebox.concerns.labels import N_, LocalCount, status_label
-from voicebox.concerns.labels import request_gettext as _
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column, insert_ignoring_duplicates
 from voicebox.crypto import CryptoError, decrypt_text, encrypt_text, keyed_hash
 from voicebox.extensions import db
 from voicebox.keyed_items import counted_or_queued, marked
 from voicebox.keystore import KeyStore
+from voicebox.labels import N_, LocalCount, status_label
+from voicebox.labels import request_gettext as _
 from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
 from voicebox.models.base import DbSession, rows_affected
 from voicebox.text import IdentifyingHint, find_identifying_text

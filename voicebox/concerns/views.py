@@ -11,8 +11,8 @@ from voicebox.auth.access import login_required, role_required
 from voicebox.concerns import followup, listing, moderation, service
 from voicebox.concerns.blueprint import bp
 from voicebox.concerns.forms import ConcernForm, HideForm, ReplyForm, StatusForm
-from voicebox.concerns.labels import status_label
 from voicebox.forms import ConfirmForm
+from voicebox.labels import status_label
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
 from voicebox.ratelimits import member_action, per_address
 from voicebox.responses.views import concern_extras

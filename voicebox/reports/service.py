@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.auditlog.record import record_event
-from voicebox.concerns.labels import LocalCount
-from voicebox.concerns.labels import request_gettext as _
 from voicebox.config import Secrets
 from voicebox.extensions import db
+from voicebox.labels import LocalCount
+from voicebox.labels import request_gettext as _
 from voicebox.models import Concern, HiddenComment, Petition, PetitionStatus, Report, ReportVersion, Signature
 from voicebox.models.base import rows_affected
 from voicebox.petitions.comments import petition_comments

@@ -14,8 +14,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.charts import DESKTOP, SVG_HEADERS, chart_height, timeline_svg
-from voicebox.concerns.labels import chart_text, iso_date, status_label
 from voicebox.i18n import local_number
+from voicebox.labels import chart_text, iso_date, status_label
 from voicebox.models import Report, Role
 from voicebox.reports import exports, pdf, service
 from voicebox.reports.forms import PublishForm, ReportForm

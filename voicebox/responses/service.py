@@ -12,12 +12,12 @@ from statistics import median
 from sqlalchemy import func, select
 
 from voicebox.auditlog.record import record_event
-from voicebox.concerns.labels import LocalCount
-from voicebox.concerns.labels import request_gettext as _
-from voicebox.concerns.labels import request_ngettext as ngettext
 from voicebox.concerns.moderation import change_status, next_statuses
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
+from voicebox.labels import LocalCount
+from voicebox.labels import request_gettext as _
+from voicebox.labels import request_ngettext as ngettext
 from voicebox.models import (
     Concern,
     ConcernStatus,

@@ -15,8 +15,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.auditlog.record import record_event
-from voicebox.concerns.labels import request_gettext as _
 from voicebox.extensions import db
+from voicebox.labels import request_gettext as _
 from voicebox.models import (
     Concern,
     ConcernStatus,

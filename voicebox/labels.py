@@ -1,7 +1,7 @@
-"""How stored status and role values read on a page, in the page's language.
+"""How stored values (statuses, roles, kinds, ISO dates) and service text read on a page, in its language.
 
 The database, the exports and the API keep the English values ("in progress", "leadership");
-only what a person reads is translated, through the template filters registered here.
+only what a person reads is translated, through these template filters (registered by create_app).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from voicebox.charts import ChartText
 from voicebox.i18n import local_date, local_number
+from voicebox.messages import N_ as N_
 
 # The JSON API is documented in English and answers in English whatever the browser asks.
 ENGLISH_ONLY_BLUEPRINTS = frozenset({"api"})
@@ -98,11 +99,6 @@ def iso_date(value: str | date | None) -> str:
         return local_date(date.fromisoformat(value))
     except ValueError:
         return value
-
-
-def N_(message: str) -> str:
-    """Mark a constant for translation; it is translated where it is shown."""
-    return message
 
 
 def request_ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
