@@ -7,6 +7,7 @@ only what a person reads is translated, through these template filters (register
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from babel.dates import get_month_names
 from flask import has_request_context, request
@@ -63,30 +64,28 @@ def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def status_label(value: str | None, capital: bool = False) -> str:
-    """A status as the reader's language names it; unknown values are shown as stored."""
+def _label(labels: dict[str, Any], value: str | None, capital: bool) -> str:
+    # Unknown values are shown as stored rather than hidden.
     if value is None:
         return ""
-    label = STATUS_LABELS.get(value)
+    label = labels.get(value)
     text = str(label) if label is not None else value
     return _first_upper(text) if capital else text
 
 
+def status_label(value: str | None, capital: bool = False) -> str:
+    """A status as the reader's language names it."""
+    return _label(STATUS_LABELS, value, capital)
+
+
 def role_label(value: str | None) -> str:
-    """A role as the reader's language names it; unknown values are shown as stored."""
-    if value is None:
-        return ""
-    label = ROLE_LABELS.get(value)
-    return str(label) if label is not None else value
+    """A role as the reader's language names it."""
+    return _label(ROLE_LABELS, value, capital=False)
 
 
 def kind_label(value: str | None, capital: bool = False) -> str:
     """The item kind ("petition", "concern") in the reader's language."""
-    if value is None:
-        return ""
-    label = ITEM_KINDS.get(value)
-    text = str(label) if label is not None else value
-    return _first_upper(text) if capital else text
+    return _label(ITEM_KINDS, value, capital)
 
 
 def iso_date(value: str | date | None) -> str:
