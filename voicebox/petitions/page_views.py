@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.charts import SVG_HEADERS, timeline_svg
+from voicebox.labels import chart_text
 from voicebox.concerns.forms import HideForm
 from voicebox.extensions import db
 from voicebox.models import Petition, Role
@@ -67,5 +68,6 @@ def chart(petition_id: str) -> Response:
         until=min(petition.closed_on or now, now),
         today=now,
         size=request.args.get("size", "desktop"),
+        text=chart_text(),
     )
     return Response(svg, mimetype="image/svg+xml", headers=SVG_HEADERS)
