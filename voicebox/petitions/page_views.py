@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.charts import SVG_HEADERS, timeline_svg
-from voicebox.labels import chart_text
 from voicebox.concerns.forms import HideForm
 from voicebox.extensions import db
+from voicebox.labels import chart_text
 from voicebox.models import Petition, Role
 from voicebox.petitions import comments
 from voicebox.petitions.blueprint import bp
