@@ -12,8 +12,10 @@
   var goal = box.querySelector("#goal-percent");
   var share = box.querySelector("#headcount-percent");
   var bar = box.querySelector("progress");
-  var whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-  var tenth = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  // The page's language, not the browser's: a German page says "12,8%" even in an English browser.
+  var language = document.documentElement.lang || undefined;
+  var whole = new Intl.NumberFormat(language, { maximumFractionDigits: 0 });
+  var tenth = new Intl.NumberFormat(language, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   var REFRESH_MS = 20000;
 
   function set(element, text) {
@@ -31,7 +33,7 @@
           : box.getAttribute("data-word-other") || "signatures");
         set(goal, whole.format(Math.floor(tally.goal_percent)) + "%");
         if (tally.headcount_percent !== null) { set(share, tenth.format(tally.headcount_percent) + "%"); }
-        if (bar) { bar.value = tally.goal_percent; bar.textContent = whole.format(tally.goal_percent) + "%"; }
+        if (bar) { bar.value = tally.goal_percent; bar.textContent = whole.format(Math.floor(tally.goal_percent)) + "%"; }
       })
       .catch(function () { /* offline or signed out: keep the last figures */ });
   }

@@ -181,13 +181,9 @@ def sign(petition_id: str) -> str | Response:
     except service.PetitionError as exc:
         flash(error_text(exc), "error")
     else:
-        flash(
-            _(
-                "Thank you for signing. Your signature joins the count within a minute, mixed in "
-                "with everyone else's so nobody can tell who signed when."
-            ),
-            "success",
-        )
+        # Short: the page below says how and when it is counted, and a long message would
+        # push that confirmation out of a phone's first screen.
+        flash(_("Thank you for signing."), "success")
     return redirect(target)
 
 
