@@ -49,9 +49,10 @@ def _spender(config: dict[str, Any], jobs: Any, results: Any, barrier: Any) -> N
                     )
                 else:
                     member_id, blinded = rest
-                    answer = service.issue_tokens(member_id, {petition_id: blinded}, keys=keys, today=today)
-                    if not isinstance(answer[petition_id], bytes):
-                        raise petitions.PetitionError(answer[petition_id])
+                    item = ("signature", petition_id)
+                    answer = service.issue_tokens(member_id, {item: blinded}, keys=keys, today=today)
+                    if not isinstance(answer[item], bytes):
+                        raise petitions.PetitionError(answer[item])
                 results.put("ok")
             except petitions.AlreadySigned:
                 db.session.rollback()
