@@ -74,7 +74,7 @@ def main() -> None:
             petitions.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
             ids.append(petition.id)
         account_id, token_id = ids
-        (key,) = [k for k in tokens.token_keys(keys=keys, today=today) if k.petition_id == token_id]
+        (key,) = [k for k in tokens.token_keys(keys=keys, today=today) if k.item_id == token_id]
         public = blind_rsa.load_public_key(key.public_key_der)
         signers = members[n:]
 

@@ -14,7 +14,8 @@ from typing import Any
 from tests import blind_client
 from voicebox import blind_rsa
 from voicebox.anonymity import new_receipt_phrase
-from voicebox.tokens import service
+from voicebox.tokens import scopes, service
+from voicebox.tokens.scopes import SIGNATURE
 
 
 def b64(data: bytes) -> str:
@@ -27,10 +28,15 @@ def unb64(text: str) -> bytes:
 
 @dataclass(frozen=True)
 class Token:
-    petition_id: str
+    petition_id: str  # the item's id: a petition's, a concern's or a draft's
     phrase: str
     message: bytes
     signature: bytes
+    scope: str = SIGNATURE
+
+    @property
+    def item_id(self) -> str:
+        return self.petition_id
 
     @property
     def hash(self) -> str:
@@ -38,10 +44,18 @@ class Token:
 
     def redeem_body(self, **extra: Any) -> dict[str, Any]:
         return {
-            "petition_id": self.petition_id,
+            "scope": self.scope,
+            "item_id": self.item_id,
             "token": b64(self.message),
             "signature": b64(self.signature),
             **extra,
+        }
+
+    def withdraw_body(self, phrase: str | None = None) -> dict[str, Any]:
+        return {
+            "scope": self.scope,
+            "item_id": self.item_id,
+            "phrase": self.phrase if phrase is None else phrase,
         }
 
 
@@ -50,24 +64,27 @@ def post_json(client: Any, url: str, body: dict[str, Any]) -> Any:
     return client.post(url, json=body, csrf=False, headers={"X-CSRFToken": client.csrf_token()})
 
 
-def public_keys(client: Any) -> dict[str, bytes]:
+def public_keys(client: Any, scope: str = SIGNATURE) -> dict[str, bytes]:
+    """The public key of every item taking `scope` tokens, by item id."""
     response = post_json(client, "/tokens/keys", {})
     assert response.status_code == 200, response.get_data(as_text=True)
-    return {item["id"]: unb64(item["public_key"]) for item in response.get_json()["petitions"]}
+    items = response.get_json()["items"]
+    return {item["id"]: unb64(item["public_key"]) for item in items if item["scope"] == scope}
 
 
-def fetch_token(client: Any, petition_id: str, phrase: str | None = None) -> Token:
-    """Blind, get signed, finalize: the member's token for one petition."""
-    public = blind_rsa.load_public_key(public_keys(client)[petition_id])
+def fetch_token(client: Any, petition_id: str, phrase: str | None = None, scope: str = SIGNATURE) -> Token:
+    """Blind, get signed, finalize: the member's token for one item and scope."""
+    public = blind_rsa.load_public_key(public_keys(client, scope)[petition_id])
     phrase = phrase or new_receipt_phrase()
-    message = service.token_message(petition_id, phrase)
+    message = scopes.token_message(scope, petition_id, phrase)
     blinded = blind_client.blind(public, message)
     response = post_json(
         client,
         "/tokens/issue",
-        {"tokens": [{"petition_id": petition_id, "blinded_msg": b64(blinded.blinded_msg)}]},
+        {"tokens": [{"scope": scope, "item_id": petition_id, "blinded_msg": b64(blinded.blinded_msg)}]},
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     (answer,) = response.get_json()["signatures"]
+    assert "blind_sig" in answer, answer
     signature = blind_client.finalize(public, message, unb64(answer["blind_sig"]), blinded.inv)
-    return Token(petition_id, phrase, message, signature)
+    return Token(petition_id, phrase, message, signature, scope)

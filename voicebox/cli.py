@@ -136,20 +136,30 @@ def tick() -> None:
 
 
 @voicebox_cli.command("verify-inclusion")
-@click.argument("petition_id")
+@click.option(
+    "--kind",
+    type=click.Choice(["signature", "support", "cosponsor"]),
+    default="signature",
+    show_default=True,
+    help="What the token did: signed a petition, said “me too” to a concern, co-sponsored a draft.",
+)
+@click.argument("item_id")
 @click.argument("phrase_or_hash", nargs=-1, required=True)
-def verify_inclusion(petition_id: str, phrase_or_hash: tuple[str, ...]) -> None:
-    """Check that a token (its phrase, or its hash) is among a petition's counted tokens."""
-    from voicebox.tokens.service import counted_tokens, find_counted
+def verify_inclusion(kind: str, item_id: str, phrase_or_hash: tuple[str, ...]) -> None:
+    """Check that a token (its phrase, or its hash) is among an item's counted tokens.
 
-    wanted, counted = find_counted(petition_id, " ".join(phrase_or_hash))
-    found = counted_tokens(petition_id)
+    ITEM_ID is the petition's id (signature, cosponsor) or the concern's (support).
+    """
+    from voicebox.tokens.service import counted, find_counted
+
+    wanted, is_counted = find_counted(item_id, " ".join(phrase_or_hash), kind)
+    found = counted(kind, item_id)
     click.echo(f"token hash:  {wanted}")
-    click.echo(f"merkle root: {found.root} over {len(found.token_hashes):,} counted tokens")
-    if not counted:
-        click.echo("NOT COUNTED: this token is not in the petition's list.", err=True)
+    click.echo(f"merkle root: {found.root} over {len(found.token_hashes):,} counted {kind} tokens")
+    if not is_counted:
+        click.echo(f"NOT COUNTED: this token is not in the item's {kind} list.", err=True)
         sys.exit(1)
-    click.echo("COUNTED: this token is in the petition's list.")
+    click.echo(f"COUNTED: this token is in the item's {kind} list.")
 
 
 @voicebox_cli.command("rotate-master-key")

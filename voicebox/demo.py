@@ -153,7 +153,7 @@ def _draft(ctx: DemoContext, author: User, title: str, body: str, goal: int, day
 def _open(ctx: DemoContext, petition: Petition, backers: list[User], on: date) -> None:
     for backer in backers:
         petitions.cosponsor_petition(petition.id, backer.id, keys=ctx.keys)
-    petitions.open_petition(petition.id, cosponsors_needed=2, actor_role="organizer", today=on)
+    petitions.open_petition(petition.id, cosponsors_needed=2, actor_role="organizer", today=on, keys=ctx.keys)
 
 
 def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:

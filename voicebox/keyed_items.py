@@ -15,6 +15,7 @@ from sqlalchemy import select
 from voicebox import pending
 from voicebox.anonymity import nullifier
 from voicebox.keystore import KeyStore
+from voicebox.models import ItemTokenIssuance
 from voicebox.models.base import DbSession
 
 Keyed = list[tuple[Any, bytes]]
@@ -26,6 +27,18 @@ def marked(session: DbSession, model: Any, item_column: str, item_id: str, mark:
         select(model.id).where(getattr(model, item_column) == item_id, model.nullifier == mark)
     )
     return found is not None
+
+
+def issued_item_token(session: DbSession, scope: str, item_id: str, mark: str) -> str | None:
+    """The blinded-message digest of the `scope` token issued on this item to the member
+    whose issuance nullifier is `mark` ("support" or "cosponsor"), or None if none was."""
+    return session.scalar(
+        select(ItemTokenIssuance.blinded_digest).where(
+            ItemTokenIssuance.scope == scope,
+            ItemTokenIssuance.item_id == item_id,
+            ItemTokenIssuance.member_mark == mark,
+        )
+    )
 
 
 def counted_or_queued(

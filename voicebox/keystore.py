@@ -23,8 +23,9 @@ from pathlib import Path
 
 from voicebox.crypto import CryptoError, generate_key, unwrap_key, wrap_key
 
-# "token" keys are a petition's RSA blind-signing key (PKCS#8 DER, voicebox.blind_rsa).
-KINDS = frozenset({"petition", "concern", "window", "token"})
+# "token" keys are a petition's RSA blind-signing key (PKCS#8 DER, voicebox.blind_rsa);
+# "token-support" a concern's "me too" one, "token-cosponsor" a draft's co-sponsorship one.
+KINDS = frozenset({"petition", "concern", "window", "token", "token-support", "token-cosponsor"})
 _ITEM_ID = re.compile(r"^[0-9a-f]{32}$")
 _SUFFIX = ".key"
 

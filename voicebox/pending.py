@@ -210,6 +210,13 @@ def hold_counting(session: DbSession) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _FLUSH_LOCK})
 
 
+def lock_value(session: DbSession, value: str) -> None:
+    """Serialize writers of one nullifier across workers until the transaction ends
+    (PostgreSQL; SQLite's single writer already does). Held in memory only, never written."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:mark, 0))"), {"mark": value})
+
+
 def count_pending(session: DbSession, keys: KeyStore, appliers: Mapping[str, Applier]) -> int:
     """Start a new window, then write every older window's actions in shuffled order and
     destroy those windows' keys; returns how many actions were written."""

@@ -31,14 +31,15 @@ def appliers(secrets: Secrets, keys: KeyStore) -> dict[str, pending.Applier]:
     """How each kind of queued action is written when its window is flushed."""
     from voicebox.concerns.followup import ANSWER, answer_applier
     from voicebox.concerns.service import POST, SUPPORT, concern_applier, support_applier
-    from voicebox.petitions.counting import signature_applier
-    from voicebox.petitions.service import SIGN
+    from voicebox.petitions.counting import cosponsor_applier, signature_applier
+    from voicebox.petitions.service import COSPONSOR, SIGN
 
     return {
         POST: concern_applier(secrets, keys),
         ANSWER: answer_applier(secrets),
         SIGN: signature_applier(secrets),
         SUPPORT: support_applier(),
+        COSPONSOR: cosponsor_applier(),
     }
 
 

@@ -1,12 +1,21 @@
-// Blind-token signing on the petition page and the inclusion check on the counted-tokens page.
+// Blind tokens: issuance on every page a member opens, and signing, "me too" and co-sponsoring
+// with a token on the item's page; the inclusion check on the counted-tokens pages.
 // The RFC 9474 operations come from the bundled @cloudflare/blindrsa-ts (window.VoiceboxBlindRSA).
 // Tokens are kept in this browser's IndexedDB; redemption and withdrawal are sent with
 // credentials: 'omit', so they carry no cookie that could tie them to the account.
+// Every text a member reads comes from the page (data-msg-* attributes, in its language).
 (function () {
   'use strict';
-  var PREFIX = 'voicebox petition token v1\u0000';
+  var PREFIXES = {
+    signature: 'voicebox petition token v1\u0000',
+    support: 'voicebox support token v1\u0000',
+    cosponsor: 'voicebox cosponsor token v1\u0000',
+  };
   var PHRASE_WORDS = 8;
   var LATER_WINDOW_MS = 30 * 60 * 1000;
+  // Keys and tokens are fetched at most this often, unless the page's own item lacks one.
+  var REFRESH_MS = 5 * 60 * 1000;
+  var FETCHED_AT = 'voicebox-tokens-fetched-at';
   var encoder = new TextEncoder();
 
   function b64(bytes) {
@@ -19,12 +28,14 @@
     return Uint8Array.from(raw, function (c) { return c.charCodeAt(0); });
   }
   function normalize(phrase) { return (phrase.toLowerCase().match(/[a-z]+/g) || []).join(' '); }
-  function tokenMessage(petitionId, phrase) { return encoder.encode(PREFIX + petitionId + '\u0000' + normalize(phrase)); }
+  function tokenMessage(scope, itemId, phrase) {
+    return encoder.encode(PREFIXES[scope] + itemId + '\u0000' + normalize(phrase));
+  }
   function hex(buffer) {
     return Array.from(new Uint8Array(buffer), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
   }
   function sha256(bytes) { return crypto.subtle.digest('SHA-256', bytes); }
-  function tokenHash(petitionId, phrase) { return sha256(tokenMessage(petitionId, phrase)).then(hex); }
+  function tokenHash(scope, itemId, phrase) { return sha256(tokenMessage(scope, itemId, phrase)).then(hex); }
 
   // Uniform choice by rejection sampling: no word is likelier than another.
   function randomPhrase(words) {
@@ -38,19 +49,35 @@
     return chosen.join(' ');
   }
 
+  // Version 1 kept petition tokens by petition id; version 2 keeps every scope's by "scope:id".
   function store(mode, action) {
     return new Promise(function (resolve, reject) {
-      var opening = indexedDB.open('voicebox-tokens', 1);
-      opening.onupgradeneeded = function () { opening.result.createObjectStore('tokens', { keyPath: 'petition_id' }); };
+      var opening = indexedDB.open('voicebox-tokens', 2);
+      opening.onupgradeneeded = function (event) {
+        var items = opening.result.createObjectStore('items', { keyPath: 'key' });
+        if (event.oldVersion < 1) return;
+        var old = opening.transaction.objectStore('tokens');
+        old.openCursor().onsuccess = function (e) {
+          var cursor = e.target.result;
+          if (!cursor) return;
+          var record = cursor.value;
+          record.scope = 'signature';
+          record.item_id = record.petition_id;
+          record.key = 'signature:' + record.petition_id;
+          if (record.signed) record.used = true;
+          items.put(record);
+          cursor.continue();
+        };
+      };
       opening.onerror = function () { reject(opening.error); };
       opening.onsuccess = function () {
-        var request = action(opening.result.transaction('tokens', mode).objectStore('tokens'));
+        var request = action(opening.result.transaction('items', mode).objectStore('items'));
         request.onsuccess = function () { resolve(request.result); };
         request.onerror = function () { reject(request.error); };
       };
     });
   }
-  function load(petitionId) { return store('readonly', function (s) { return s.get(petitionId); }); }
+  function load(scope, itemId) { return store('readonly', function (s) { return s.get(scope + ':' + itemId); }); }
   function save(record) { return store('readwrite', function (s) { return s.put(record); }); }
 
   function postJSON(url, body, csrf) {
@@ -59,7 +86,7 @@
       method: 'POST', credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
       body: JSON.stringify(body),
-    }).then(function (r) { if (!r.ok) throw new Error('status ' + r.status); return r.json(); });
+    }).then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); });
   }
   function postWithoutCookies(url, body) {
     return fetch(url, {
@@ -70,37 +97,47 @@
 
   function importKey(spki) { return window.VoiceboxBlindRSA.importPublicKey(unb64(spki)); }
 
-  // Fetch a token for every open petition this member can see, whether or not they sign.
-  async function ensureTokens(section) {
+  // One fetch at a time across this browser's tabs: two at once would blind two different
+  // phrases for one item, and the server signs only the first it sees.
+  function ensureTokens(issuer) {
+    if (navigator.locks) return navigator.locks.request('voicebox-tokens', function () { return fetchTokens(issuer); });
+    return fetchTokens(issuer);
+  }
+
+  // Fetch a token for every item this member can see that takes tokens (open petitions, open
+  // concerns, drafts), whether or not they act: one request for the keys, one for every
+  // token this browser lacks. Tokens already held are never asked for again.
+  async function fetchTokens(issuer) {
     var B = window.VoiceboxBlindRSA;
-    var keys = await postJSON(section.dataset.keysUrl, {}, section.dataset.csrf);
+    var keys = await postJSON(issuer.dataset.keysUrl, {}, issuer.dataset.csrf);
     var words = null;
-    var pending = [];
-    for (var i = 0; i < keys.petitions.length; i++) {
-      var petition = keys.petitions[i];
-      var record = await load(petition.id);
+    var wanted = [];
+    for (var i = 0; i < keys.items.length; i++) {
+      var item = keys.items[i];
+      var record = await load(item.scope, item.id);
       if (record && (record.signature || record.unavailable)) continue;
       if (!record) {
-        if (!words) words = (await (await fetch(section.dataset.wordsUrl, { credentials: 'omit' })).json()).words;
+        if (!words) words = (await (await fetch(issuer.dataset.wordsUrl, { credentials: 'omit' })).json()).words;
         var phrase = randomPhrase(words);
-        var blinded = await B.blind(await importKey(petition.public_key), B.prepare(tokenMessage(petition.id, phrase)));
-        record = { petition_id: petition.id, phrase: phrase, public_key: petition.public_key,
-          blinded: b64(blinded.blindedMsg), inv: b64(blinded.inv) };
+        var blinded = await B.blind(await importKey(item.public_key), B.prepare(tokenMessage(item.scope, item.id, phrase)));
+        record = { key: item.scope + ':' + item.id, scope: item.scope, item_id: item.id, phrase: phrase,
+          public_key: item.public_key, blinded: b64(blinded.blindedMsg), inv: b64(blinded.inv) };
         await save(record);
       }
-      pending.push(record);
+      wanted.push(record);
     }
-    if (!pending.length) return;
-    var answer = await postJSON(section.dataset.issueUrl, { tokens: pending.map(function (r) {
-      return { petition_id: r.petition_id, blinded_msg: r.blinded };
-    }) }, section.dataset.csrf);
+    localStorage.setItem(FETCHED_AT, String(Date.now()));
+    if (!wanted.length) return;
+    var answer = await postJSON(issuer.dataset.issueUrl, { tokens: wanted.map(function (r) {
+      return { scope: r.scope, item_id: r.item_id, blinded_msg: r.blinded };
+    }) }, issuer.dataset.csrf);
     for (var j = 0; j < answer.signatures.length; j++) {
-      var item = answer.signatures[j];
-      var rec = pending.find(function (r) { return r.petition_id === item.petition_id; });
+      var given = answer.signatures[j];
+      var rec = wanted.find(function (r) { return r.scope === given.scope && r.item_id === given.item_id; });
       if (!rec) continue;
-      if (item.blind_sig) {
-        var message = tokenMessage(rec.petition_id, rec.phrase);
-        var signature = await B.finalize(await importKey(rec.public_key), B.prepare(message), unb64(item.blind_sig), unb64(rec.inv));
+      if (given.blind_sig) {
+        var message = tokenMessage(rec.scope, rec.item_id, rec.phrase);
+        var signature = await B.finalize(await importKey(rec.public_key), B.prepare(message), unb64(given.blind_sig), unb64(rec.inv));
         rec.signature = b64(signature);
         delete rec.blinded;
         delete rec.inv;
@@ -114,107 +151,111 @@
   function show(section, step) {
     section.querySelectorAll('[data-token-step]').forEach(function (el) { el.hidden = el.dataset.tokenStep !== step; });
   }
-  function say(id, text) { var el = document.getElementById(id); if (el) el.textContent = text; }
-  // Text in the page's language, from the template's data-msg-* attributes ({name} filled in).
-  function msg(el, name, fallback, fill) {
-    var text = (el && el.getAttribute('data-msg-' + name)) || fallback;
+  function find(section, action) { return section.querySelector('[data-token-action="' + action + '"]'); }
+  function say(el, text) { if (el) el.textContent = text; }
+  // Text in the page's language, from the data-msg-* attributes ({name} filled in).
+  function msg(el, name, fill) {
+    var text = (el && el.getAttribute('data-msg-' + name)) || '';
     Object.keys(fill || {}).forEach(function (key) { text = text.split('{' + key + '}').join(fill[key]); });
     return text;
   }
-
-  async function signNow(section, record) {
-    var display = document.getElementById('token-display-name');
-    var result = await postWithoutCookies(section.dataset.redeemUrl, {
-      petition_id: record.petition_id, token: b64(tokenMessage(record.petition_id, record.phrase)),
-      signature: record.signature, display_name: display ? display.value : '',
-    });
-    if (result.ok || result.status === 409) {
-      record.signed = true;
-      delete record.sign_at;
-      await save(record);
-      render(section, record);
-    }
-    say('token-status', result.ok ? msg(section, 'signed', result.data.message) : result.data.error);
-  }
-
-  function scheduleLater(section, record) {
-    var wait = Math.max(0, record.sign_at - Date.now());
-    say('token-status', msg(section, 'send-at', 'Your signature will be sent at {time}. Keep this tab open.',
-      { time: new Date(record.sign_at).toLocaleTimeString(document.documentElement.lang || undefined) }));
-    setTimeout(function () { signNow(section, record); }, wait);
-  }
+  function status(section) { return section.querySelector('[data-token-status]'); }
 
   function render(section, record) {
     if (!record || record.unavailable || !record.signature) { show(section, 'unavailable'); return; }
-    if (record.signed) {
-      show(section, 'signed');
-      say('token-phrase', record.phrase);
+    if (record.used) {
+      show(section, 'done');
+      say(section.querySelector('[data-token-phrase]'), record.phrase);
     } else {
       show(section, 'ready');
     }
   }
 
-  async function withdraw(section, petitionId, phrase, statusId) {
-    var result = await postWithoutCookies(section.dataset.withdrawUrl, { petition_id: petitionId, phrase: phrase });
-    say(statusId, result.ok ? msg(section, 'withdrawn', result.data.message) : result.data.error);
-    var record = await load(petitionId);
+  async function actNow(section, record) {
+    var display = section.querySelector('[data-token-display-name]');
+    var body = { scope: record.scope, item_id: record.item_id,
+      token: b64(tokenMessage(record.scope, record.item_id, record.phrase)), signature: record.signature };
+    if (display) body.display_name = display.value;
+    var result = await postWithoutCookies(section.dataset.redeemUrl, body);
+    if (result.ok || result.status === 409) {
+      record.used = true;
+      delete record.act_at;
+      await save(record);
+      render(section, record);
+    }
+    say(status(section), result.ok ? msg(section, 'done') : result.data.error);
+  }
+
+  function scheduleLater(section, record) {
+    var wait = Math.max(0, record.act_at - Date.now());
+    say(status(section), msg(section, 'send-at',
+      { time: new Date(record.act_at).toLocaleTimeString(document.documentElement.lang || undefined) }));
+    setTimeout(function () { actNow(section, record); }, wait);
+  }
+
+  async function withdraw(section, phrase, statusEl) {
+    var scope = section.dataset.scope;
+    var itemId = section.dataset.itemId;
+    var result = await postWithoutCookies(section.dataset.withdrawUrl, { scope: scope, item_id: itemId, phrase: phrase });
+    say(statusEl, result.ok ? msg(section, 'withdrawn') : result.data.error);
+    var record = await load(scope, itemId);
     if (result.ok && record && normalize(record.phrase) === normalize(phrase)) {
-      record.signed = false;
+      record.used = false;
       await save(record);
       render(section, record);
     }
   }
 
-  var OPT_IN = 'voicebox-private-signing';
-
-  async function petitionPage(section) {
-    var petitionId = section.dataset.petitionId;
-    section.querySelector('.token-ui').hidden = false;
-    document.getElementById('token-withdraw-with-phrase').addEventListener('click', function () {
-      withdraw(section, petitionId, document.getElementById('token-withdraw-phrase').value, 'token-withdraw-status');
-    });
-    // Private signing is switched on once per browser; from then on every visit fetches a
-    // token for every open petition, so fetching says nothing about which one is signed.
-    if (localStorage.getItem(OPT_IN) !== 'on') {
-      show(section, 'offer');
-      document.getElementById('token-opt-in').addEventListener('click', function () {
-        localStorage.setItem(OPT_IN, 'on');
-        petitionPage(section);
-      }, { once: true });
-      return;
-    }
-    try {
-      await ensureTokens(section);
-    } catch (error) {
-      say('token-status', msg(section, 'fetch-failed', 'Tokens could not be fetched just now ({error}). Reload to try again.', { error: error.message }));
-    }
-    var record = await load(petitionId);
-    render(section, record);
-    if (!record || !record.signature) return;
-    say('token-key-fingerprint', hex(await sha256(unb64(record.public_key))));
-    section.querySelector('[data-token-key]').hidden = false;
-    // This account holds a token here: the server refuses its account signature, so the
-    // account form goes, and the token signs instead.
-    document.querySelectorAll('.sign-form').forEach(function (form) {
+  // The account's own form for this action: hidden while this browser holds the token,
+  // because the server refuses the account once a token was issued to it.
+  function replaceAccountForms(section) {
+    document.querySelectorAll(section.dataset.accountForms).forEach(function (form) {
+      if (form.hidden) return;
       form.hidden = true;
       form.style.display = 'none';
       var note = document.createElement('p');
       note.className = 'token-sign-note';
-      note.textContent = msg(section, 'signs-privately', 'This browser signs privately, with a token: see "Sign privately, with a token" below.');
+      note.textContent = msg(section, 'replaces');
       form.parentNode.insertBefore(note, form);
     });
-    document.getElementById('token-sign').addEventListener('click', function () { signNow(section, record); });
-    document.getElementById('token-sign-later').addEventListener('click', async function () {
+  }
+
+  async function itemSection(section, issuer) {
+    var scope = section.dataset.scope;
+    var itemId = section.dataset.itemId;
+    section.querySelector('.token-ui').hidden = false;
+    var byPhrase = find(section, 'withdraw-phrase');
+    if (byPhrase) {
+      byPhrase.addEventListener('click', function () {
+        withdraw(section, section.querySelector('[data-token-withdraw-phrase]').value,
+          section.querySelector('[data-token-withdraw-status]'));
+      });
+    }
+    var record = await load(scope, itemId);
+    if (issuer && !(record && (record.signature || record.unavailable))) {
+      try {
+        await ensureTokens(issuer);
+      } catch (error) {
+        say(status(section), msg(section, 'fetch-failed', { error: error.message }));
+      }
+      record = await load(scope, itemId);
+    }
+    render(section, record);
+    if (!record || !record.signature) return;
+    say(section.querySelector('[data-token-fingerprint]'), hex(await sha256(unb64(record.public_key))));
+    section.querySelector('[data-token-key]').hidden = false;
+    replaceAccountForms(section);
+    find(section, 'now').addEventListener('click', function () { actNow(section, record); });
+    find(section, 'later').addEventListener('click', async function () {
       var draw = new Uint32Array(1);
       crypto.getRandomValues(draw);
-      record.sign_at = Date.now() + Math.floor((draw[0] / 0x100000000) * LATER_WINDOW_MS);
+      record.act_at = Date.now() + Math.floor((draw[0] / 0x100000000) * LATER_WINDOW_MS);
       await save(record);
       scheduleLater(section, record);
     });
-    document.getElementById('token-withdraw').addEventListener('click', function () {
-      withdraw(section, petitionId, record.phrase, 'token-status');
-    });
-    if (record.sign_at && !record.signed) scheduleLater(section, record);
+    var undo = find(section, 'withdraw');
+    if (undo) undo.addEventListener('click', function () { withdraw(section, record.phrase, status(section)); });
+    if (record.act_at && !record.used) scheduleLater(section, record);
   }
 
   async function merkleRoot(hashes) {
@@ -244,20 +285,24 @@
     var button = document.getElementById('check-button');
     button.addEventListener('click', async function () {
       var hashes = Array.from(document.querySelectorAll('#token-hashes code'), function (el) { return el.textContent; }).sort();
-      var wanted = await tokenHash(button.dataset.petitionId, document.getElementById('check-phrase').value);
+      var wanted = await tokenHash(button.dataset.scope, button.dataset.itemId, document.getElementById('check-phrase').value);
       var root = await merkleRoot(hashes);
-      var rootNote = ' ' + (root === null || root === page.dataset.root
-        ? msg(page, 'root-ok', 'The list matches its published root.')
-        : msg(page, 'root-bad', 'Warning: the list does not match its published root.'));
+      var rootNote = ' ' + msg(page, root === null || root === page.dataset.root ? 'root-ok' : 'root-bad');
       var token = { token: wanted.slice(0, 12) };
-      say('check-result', (hashes.indexOf(wanted) >= 0
-        ? msg(page, 'counted', 'Counted: your token {token}… is in the list.', token)
-        : msg(page, 'not-counted', 'Not in the list: token {token}… is not counted (yet: a new signature joins within a minute).', token)) + rootNote);
+      say(document.getElementById('check-result'),
+        msg(page, hashes.indexOf(wanted) >= 0 ? 'counted' : 'not-counted', token) + rootNote);
     });
   }
 
-  var section = document.getElementById('private-signing');
-  if (section && window.VoiceboxBlindRSA && window.indexedDB) petitionPage(section);
+  var ready = window.VoiceboxBlindRSA && window.indexedDB;
+  var issuer = ready ? document.getElementById('token-issuer') : null;
+  var sections = ready ? document.querySelectorAll('[data-token-section]') : [];
+  if (sections.length) {
+    sections.forEach(function (section) { itemSection(section, issuer); });
+  } else if (issuer && Date.now() - Number(localStorage.getItem(FETCHED_AT) || 0) > REFRESH_MS) {
+    // Quietly, on every other page: a failure here is retried on the next page.
+    ensureTokens(issuer).catch(function () { localStorage.removeItem(FETCHED_AT); });
+  }
   var page = document.getElementById('counted-tokens');
   if (page) countedPage(page);
 })();

@@ -90,16 +90,38 @@ def device(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def open_context(browser: Any, server: live.LiveServer, device: str, **options: Any) -> Any:
+def without_tokens(ctx: Any) -> None:
+    """Serve an empty tokens.js: no tokens are fetched, so the account's forms stay in place
+    (a browser holding a token for an item has them replaced by the token's buttons)."""
+    ctx.route(
+        "**/static/js/tokens.js*",
+        lambda route: route.fulfill(
+            status=200, content_type="text/javascript", body="/* private tokens off for this test */"
+        ),
+    )
+
+
+def open_context(
+    browser: Any, server: live.LiveServer, device: str, tokens: bool = True, **options: Any
+) -> Any:
     settings: dict[str, Any] = {"base_url": server.url, "locale": "en-GB"}
     settings.update(DEVICES[device])
     settings.update(options)
-    return browser.new_context(**settings)
+    ctx = browser.new_context(**settings)
+    if not tokens:
+        without_tokens(ctx)
+    return ctx
+
+
+def _tokens_on(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("account_forms") is None
 
 
 @pytest.fixture
-def context(browser: Any, live_server: live.LiveServer, device: str) -> Iterator[Any]:
-    ctx = open_context(browser, live_server, device)
+def context(
+    browser: Any, live_server: live.LiveServer, device: str, request: pytest.FixtureRequest
+) -> Iterator[Any]:
+    ctx = open_context(browser, live_server, device, tokens=_tokens_on(request))
     ctx.set_default_timeout(10_000)
     yield ctx
     ctx.close()
@@ -133,12 +155,15 @@ def visit(context: Any, live_server: live.LiveServer, device: str, axe_script: P
 
 
 @pytest.fixture
-def new_visit(browser: Any, live_server: live.LiveServer, device: str, axe_script: Path) -> Iterator[Any]:
+def new_visit(
+    browser: Any, live_server: live.LiveServer, device: str, axe_script: Path, request: pytest.FixtureRequest
+) -> Iterator[Any]:
     """A factory for a second person in the same test (their own cookies), same device."""
     contexts: list[Any] = []
+    tokens = _tokens_on(request)
 
     def make(**options: Any) -> Visit:
-        ctx = open_context(browser, live_server, device, **options)
+        ctx = open_context(browser, live_server, device, tokens, **options)
         ctx.set_default_timeout(10_000)
         contexts.append(ctx)
         return Visit(

@@ -73,6 +73,7 @@ def open_and_sign(visit) -> None:
     check_german(visit, "petition-signed")
 
 
+@pytest.mark.account_forms
 def test_german_reader_registers_and_signs(visit) -> None:
     page = visit.page
     visit.go("/")
@@ -99,6 +100,7 @@ def sign_out_in_german(visit) -> None:
     check_german(visit, "signed-out")
 
 
+@pytest.mark.account_forms
 def test_german_browser_signs_in_and_signs(new_visit) -> None:
     """The browser itself asks for German (Accept-Language): no switcher needed, and German
     stays through registering, signing out and signing in again."""

@@ -43,6 +43,7 @@ def register_in_german(visit, username: str) -> None:
     expect(page.locator(".flashes")).to_contain_text(german("Welcome to voicebox. Your account is ready."))
 
 
+@pytest.mark.account_forms
 def test_a_german_member_signs_shares_and_withdraws_after_confirming(leser):
     page = leser.page
     register_in_german(leser, f"unterzeichnerin-{leser.device}")
@@ -84,6 +85,7 @@ def test_a_german_member_searches_and_filters_petitions(leser):
     expect(page.get_by_role("link", name=OPEN_PETITION)).to_have_count(0)
 
 
+@pytest.mark.account_forms
 def test_a_german_signing_comment_is_checked_and_the_news_is_german(leser):
     page = leser.page
     register_in_german(leser, f"kommentar-{leser.device}")

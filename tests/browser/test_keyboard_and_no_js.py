@@ -37,6 +37,7 @@ def tab_to_id(page, element_id: str) -> None:
 
 
 @pytest.mark.parametrize("device", ["desktop"], indirect=True)
+@pytest.mark.account_forms
 def test_register_and_sign_by_keyboard_alone(visit):
     page, keyboard = visit.page, visit.page.keyboard
     visit.go("/register")

@@ -47,6 +47,7 @@ def danger_styled(button) -> bool:
     return red > 150 and red > green + 60 and red > blue + 60
 
 
+@pytest.mark.account_forms
 def test_invitee_registers_signs_withdraws_and_signs_again(visit):
     page = visit.page
     visit.go("/")
@@ -108,6 +109,7 @@ def test_member_browses_drafts_and_closed_petitions(visit):
 
 
 @pytest.mark.parametrize("device", ["phone"], indirect=True)
+@pytest.mark.account_forms
 def test_open_petition_page_follows_the_tally_without_a_reload(visit, new_visit):
     watcher, page = visit, visit.page
     page.clock.install()

@@ -35,6 +35,7 @@ def test_closing_a_petition_says_what_happens_first(visit):
     expect(page.get_by_role("link", name="Close this petition")).to_be_visible()
 
 
+@pytest.mark.account_forms
 def test_a_member_flags_a_concern_then_takes_the_flag_back(visit):
     page = visit.page
     visit.sign_in(visit.server.accounts["member"])
@@ -128,6 +129,7 @@ def test_an_author_is_warned_edits_a_draft_and_an_organizer_rejects_it(visit, ne
     visit.check("petition-rejected")
 
 
+@pytest.mark.account_forms
 def test_a_signing_comment_that_names_the_signer_is_checked_first(visit):
     page = visit.page
     visit.register(f"commenter-{visit.device}")

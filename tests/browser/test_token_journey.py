@@ -4,6 +4,7 @@ phrase from a fresh browser profile; and the bundled blindrsa-ts passes RFC 9474
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests import token_client
 from tests.browser.test_petition_journey import signature_count, wait_for_count
-from voicebox.demo import OPEN_PETITION
+from voicebox.demo import OPEN_PETITION, REPLIED_CONCERN
 
 pytestmark = pytest.mark.browser
 
@@ -36,14 +37,14 @@ def test_a_member_signs_with_a_token_checks_inclusion_and_withdraws_with_the_phr
     visit.go("/petitions")
     petition_id = _open_petition(visit)
     before = signature_count(visit)
-    page.get_by_role("button", name="Use private signing in this browser").click()
-    ready = page.locator('[data-token-step="ready"]')
+    # No switch to turn on: the token was fetched on the first pages this member opened.
+    ready = page.locator('#private-signing [data-token-step="ready"]')
     expect(ready).to_be_visible()
     expect(page.get_by_role("button", name="Sign this petition")).to_be_hidden()
     visit.check("petition-token-ready")
 
     page.get_by_role("button", name="Sign privately now").click()
-    expect(page.locator('[data-token-step="signed"]')).to_be_visible()
+    expect(page.locator('#private-signing [data-token-step="done"]')).to_be_visible()
     expect(page.locator("#token-status")).to_contain_text("Thank you for signing")
     phrase = page.locator("#token-phrase").inner_text()
     assert len(phrase.split()) == 8
@@ -65,7 +66,8 @@ def test_a_member_signs_with_a_token_checks_inclusion_and_withdraws_with_the_phr
     other.sign_in(username)
     other.go("/petitions")
     _open_petition(other)
-    expect(other.page.locator('[data-token-step="offer"]')).to_be_visible()
+    # The account was issued this petition's token already: the fresh profile gets none.
+    expect(other.page.locator('#private-signing [data-token-step="unavailable"]')).to_be_visible()
     other.page.get_by_text("Withdraw with a phrase written down on another device").click()
     other.page.get_by_label("Phrase to withdraw").fill(phrase.upper())
     other.page.get_by_role("button", name="Withdraw", exact=True).click()
@@ -73,6 +75,63 @@ def test_a_member_signs_with_a_token_checks_inclusion_and_withdraws_with_the_phr
         "The signature made with this phrase has been withdrawn."
     )
     wait_for_count(other, before)
+
+
+def _support_count(visit) -> int:
+    return int(visit.page.locator("#support-count").inner_text().replace(",", ""))
+
+
+def _wait_for_supports(visit, expected: int, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while _support_count(visit) != expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+        visit.page.reload()
+    assert _support_count(visit) == expected
+
+
+def test_a_member_says_me_too_with_a_token_and_takes_it_back_with_the_phrase_elsewhere(visit, new_visit):
+    page = visit.page
+    redemptions: list[dict[str, str]] = []
+    page.on(
+        "request", lambda r: redemptions.append(r.all_headers()) if r.url.endswith("/tokens/redeem") else None
+    )
+    username = f"me-too-{visit.device}"
+    visit.go("/")
+    visit.register(username)
+    visit.go("/concerns")
+    page.get_by_role("link", name=REPLIED_CONCERN).first.click()
+    concern_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    before = _support_count(visit)
+    section = page.locator("#private-action")
+    expect(section.locator('[data-token-step="ready"]')).to_be_visible()
+    # The account's own button gives way to the token's while this browser holds one.
+    expect(page.get_by_role("button", name="Me too", exact=True)).to_be_hidden()
+    visit.check("concern-token-ready")
+
+    page.get_by_role("button", name="Me too, privately").click()
+    expect(section.locator('[data-token-step="done"]')).to_be_visible()
+    expect(section.locator("[data-token-status]")).to_contain_text("Your “me too” joins the count")
+    phrase = section.locator("[data-token-phrase]").inner_text()
+    assert len(phrase.split()) == 8
+    assert redemptions and all("cookie" not in headers for headers in redemptions)
+    _wait_for_supports(visit, before + 1)
+
+    visit.go(f"/concerns/{concern_id}/tokens")
+    page.get_by_label("Phrase").fill(phrase)
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#check-result")).to_contain_text("Counted")
+
+    other = new_visit()
+    other.sign_in(username)
+    other.go(f"/concerns/{concern_id}")
+    expect(other.page.locator('#private-action [data-token-step="unavailable"]')).to_be_visible()
+    other.page.get_by_text("Take back a “me too” with a phrase written down on another device").click()
+    other.page.get_by_label("Phrase", exact=True).fill(phrase)
+    other.page.get_by_role("button", name="Take back", exact=True).click()
+    expect(other.page.locator("#private-action [data-token-withdraw-status]")).to_have_text(
+        "The “me too” made with this phrase has been taken back."
+    )
+    _wait_for_supports(other, before)
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
@@ -145,11 +204,10 @@ def test_signing_later_sends_the_token_at_a_random_moment_within_the_window(visi
     visit.go("/petitions")
     _open_petition(visit)
     before = signature_count(visit)
-    page.get_by_role("button", name="Use private signing in this browser").click()
-    expect(page.locator('[data-token-step="ready"]')).to_be_visible()
+    expect(page.locator('#private-signing [data-token-step="ready"]')).to_be_visible()
     page.get_by_role("button", name="Sign at a random moment in the next 30 minutes").click()
     expect(page.locator("#token-status")).to_contain_text("Your signature will be sent at")
     assert signature_count(visit) == before
     page.clock.fast_forward("30:01")
-    expect(page.locator('[data-token-step="signed"]')).to_be_visible()
+    expect(page.locator('#private-signing [data-token-step="done"]')).to_be_visible()
     expect(page.locator("#token-status")).to_contain_text("Thank you for signing")

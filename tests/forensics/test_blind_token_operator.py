@@ -1,10 +1,10 @@
-"""The operator's view of blind-token signing: attribute 0 signatures to members.
+"""The operator's view of blind tokens: attribute 0 signatures, "me too"s or co-sponsorships.
 
 The operator here has everything but the clock: every database row, every key in the key
 store (the token keys included, unwrapped), the instance secrets, every log line, and
 every request body the server received, each signed-in request labelled with its member.
-Against today's account signing the same operator names every signer (the control, which
-shows the attack works); against tokens it names none.
+Against the account paths the same operator names every signer, supporter and co-sponsor
+(the control, which shows the attack works); against tokens it names none.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from tests.token_client import Token, b64, fetch_token, unb64
 from voicebox import blind_rsa
 from voicebox.anonymity import nullifier
 from voicebox.models import Role, User
+from voicebox.tokens import scopes
 
 MEMBERS = 6
 
@@ -113,14 +114,26 @@ def _attribute_by_algebra(
     return named
 
 
-def test_the_operator_attributes_no_token_signature_to_a_member(
+# scope -> (the item a test makes, the table its token actions land in)
+SCOPES = {
+    "signature": (lambda make_petition, make_concern: make_petition().id, "signatures"),
+    "support": (lambda make_petition, make_concern: make_concern()[0].id, "concern_supports"),
+    "cosponsor": (lambda make_petition, make_concern: make_petition(status="draft").id, "cosponsorships"),
+}
+
+
+@pytest.mark.parametrize("scope", list(SCOPES))
+def test_the_operator_attributes_no_token_action_to_a_member(
     app: Flask,
     make_user: Callable[..., User],
     make_petition: Callable[..., Any],
+    make_concern: Callable[..., Any],
     caplog: pytest.LogCaptureFixture,
+    scope: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    petition = make_petition()
+    make_item, table = SCOPES[scope]
+    item_id = make_item(make_petition, make_concern)
     capture = RequestCapture(app.wsgi_app)
     app.wsgi_app = capture  # type: ignore[method-assign]
     members = [make_user(Role.MEMBER) for _ in range(MEMBERS)]
@@ -129,7 +142,7 @@ def test_the_operator_attributes_no_token_signature_to_a_member(
         client = app.test_client()
         capture.member = member.id
         client.login(member)
-        tokens[member.id] = fetch_token(client, petition.id)
+        tokens[member.id] = fetch_token(client, item_id, scope=scope)
     capture.member = None
     spent = list(tokens.values())
     random.shuffle(spent)
@@ -140,7 +153,7 @@ def test_the_operator_attributes_no_token_signature_to_a_member(
     count_queued_now(app)
 
     keys = app.extensions["voicebox.keys"]
-    token_key = blind_rsa.load_private_key(keys.get("token", petition.id))
+    token_key = blind_rsa.load_private_key(keys.get(scopes.KEY_KINDS[scope], item_id))
     dump = repr(dump_database(app))
     # The operator's record of issuance: each member's blinded message and the answer.
     issued: dict[str, bytes] = {}
@@ -158,18 +171,36 @@ def test_the_operator_attributes_no_token_signature_to_a_member(
     by_algebra = _attribute_by_algebra(spent, issued, blind_sigs, token_key)
     assert by_content == {}
     assert by_algebra == {}
-    # ...and the signatures are all there to be attributed.
-    assert sum(1 for row in dump_database(app)["signatures"] if row["token_hash"]) == MEMBERS
+    # ...and the actions are all there to be attributed.
+    assert sum(1 for row in dump_database(app)[table] if row["token_hash"]) == MEMBERS
 
 
-def test_control_the_same_operator_names_every_account_signer(
-    app: Flask, make_user: Callable[..., User], make_petition: Callable[..., Any], sign: Callable[..., Any]
+@pytest.mark.parametrize(
+    ("scope", "purpose"), [("signature", "signature"), ("support", "support"), ("cosponsor", "cosponsor")]
+)
+def test_control_the_same_operator_names_every_account_action(
+    app: Flask,
+    make_user: Callable[..., User],
+    make_petition: Callable[..., Any],
+    make_concern: Callable[..., Any],
+    scope: str,
+    purpose: str,
 ) -> None:
-    petition = make_petition()
+    make_item, table = SCOPES[scope]
+    item_id = make_item(make_petition, make_concern)
     members = [make_user(Role.MEMBER) for _ in range(MEMBERS)]
     for member in members:
-        sign(petition, member)
-    petition_key = app.extensions["voicebox.keys"].get("petition", petition.id)
-    stored = {row["nullifier"] for row in dump_database(app)["signatures"]}
-    named = {member.id for member in members if nullifier(petition_key, "signature", member.id) in stored}
+        client = app.test_client()
+        client.login(member)
+        path = {
+            "signature": f"/petitions/{item_id}/sign",
+            "support": f"/concerns/{item_id}/support",
+            "cosponsor": f"/petitions/{item_id}/cosponsor",
+        }[scope]
+        assert client.post(path).status_code == 302
+    count_queued_now(app)
+    kind = "concern" if scope == "support" else "petition"
+    item_key = app.extensions["voicebox.keys"].get(kind, item_id)
+    stored = {row["nullifier"] for row in dump_database(app)[table]}
+    named = {member.id for member in members if nullifier(item_key, purpose, member.id) in stored}
     assert len(named) == MEMBERS

@@ -143,6 +143,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("i18n.choose_language", "POST"): everyone(302),
     ("tokens.words", "GET"): everyone(200),
     ("tokens.counted", "GET"): signed_in(200),
+    ("tokens.counted_supports", "GET"): signed_in(200),
+    ("tokens.counted_cosponsors", "GET"): signed_in(200),
 }
 
 

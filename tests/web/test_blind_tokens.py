@@ -160,7 +160,7 @@ def test_a_token_for_one_petition_is_refused_on_another(app, client, member, mak
     first, second = make_petition(title="First"), make_petition(title="Second")
     client.login(member)
     token = fetch_token(client, first.id)
-    response = _spend(app, "/tokens/redeem", token.redeem_body(petition_id=second.id))
+    response = _spend(app, "/tokens/redeem", token.redeem_body(item_id=second.id))
     assert response.status_code == 400
     assert response.get_json()["error"] == "This token is not for this petition."
     assert _count(second) == 0
@@ -242,7 +242,7 @@ def test_a_member_who_signed_with_the_account_gets_no_token(client, member, make
     )
     body = {"tokens": [{"petition_id": petition.id, "blinded_msg": b64(blinded.blinded_msg)}]}
     (answer,) = post_json(client, "/tokens/issue", body).get_json()["signatures"]
-    assert answer == {"petition_id": petition.id, "error": service.REFUSED}
+    assert answer == {"scope": "signature", "item_id": petition.id, "error": service.REFUSED}
     assert count_rows(TokenIssuance) == 0
 
 
@@ -282,7 +282,7 @@ def test_the_counted_page_shows_the_token_key_fingerprint_until_close(
         keys=app.extensions["voicebox.keys"],
     )
     page = client.get(f"/petitions/{petition.id}/tokens").get_data(as_text=True)
-    assert "destroyed when the petition closed" in page
+    assert "destroyed when it closed, or not made yet" in page
 
 
 def test_a_token_key_left_behind_by_a_crash_is_destroyed_by_the_tick(

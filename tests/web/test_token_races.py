@@ -1,4 +1,4 @@
-"""A token spent from two workers at the same instant signs once, on both engines.
+"""A token spent from two workers at the same instant counts once, on both engines.
 
 Separate processes (as gunicorn workers are), each with its own app and connection pool,
 meet at a barrier and redeem the same token; the counting window's unique tag and the
@@ -20,7 +20,7 @@ from tests.token_client import fetch_token
 from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
-from voicebox.models import Petition, Signature
+from voicebox.models import Concern, ConcernSupport, Petition, Signature
 
 ROUNDS = int(os.environ.get("VOICEBOX_RACE_ROUNDS", "8"))
 WORKERS = 3
@@ -29,7 +29,8 @@ pytestmark = pytest.mark.slow
 
 def _spender(config: dict[str, Any], jobs: Any, results: Any, barrier: Any) -> None:
     from voicebox.petitions import service as petitions
-    from voicebox.tokens import service
+    from voicebox.tokens import items, service
+    from voicebox.unit_of_work import unit_of_work
 
     app = create_app(config)
     with app.app_context():
@@ -38,7 +39,11 @@ def _spender(config: dict[str, Any], jobs: Any, results: Any, barrier: Any) -> N
             action, petition_id, *rest = job
             barrier.wait()
             try:
-                if action == "redeem":
+                if action == "redeem-support":
+                    message, signature = rest
+                    with unit_of_work(db.session):
+                        items.redeem("support", petition_id, message, signature, keys=keys, today=today)
+                elif action == "redeem":
                     message, signature = rest
                     service.redeem_token(
                         petition_id, message, signature, petitions.SignatureChoice(), keys=keys, today=today
@@ -49,11 +54,12 @@ def _spender(config: dict[str, Any], jobs: Any, results: Any, barrier: Any) -> N
                     )
                 else:
                     member_id, blinded = rest
-                    answer = service.issue_tokens(member_id, {petition_id: blinded}, keys=keys, today=today)
-                    if not isinstance(answer[petition_id], bytes):
-                        raise petitions.PetitionError(answer[petition_id])
+                    item = ("signature", petition_id)
+                    answer = service.issue_tokens(member_id, {item: blinded}, keys=keys, today=today)
+                    if not isinstance(answer[item], bytes):
+                        raise petitions.PetitionError(answer[item])
                 results.put("ok")
-            except petitions.AlreadySigned:
+            except (petitions.AlreadySigned, items.AlreadyCounted):
                 db.session.rollback()
                 results.put("already")
             except petitions.PetitionError:
@@ -116,6 +122,25 @@ def test_one_token_spent_by_several_workers_at_once_signs_once(app, client, make
         select(func.count()).select_from(Signature).where(Signature.petition_id == petition_id)
     )
     assert db.session.get(Petition, petition_id).signature_count == rows == ROUNDS
+
+
+@both_engines
+def test_one_support_token_spent_by_several_workers_at_once_says_me_too_once(
+    app, client, make_user, make_concern
+) -> None:
+    concern_id = make_concern()[0].id
+    tokens = []
+    for _ in range(ROUNDS):
+        client.login(make_user())
+        tokens.append(fetch_token(client, concern_id, scope="support"))
+        client.logout()
+    outcomes = _run(app, [[("redeem-support", concern_id, t.message, t.signature)] * WORKERS for t in tokens])
+    assert all(outcome == ["already"] * (WORKERS - 1) + ["ok"] for outcome in outcomes), outcomes
+    count_queued_now(app)
+    rows = db.session.scalar(
+        select(func.count()).select_from(ConcernSupport).where(ConcernSupport.concern_id == concern_id)
+    )
+    assert db.session.get(Concern, concern_id).support_count == rows == ROUNDS
 
 
 @both_engines

@@ -19,6 +19,7 @@ from voicebox.concerns.service import (
     CLOSED_STATUSES,
     CONCERN,
     SUPPORT,
+    SUPPORT_SIGNING,
     UNREADABLE,
     ConcernError,
     get_concern,
@@ -30,7 +31,15 @@ from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.labels import request_gettext as _
 from voicebox.labels import status_label
-from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
+from voicebox.models import (
+    Category,
+    Concern,
+    ConcernFlag,
+    ConcernStatus,
+    ConcernStatusChange,
+    ConcernSupport,
+    ItemTokenIssuance,
+)
 
 REASON_MAX = 300
 CATEGORY_NAME_MAX = 80
@@ -147,6 +156,11 @@ def change_status(concern_id: str, status: str, *, actor_role: str, today: date,
         db.session.execute(
             update(ConcernFlag).where(ConcernFlag.concern_id == concern.id).values(nullifier=None)
         )
+        db.session.execute(
+            delete(ItemTokenIssuance).where(
+                ItemTokenIssuance.scope == SUPPORT, ItemTokenIssuance.item_id == concern.id
+            )
+        )
     record_event(
         db.session,
         actor_role,
@@ -157,6 +171,7 @@ def change_status(concern_id: str, status: str, *, actor_role: str, today: date,
     db.session.commit()
     if closing:
         keys.destroy(CONCERN, concern.id)
+        keys.destroy(SUPPORT_SIGNING, concern.id)
     return concern
 
 

@@ -24,7 +24,7 @@ from voicebox.config import Secrets
 from voicebox.counters import add_to_column, insert_ignoring_duplicates
 from voicebox.crypto import CryptoError, decrypt_text, encrypt_text, keyed_hash
 from voicebox.extensions import db
-from voicebox.keyed_items import counted_or_queued, marked
+from voicebox.keyed_items import counted_or_queued, issued_item_token, marked
 from voicebox.keystore import KeyStore
 from voicebox.labels import N_, LocalCount, status_label
 from voicebox.labels import request_gettext as _
@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 CONCERN = "concern"
 POST = "concern-post"
 SUPPORT = "support"
+# Nullifier purpose of "this member was issued this concern's "me too" token" (voicebox.tokens).
+SUPPORT_ISSUANCE = "blind-issuance-support"
+# The key store kind of a concern's "me too" token signing key (voicebox.tokens.scopes).
+SUPPORT_SIGNING = "token-support"
 FLAG = "flag"
 TITLE_MAX = 200
 BODY_MAX = 10_000
@@ -272,7 +276,8 @@ def _open_key(concern: Concern, keys: KeyStore, action: str) -> bytes:
     return key
 
 
-def _still_open(concern_id: str) -> bool:
+def still_open(concern_id: str) -> bool:
+    """Whether the concern still takes "me too"s, read so that a close waits for our commit."""
     # FOR SHARE on PostgreSQL: a status change to resolved/declined waits for our commit.
     row = db.session.execute(
         select(Concern.status, Concern.hidden).where(Concern.id == concern_id).with_for_update(read=True)
@@ -305,6 +310,13 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
         add_to_column(db.session, Concern, concern.id, "support_count", -removed)
         db.session.commit()
         return False
+    # Under the same lock as token issuance: a member holding a "me too" token says
+    # "me too" with it, never with the account as well.
+    issuance_mark = nullifier(key, SUPPORT_ISSUANCE, member_id)
+    pending.lock_value(db.session, issuance_mark)
+    if issued_item_token(db.session, SUPPORT, concern.id, issuance_mark) is not None:
+        db.session.rollback()
+        raise ConcernError(_twice_refusal())
     payload = {"concern_id": concern.id, "nullifier": mark, "supported_on": today.isoformat()}
     try:
         pending.queue_action(db.session, window, SUPPORT, mark, payload)
@@ -314,11 +326,22 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
     except pending.WindowClosed as exc:
         db.session.rollback()
         raise ConcernError(_('That didn\'t go through; please press "Me too" again.')) from exc
-    if not _still_open(concern.id):
+    if not still_open(concern.id):
         db.session.rollback()
         raise ConcernError(_('This concern was closed just now; your "me too" was not added.'))
+    if issued_item_token(db.session, SUPPORT, concern.id, issuance_mark) is not None:
+        db.session.rollback()
+        raise ConcernError(_twice_refusal())
     db.session.commit()
     return True
+
+
+def _twice_refusal() -> str:
+    return _(
+        "You have a private token for this concern: say “me too” with it on the device that "
+        "holds it (the concern's page there offers it). Doing it with your account as well "
+        "would count you twice."
+    )
 
 
 def flag_concern(concern_id: str, member_id: str, *, keys: KeyStore, today: date) -> Concern:
@@ -337,7 +360,7 @@ def flag_concern(concern_id: str, member_id: str, *, keys: KeyStore, today: date
     except IntegrityError as exc:
         db.session.rollback()
         raise ConcernError(_("You already flagged this concern; moderators will look at it.")) from exc
-    if not _still_open(concern.id):
+    if not still_open(concern.id):
         db.session.rollback()
         raise ConcernError(_("This concern was closed just now; it takes no more flags."))
     add_to_column(db.session, Concern, concern.id, "flag_count", 1)
@@ -375,6 +398,7 @@ def support_applier(closing: str | None = None) -> pending.Applier:
                     "concern_id": payload["concern_id"],
                     "nullifier": payload["nullifier"],
                     "supported_on": date.fromisoformat(payload["supported_on"]),
+                    "token_hash": payload.get("token_hash"),
                 },
             )
             if rows_affected(result):

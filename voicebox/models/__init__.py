@@ -10,7 +10,7 @@ from voicebox.models.accounts import (
 )
 from voicebox.models.audit import AuditEvent
 from voicebox.models.base import Base
-from voicebox.models.blind_tokens import TokenIssuance
+from voicebox.models.blind_tokens import ItemTokenIssuance, TokenIssuance
 from voicebox.models.comments import HiddenComment
 from voicebox.models.concerns import (
     Category,
@@ -58,6 +58,7 @@ __all__ = [
     "HiddenComment",
     "InstanceSettings",
     "Invite",
+    "ItemTokenIssuance",
     "OfficialResponse",
     "PendingAction",
     "Petition",

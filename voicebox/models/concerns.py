@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -66,6 +67,7 @@ class ConcernSupport(Base):
     __tablename__ = "concern_supports"
     __table_args__ = (
         UniqueConstraint("concern_id", "nullifier", name="uq_concern_supports_concern_nullifier"),
+        Index("uq_concern_supports_concern_token_hash", "concern_id", "token_hash", unique=True),
         ANONYMOUS_TABLE_ARGS,
     )
 
@@ -73,6 +75,9 @@ class ConcernSupport(Base):
     concern_id: Mapped[str] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
     nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     supported_on: Mapped[date] = mapped_column(Date, default=coarse_date)
+    # sha256 of the blind-signed token that made this "me too" (voicebox.tokens), public in
+    # the concern's inclusion list and kept after close; None for an account's "me too".
+    token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ConcernFlag(Base):

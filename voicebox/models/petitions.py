@@ -115,12 +115,16 @@ class Cosponsorship(Base):
     __tablename__ = "cosponsorships"
     __table_args__ = (
         UniqueConstraint("petition_id", "nullifier", name="uq_cosponsorships_petition_nullifier"),
+        Index("uq_cosponsorships_petition_token_hash", "petition_id", "token_hash", unique=True),
         ANONYMOUS_TABLE_ARGS,
     )
 
     id: Mapped[str] = random_pk()
     petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
     nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # sha256 of the co-sponsorship token (voicebox.tokens): kept, and listed, after the draft
+    # opens, when account co-sponsorships are deleted; None for an account's co-sponsorship.
+    token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class PetitionDayTally(Base):

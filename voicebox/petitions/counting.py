@@ -18,7 +18,7 @@ from voicebox.anonymity import random_id
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column, add_to_counter_row, insert_ignoring_duplicates
 from voicebox.crypto import encrypt_text
-from voicebox.models import Petition, PetitionDayTally, PetitionStatus, Signature
+from voicebox.models import Cosponsorship, Petition, PetitionDayTally, PetitionStatus, Signature
 from voicebox.models.base import DbSession, rows_affected
 from voicebox.pending import Applier
 from voicebox.petitions import breakdown
@@ -103,5 +103,43 @@ def signature_applier(secrets: Secrets, closing: str | None = None) -> Applier:
                 written.setdefault(petition_id, []).append((day, payload.get("group_id")))
         for petition_id, signed in written.items():
             count_signatures(session, secrets.data_key, petition_id, signed, +1)
+
+    return apply
+
+
+def cosponsor_applier(opening: str | None = None) -> Applier:
+    """Write a shuffled batch of queued co-sponsorship tokens to drafts still drafts (and to
+    the one being `opening`, counted just before it opens)."""
+
+    def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
+        petition_ids = {payload["petition_id"] for payload in batch}
+        drafts = {opening} if opening else set()
+        drafts |= set(
+            session.scalars(
+                select(Petition.id).where(
+                    Petition.id.in_(petition_ids), Petition.status == PetitionStatus.DRAFT.value
+                )
+            )
+        )
+        statement = insert_ignoring_duplicates(
+            Cosponsorship.__table__, ("petition_id", "nullifier"), session.get_bind().dialect.name
+        )
+        written: Counter[str] = Counter()
+        for payload in batch:
+            if payload["petition_id"] not in drafts:
+                continue
+            result = session.execute(
+                statement,
+                {
+                    "id": random_id(),
+                    "petition_id": payload["petition_id"],
+                    "nullifier": payload["nullifier"],
+                    "token_hash": payload["token_hash"],
+                },
+            )
+            written[payload["petition_id"]] += rows_affected(result)
+        for petition_id, count in sorted(written.items()):
+            if count:
+                add_to_column(session, Petition, petition_id, "cosponsor_count", count)
 
     return apply

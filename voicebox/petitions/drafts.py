@@ -19,9 +19,11 @@ from voicebox.messages import N_, Message
 from voicebox.models import Cosponsorship, Petition, PetitionStatus
 from voicebox.petitions.service import (
     AUTHOR,
+    COSPONSOR_SIGNING,
     PETITION,
     InvalidPetition,
     PetitionError,
+    forget_cosponsors,
     get_petition,
     petition_key,
     validate_draft,
@@ -108,7 +110,9 @@ def reject_draft(petition_id: str, reason: str, *, actor_role: str, today: date,
     # Nothing more will ever be looked up under its key: forget it like a closed petition.
     petition.author_nullifier = None
     db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
+    forget_cosponsors(petition.id)
     record_event(db.session, actor_role, "rejected a draft petition", f"{petition.title}: {reason}", on=today)
     db.session.commit()
     keys.destroy(PETITION, petition.id)
+    keys.destroy(COSPONSOR_SIGNING, petition.id)
     return petition

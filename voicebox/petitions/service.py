@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, text, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
@@ -22,10 +22,18 @@ from voicebox.auditlog.record import record_event
 from voicebox.config import Secrets
 from voicebox.counters import add_to_column
 from voicebox.extensions import db
-from voicebox.keyed_items import counted_or_queued, marked
+from voicebox.keyed_items import counted_or_queued, issued_item_token, marked
 from voicebox.keystore import KeyStore
 from voicebox.messages import N_, Message
-from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature, TokenIssuance
+from voicebox.models import (
+    Cosponsorship,
+    Group,
+    ItemTokenIssuance,
+    Petition,
+    PetitionStatus,
+    Signature,
+    TokenIssuance,
+)
 from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
 from voicebox.unit_of_work import unit_of_work
@@ -37,6 +45,10 @@ SIGN = "signature"
 # Nullifier purpose of "this member was issued this petition's blind token" (voicebox.tokens).
 BLIND_ISSUANCE = "blind-issuance"
 COSPONSOR = "cosponsor"
+# Nullifier purpose of "this member was issued this draft's co-sponsorship token".
+COSPONSOR_ISSUANCE = "blind-issuance-cosponsor"
+# The key store kind of a draft's co-sponsorship signing key (voicebox.tokens.scopes).
+COSPONSOR_SIGNING = "token-cosponsor"
 AUTHOR = "author"
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -194,6 +206,13 @@ def cosponsor_petition(petition_id: str, member_id: str, *, keys: KeyStore) -> P
         raise PetitionError(N_("This draft can no longer take co-sponsors."))
     if petition.author_nullifier == nullifier(key, AUTHOR, member_id):
         raise PetitionError(N_("You started this petition, so you can't co-sponsor it too."))
+    issuance_mark = nullifier(key, COSPONSOR_ISSUANCE, member_id)
+    # Under the same lock as token issuance: a member holding a co-sponsorship token
+    # co-sponsors with it, never with the account as well.
+    _lock_mark(issuance_mark)
+    if issued_item_token(db.session, COSPONSOR, petition.id, issuance_mark) is not None:
+        db.session.rollback()
+        raise PetitionError(COSPONSOR_TWICE_REFUSAL)
     try:
         db.session.execute(
             insert(Cosponsorship).values(
@@ -206,16 +225,41 @@ def cosponsor_petition(petition_id: str, member_id: str, *, keys: KeyStore) -> P
     if _status_for_share(petition.id) != PetitionStatus.DRAFT:
         db.session.rollback()
         raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
+    if issued_item_token(db.session, COSPONSOR, petition.id, issuance_mark) is not None:
+        db.session.rollback()
+        raise PetitionError(COSPONSOR_TWICE_REFUSAL)
     add_to_column(db.session, Petition, petition.id, "cosponsor_count", 1)
     db.session.commit()
     return petition
 
 
-def open_petition(petition_id: str, *, cosponsors_needed: int, actor_role: str, today: date) -> Petition:
-    """Open a draft for signing; raises PetitionError if it lacks co-sponsors or isn't a draft."""
+COSPONSOR_TWICE_REFUSAL = N_(
+    "You have a private token for this draft: co-sponsor with it on the device that holds it "
+    "(the draft's page there offers it). Co-sponsoring with your account as well would count you twice."
+)
+
+
+def open_petition(
+    petition_id: str,
+    *,
+    cosponsors_needed: int,
+    actor_role: str,
+    today: date,
+    keys: KeyStore | None = None,
+) -> Petition:
+    """Open a draft for signing; raises PetitionError if it lacks co-sponsors or isn't a draft.
+
+    With `keys`, co-sponsorship tokens still waiting for their window are counted first,
+    and the draft's co-sponsorship token key is destroyed once it is open.
+    """
     petition = get_petition(petition_id)
     if not petition.is_draft:
         raise PetitionError(N_("This petition is not a draft."))
+    if keys is not None and pending.count_pending_for(
+        db.session, keys, {COSPONSOR: counting.cosponsor_applier(petition.id)}, "petition_id", petition.id
+    ):
+        db.session.flush()
+        db.session.refresh(petition)
     if petition.cosponsor_count < cosponsors_needed:
         missing = cosponsors_needed - petition.cosponsor_count
         needs = (
@@ -228,11 +272,33 @@ def open_petition(petition_id: str, *, cosponsors_needed: int, actor_role: str, 
         raise PetitionError(N_("Its closing date has passed; the author should start a new draft."))
     petition.status = PetitionStatus.OPEN.value
     petition.opened_on = today
-    # Co-sponsor nullifiers have done their job; the count is all that is kept.
-    db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
+    forget_cosponsors(petition.id)
     record_event(db.session, actor_role, "opened a petition", petition.title, on=today)
     db.session.commit()
+    if keys is not None:
+        keys.destroy(COSPONSOR_SIGNING, petition.id)
     return petition
+
+
+def forget_cosponsors(petition_id: str) -> None:
+    """Delete a draft's account co-sponsorships and its token issuance records (no commit).
+
+    Co-sponsor nullifiers have done their job; the count is all that is kept, and the
+    hashes of co-sponsorship tokens, which stay listed (no account can be traced to them).
+    """
+    db.session.execute(
+        delete(Cosponsorship).where(
+            Cosponsorship.petition_id == petition_id, Cosponsorship.token_hash.is_(None)
+        )
+    )
+    db.session.execute(
+        update(Cosponsorship).where(Cosponsorship.petition_id == petition_id).values(nullifier=None)
+    )
+    db.session.execute(
+        delete(ItemTokenIssuance).where(
+            ItemTokenIssuance.scope == COSPONSOR, ItemTokenIssuance.item_id == petition_id
+        )
+    )
 
 
 def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStore) -> bool:
@@ -256,7 +322,7 @@ def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStor
     # Clearing the nullifiers as well means a copy of the key taken before the close can't
     # re-link the rows as they stand; the key itself leaves the key store below.
     db.session.execute(update(Signature).where(Signature.petition_id == petition_id).values(nullifier=None))
-    db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition_id))
+    forget_cosponsors(petition_id)
     db.session.execute(delete(TokenIssuance).where(TokenIssuance.petition_id == petition_id))
     return True
 
@@ -281,6 +347,7 @@ def destroy_item_keys(keys: KeyStore, petition_id: str) -> None:
     """Destroy a closed petition's keys: its nullifier key and its blind-token signing key."""
     keys.destroy(PETITION, petition_id)
     keys.destroy(BLIND_SIGNING, petition_id)
+    keys.destroy(COSPONSOR_SIGNING, petition_id)
 
 
 def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int:
@@ -317,8 +384,15 @@ def destroy_orphaned_keys(keys: KeyStore) -> int:
     live_concerns = set(
         db.session.scalars(select(Concern.id).where(Concern.status.not_in(("resolved", "declined"))))
     )
+    drafts = set(db.session.scalars(select(Petition.id).where(Petition.status == PetitionStatus.DRAFT.value)))
     destroyed = 0
-    kinds = ((PETITION, live_petitions), (BLIND_SIGNING, live_petitions), ("concern", live_concerns))
+    kinds = (
+        (PETITION, live_petitions),
+        (BLIND_SIGNING, live_petitions),
+        (COSPONSOR_SIGNING, drafts),
+        ("concern", live_concerns),
+        ("token-support", live_concerns),
+    )
     for kind, live in kinds:
         for item_id in list(keys.item_ids(kind)):
             # A key younger than a minute may belong to an item being created right now.
@@ -415,10 +489,7 @@ TWICE_REFUSAL = N_(
 
 
 def _lock_mark(mark: str) -> None:
-    """Serialize writers of one nullifier across workers until the transaction ends
-    (PostgreSQL; SQLite's single writer already does). Held in memory only, never written."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:mark, 0))"), {"mark": mark})
+    pending.lock_value(db.session, mark)
 
 
 def lock_member(key: bytes, member_id: str) -> None:

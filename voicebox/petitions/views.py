@@ -238,6 +238,7 @@ def open_for_signing(petition_id: str) -> Response:
             cosponsors_needed=instance_settings().cosponsors_needed,
             actor_role=current_user.role,
             today=today(),
+            keys=current_keys(),
         ),
         _("The petition is open for signatures."),
     )

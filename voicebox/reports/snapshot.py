@@ -29,7 +29,7 @@ from voicebox.responses.service import (
     responses_to,
     wait_between,
 )
-from voicebox.tokens.service import counted_tokens
+from voicebox.tokens.service import Inclusion, counted
 
 FORMAT = "voicebox-report/1"
 HIDDEN_TITLE = "Hidden by moderators"
@@ -71,7 +71,6 @@ def _petition(
         groups, rows = breakdown_rows(table)
         by_week = {"weeks": list(table.columns), "rows": rows}
     count = petition.signature_count
-    tokens = counted_tokens(petition.id)
     return {
         "id": petition.id,
         "title": petition.title,
@@ -84,12 +83,17 @@ def _petition(
         "signatures_in_period": sum(n for _, n in daily),
         # In the digest: a member who finds their token in the petition's list with this
         # root knows this report counted them.
-        "counted_tokens": {"count": len(tokens.token_hashes), "merkle_root": tokens.root},
+        "counted_tokens": _counted(counted("signature", petition.id)),
+        "counted_cosponsor_tokens": _counted(counted("cosponsor", petition.id)),
         "daily": [{"day": day.isoformat(), "signatures": n} for day, n in daily],
         "groups": groups,
         "groups_by_week": by_week,
         **_responses(PETITION, petition.id, petition_start(petition), today),
     }
+
+
+def _counted(found: Inclusion) -> dict[str, Any]:
+    return {"count": len(found.token_hashes), "merkle_root": found.root}
 
 
 def _concern(concern: Concern, categories: dict[int, str], today: date) -> dict[str, Any]:
@@ -103,6 +107,8 @@ def _concern(concern: Concern, categories: dict[int, str], today: date) -> dict[
         "status": concern.status,
         "supports": concern.support_count,
         "created_on": concern.created_on.isoformat(),
+        # Token hashes name nobody, so even a hidden concern's root is published.
+        "counted_tokens": _counted(counted("support", concern.id)),
     }
     if hidden:
         entry.update({"responses": [], "days_to_first_response": None, "days_waiting": None})

@@ -1,13 +1,14 @@
-"""Signing a petition with a blind-signed token: issuance, redemption, withdrawal, inclusion.
+"""Blind tokens: keys, issuance, and signing a petition with one (redemption, withdrawal).
 
-Issuance (signed in): the member's browser sends, for every open petition it can see, a
-blinded message; the server blind-signs it under the petition's token key (RFC 9474) and
-remembers only that this member got one (a nullifier under the petition key) and the
-blinded message's digest, to answer a repeat identically. Redemption (no account, no
-cookie): the browser sends the unblinded token message and its signature; the server
-verifies it and queues a signature whose nullifier is the token's hash, through the same
-counting windows as every other signature, so order carries nothing. The token message is
-built from a phrase the member can write down; presenting the phrase withdraws.
+Issuance (signed in): the member's browser sends, for every item it can see that takes
+tokens (open petitions, open concerns, drafts), a blinded message; the server blind-signs
+it under that item's key for that scope (RFC 9474) and remembers only that this member got
+one (a nullifier under the item's key) and the blinded message's digest, to answer a
+repeat identically. Redemption (no account, no cookie): the browser sends the unblinded
+token message and its signature; the server verifies it and queues the action whose
+nullifier is the token's hash, through the same counting windows as every other action,
+so order carries nothing. The token message is built from a phrase the member can write
+down; presenting the phrase withdraws. Concern and draft tokens: voicebox.tokens.items.
 """
 
 from __future__ import annotations
@@ -18,76 +19,81 @@ from dataclasses import dataclass
 from datetime import date
 
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from voicebox import blind_rsa, inclusion
-from voicebox.anonymity import RECEIPT_WORDS, normalize_receipt, nullifier, random_id
+from voicebox import blind_rsa, inclusion, pending
+from voicebox.anonymity import RECEIPT_WORDS, nullifier
 from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore, KeyStoreError
 from voicebox.messages import N_, Message
-from voicebox.models import Petition, PetitionStatus, Signature, TokenIssuance
+from voicebox.models import ConcernSupport, Cosponsorship, Signature
 from voicebox.petitions import service as petitions
-from voicebox.petitions.service import BLIND_SIGNING, PetitionError, PetitionNotOpen, SignatureChoice
+from voicebox.petitions.service import PetitionError, PetitionNotOpen, SignatureChoice
+from voicebox.tokens import scopes
+from voicebox.tokens.rules import REFUSED as REFUSALS
+from voicebox.tokens.rules import RULES, TokenError
+from voicebox.tokens.scopes import COSPONSOR, SIGNATURE, SUPPORT, token_hash
 from voicebox.unit_of_work import unit_of_work
 
-MESSAGE_PREFIX = b"voicebox petition token v1\x00"
-REFUSED = N_("No token can be issued for this petition.")
+__all__ = ["REFUSED", "TokenError", "token_hash"]
 
+REFUSED = REFUSALS[SIGNATURE]
+NOT_THIS_ITEM = {
+    SIGNATURE: N_("This token is not for this petition."),
+    SUPPORT: N_("This token is not a “me too” token for this concern."),
+    COSPONSOR: N_("This token is not a co-sponsorship token for this draft."),
+}
 
-class TokenError(PetitionError):
-    """A token that can't be used; the message is for the member."""
+NOT_VALID = {
+    SIGNATURE: N_("This token's signature is not valid for this petition."),
+    SUPPORT: N_("This token's signature is not valid for this concern."),
+    COSPONSOR: N_("This token's signature is not valid for this draft."),
+}
 
 
 @dataclass(frozen=True)
 class TokenKey:
-    petition_id: str
+    scope: str
+    item_id: str
     title: str
     public_key_der: bytes
 
 
 def token_message(petition_id: str, phrase: str) -> bytes:
-    """The message the member's browser blinds: bound to one petition, secret in the phrase."""
-    return MESSAGE_PREFIX + petition_id.encode() + b"\x00" + normalize_receipt(phrase).encode()
+    """A petition signature token's message (scopes.token_message for the other scopes)."""
+    return scopes.token_message(SIGNATURE, petition_id, phrase)
 
 
-def token_hash(message: bytes) -> str:
-    """The token's public name and nullifier: sha256 of the token message, hex."""
-    return hashlib.sha256(message).hexdigest()
-
-
-def _phrase_of(petition_id: str, message: bytes) -> str:
-    """The phrase inside a token message for `petition_id`; raises TokenError otherwise."""
-    head = MESSAGE_PREFIX + petition_id.encode() + b"\x00"
-    if not message.startswith(head):
-        raise TokenError(N_("This token is not for this petition."))
+def check_message(scope: str, item_id: str, message: bytes) -> str:
+    """The phrase inside a token message for (scope, item); raises TokenError otherwise."""
     try:
-        phrase = message[len(head) :].decode("ascii")
-    except UnicodeDecodeError as exc:
-        raise TokenError(N_("This token is malformed.")) from exc
-    if normalize_receipt(phrase) != phrase or len(phrase.split()) < RECEIPT_WORDS:
+        return scopes.phrase_of(scope, item_id, message)
+    except scopes.WrongItem as exc:
+        raise TokenError(NOT_THIS_ITEM[scope]) from exc
+    except scopes.MalformedPhrase as exc:
         raise TokenError(
             Message(N_("A token's phrase is at least %(count)s lower-case words."), count=RECEIPT_WORDS)
-        )
-    return phrase
+        ) from exc
 
 
-def _load_key(petition_id: str, keys: KeyStore) -> rsa.RSAPrivateKey | None:
-    data = keys.get(BLIND_SIGNING, petition_id)
+def load_key(scope: str, item_id: str, keys: KeyStore) -> rsa.RSAPrivateKey | None:
+    """The item's signing key for `scope`, or None (not made yet, or destroyed at close)."""
+    data = keys.get(scopes.KEY_KINDS[scope], item_id)
     return blind_rsa.load_private_key(data) if data is not None else None
 
 
-def _ensure_key(petition_id: str, keys: KeyStore) -> rsa.RSAPrivateKey:
-    key = _load_key(petition_id, keys)
+def _ensure_key(scope: str, item_id: str, keys: KeyStore) -> rsa.RSAPrivateKey:
+    key = load_key(scope, item_id, keys)
     if key is not None:
         return key
     key = blind_rsa.generate_private_key()
     try:
-        keys.put(BLIND_SIGNING, petition_id, blind_rsa.private_key_bytes(key))
+        keys.put(scopes.KEY_KINDS[scope], item_id, blind_rsa.private_key_bytes(key))
     except KeyStoreError:
         # Another worker created it first: everyone must use that one.
-        existing = _load_key(petition_id, keys)
+        existing = load_key(scope, item_id, keys)
         if existing is None:
             raise
         return existing
@@ -95,89 +101,88 @@ def _ensure_key(petition_id: str, keys: KeyStore) -> rsa.RSAPrivateKey:
 
 
 def token_keys(*, keys: KeyStore, today: date) -> list[TokenKey]:
-    """The token key of every open petition (created on first use), in a fixed order."""
-    rows = db.session.execute(
-        select(Petition.id, Petition.title, Petition.closes_on)
-        .where(Petition.status == PetitionStatus.OPEN.value)
-        .order_by(Petition.id)
-    ).all()
+    """The token key of every item taking tokens, per scope (created on first use), in a fixed order."""
+    items = [
+        (scope, item_id, title)
+        for scope in scopes.SCOPES
+        for item_id, title in RULES[scope].open_items(keys, today)
+    ]
     db.session.rollback()
-    found = []
-    for petition_id, title, closes_on in rows:
-        if closes_on is not None and closes_on < today:
-            continue
-        if keys.get(petitions.PETITION, petition_id) is None:
-            continue
-        found.append(TokenKey(petition_id, title, blind_rsa.public_key_der(_ensure_key(petition_id, keys))))
-    return found
+    return [
+        TokenKey(scope, item_id, title, blind_rsa.public_key_der(_ensure_key(scope, item_id, keys)))
+        for scope, item_id, title in items
+    ]
 
 
-def _issue_one(petition_id: str, member_id: str, blinded_msg: bytes, keys: KeyStore, today: date) -> bytes:
-    petitions.open_for_signing(petition_id, today)
-    item_key = petitions.petition_key(petition_id, keys)
-    token_key = _load_key(petition_id, keys)
-    if item_key is None or token_key is None:
-        raise TokenError(REFUSED)
+def _issue_one(
+    scope: str, item_id: str, member_id: str, blinded_msg: bytes, keys: KeyStore, today: date
+) -> bytes:
+    rules = RULES[scope]
+    item_key = rules.item_key(item_id, member_id, keys, today)
+    token_key = load_key(scope, item_id, keys)
+    if token_key is None:
+        raise TokenError(REFUSALS[scope])
     try:
         blind_sig = blind_rsa.blind_sign(token_key, blinded_msg)
     except blind_rsa.BlindSignError as exc:
         raise TokenError(N_("The blinded token is malformed.")) from exc
-    # A member who signed with the account gets no token: both would count them twice.
-    petitions.lock_member(item_key, member_id)
-    if petitions.signed_with_account(petition_id, item_key, member_id, keys):
+    mark = nullifier(item_key, rules.purpose, member_id)
+    # One member's account action and token issuance on one item take turns across workers;
+    # a member who acted with the account gets no token: both would count them twice.
+    pending.lock_value(db.session, mark)
+    if rules.account_acted(item_id, item_key, member_id, keys):
         db.session.rollback()
-        raise TokenError(REFUSED)
-    mark = nullifier(item_key, petitions.BLIND_ISSUANCE, member_id)
+        raise TokenError(REFUSALS[scope])
     digest = hashlib.sha256(blinded_msg).hexdigest()
-    earlier = _issued_digest(petition_id, mark)
+    earlier = rules.issued_digest(item_id, mark)
     if earlier is None:
-        db.session.execute(
-            insert(TokenIssuance).values(
-                id=random_id(), petition_id=petition_id, member_mark=mark, blinded_digest=digest
-            )
-        )
-        # Again after our write (SQLite's writer lock is ours now): an account signature
+        rules.record(item_id, mark, digest)
+        # Again after our write (SQLite's writer lock is ours now): an account action
         # queued meanwhile by another worker rules the token out.
-        if petitions.signed_with_account(petition_id, item_key, member_id, keys):
+        if rules.account_acted(item_id, item_key, member_id, keys):
             db.session.rollback()
-            raise TokenError(REFUSED)
+            raise TokenError(REFUSALS[scope])
         try:
             db.session.commit()
             return blind_sig
         except IntegrityError:
             # Two requests at once: the one that committed first is the account's token.
             db.session.rollback()
-            earlier = _issued_digest(petition_id, mark)
+            earlier = rules.issued_digest(item_id, mark)
     # The same blinded message gets the same answer; any other is refused without saying
-    # why, so one account can never hold two tokens for a petition.
+    # why, so one account can never hold two tokens for an item and scope.
     if earlier != digest:
-        raise TokenError(REFUSED)
+        raise TokenError(REFUSALS[scope])
     return blind_sig
 
 
-def _issued_digest(petition_id: str, mark: str) -> str | None:
-    return db.session.scalar(
-        select(TokenIssuance.blinded_digest).where(
-            TokenIssuance.petition_id == petition_id, TokenIssuance.member_mark == mark
-        )
-    )
-
-
 def issue_tokens(
-    member_id: str, blinded: Mapping[str, bytes], *, keys: KeyStore, today: date
-) -> dict[str, bytes | str]:
-    """Blind-sign one message per petition for this member (each committed on its own).
+    member_id: str, blinded: Mapping[tuple[str, str], bytes], *, keys: KeyStore, today: date
+) -> dict[tuple[str, str], bytes | str]:
+    """Blind-sign one message per (scope, item) for this member (each committed on its own,
+    so one refusal doesn't undo the rest).
 
-    Returns, per petition id, the blind signature or the reason it was refused.
+    Returns, per (scope, item id), the blind signature or the reason it was refused.
     """
-    answers: dict[str, bytes | str] = {}
-    for petition_id, blinded_msg in blinded.items():
+    answers: dict[tuple[str, str], bytes | str] = {}
+    for (scope, item_id), blinded_msg in blinded.items():
         try:
-            answers[petition_id] = _issue_one(petition_id, member_id, blinded_msg, keys, today)
+            answers[scope, item_id] = _issue_one(scope, item_id, member_id, blinded_msg, keys, today)
         except PetitionError as exc:
             db.session.rollback()
-            answers[petition_id] = str(exc)
+            answers[scope, item_id] = str(exc)
     return answers
+
+
+def verified_hash(scope: str, item_id: str, message: bytes, signature: bytes, keys: KeyStore) -> str:
+    """The token's hash once its signature verifies under the item's key; raises TokenError
+    (also when the key is gone: the item closed)."""
+    key = load_key(scope, item_id, keys)
+    if key is None:
+        raise TokenError(N_("This no longer takes tokens."))
+    if not blind_rsa.verify(key.public_key(), message, signature):
+        raise TokenError(NOT_VALID[scope])
+    return token_hash(message)
 
 
 def redeem_token(
@@ -193,17 +198,14 @@ def redeem_token(
 
     Raises TokenError, PetitionNotFound, PetitionNotOpen, InvalidPetition or AlreadySigned.
     """
-    _phrase_of(petition_id, message)
+    check_message(SIGNATURE, petition_id, message)
     petitions.open_for_signing(petition_id, today)
     errors = petitions.validate_signature_choice(choice)
     if errors:
         raise petitions.InvalidPetition(errors)
-    key = _load_key(petition_id, keys)
-    if key is None:
+    if load_key(SIGNATURE, petition_id, keys) is None:
         raise PetitionNotOpen(N_("This petition is closed."))
-    if not blind_rsa.verify(key.public_key(), message, signature):
-        raise TokenError(N_("This token's signature is not valid for this petition."))
-    mark = token_hash(message)
+    mark = verified_hash(SIGNATURE, petition_id, message, signature, keys)
     payload = {
         "petition_id": petition_id,
         "nullifier": mark,
@@ -234,34 +236,50 @@ def withdraw_with_phrase(petition_id: str, phrase: str, *, keys: KeyStore, secre
 
 @dataclass(frozen=True)
 class Inclusion:
-    petition_id: str
+    scope: str
+    item_id: str
     token_hashes: list[str]
     root: str
 
+    @property
+    def petition_id(self) -> str:
+        return self.item_id
 
-def key_fingerprint(petition_id: str, keys: KeyStore) -> str | None:
-    """sha256 of the petition's token public key (SPKI DER), or None without a key.
+
+def key_fingerprint(item_id: str, keys: KeyStore, scope: str = SIGNATURE) -> str | None:
+    """sha256 of the item's token public key for `scope` (SPKI DER), or None without a key.
 
     Everyone should see the same: a member handed a key of their own could be told apart
-    when signing. Members compare it with each other (the browser shows the one it used).
+    when acting. Members compare it with each other (the browser shows the one it used).
     """
-    key = _load_key(petition_id, keys)
+    key = load_key(scope, item_id, keys)
     return hashlib.sha256(blind_rsa.public_key_der(key)).hexdigest() if key is not None else None
 
 
-def counted_tokens(petition_id: str) -> Inclusion:
-    """The hashes of the tokens counted for a petition, sorted, and their Merkle root."""
-    rows = db.session.scalars(
-        select(Signature.token_hash).where(
-            Signature.petition_id == petition_id, Signature.token_hash.is_not(None)
-        )
-    )
+_COUNTED = {
+    SIGNATURE: (Signature.token_hash, Signature.petition_id),
+    SUPPORT: (ConcernSupport.token_hash, ConcernSupport.concern_id),
+    COSPONSOR: (Cosponsorship.token_hash, Cosponsorship.petition_id),
+}
+
+
+def counted(scope: str, item_id: str) -> Inclusion:
+    """The hashes of the tokens of `scope` counted on an item, sorted, and their Merkle root."""
+    column, item_column = _COUNTED[scope]
+    rows = db.session.scalars(select(column).where(item_column == item_id, column.is_not(None)))
     hashes = sorted(value for value in rows if value is not None)
-    return Inclusion(petition_id, hashes, inclusion.merkle_root(hashes))
+    return Inclusion(scope, item_id, hashes, inclusion.merkle_root(hashes))
 
 
-def find_counted(petition_id: str, phrase_or_hash: str) -> tuple[str, bool]:
+def counted_tokens(petition_id: str) -> Inclusion:
+    """The hashes of the tokens counted as a petition's signatures, and their Merkle root."""
+    return counted(SIGNATURE, petition_id)
+
+
+def find_counted(item_id: str, phrase_or_hash: str, scope: str = SIGNATURE) -> tuple[str, bool]:
     """(the token hash, whether it is counted) for a phrase or a hash typed by anyone."""
     value = phrase_or_hash.strip().lower()
-    wanted = value if inclusion.is_token_hash(value) else token_hash(token_message(petition_id, value))
-    return wanted, wanted in counted_tokens(petition_id).token_hashes
+    wanted = (
+        value if inclusion.is_token_hash(value) else token_hash(scopes.token_message(scope, item_id, value))
+    )
+    return wanted, wanted in counted(scope, item_id).token_hashes
