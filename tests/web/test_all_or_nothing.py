@@ -14,6 +14,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.auth import account
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernSupport, PendingAction, Petition, Signature, User
+from voicebox.unit_of_work import unit_of_work
 
 
 class StepFailed(RuntimeError):
@@ -32,9 +33,10 @@ def test_account_deletion_that_fails_after_withdrawing_leaves_everything_in_plac
     first, second = make_petition(title="First"), make_petition(title="Second")
     sign(first, member)
     concern, _ = make_concern(title="Backed")
-    concerns.toggle_support(
-        concern.id, member.id, keys=app.extensions["voicebox.keys"], today=concern.created_on
-    )
+    with unit_of_work(db.session):
+        concerns.toggle_support(
+            concern.id, member.id, keys=app.extensions["voicebox.keys"], today=concern.created_on
+        )
     count_queued_now(app)
     sign(second, member, counted=False)  # still queued when the account goes
     assert count_rows(PendingAction) == 1

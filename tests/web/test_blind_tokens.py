@@ -16,6 +16,7 @@ from voicebox import blind_rsa, inclusion
 from voicebox.extensions import db
 from voicebox.models import Petition, Signature, TokenIssuance
 from voicebox.tokens import service
+from voicebox.unit_of_work import unit_of_work
 
 
 def _cookie_less(app: Flask) -> Any:
@@ -196,13 +197,14 @@ def test_closing_keeps_the_list_and_destroys_the_token_key_and_issuance_records(
 
     keys = app.extensions["voicebox.keys"]
     assert keys.exists("token", petition.id)
-    petitions.close_petition(
-        petition.id,
-        actor_role="organizer",
-        today=petition.opened_on,
-        secrets=app.extensions["voicebox.secrets"],
-        keys=keys,
-    )
+    with unit_of_work(db.session):
+        petitions.close_petition(
+            petition.id,
+            actor_role="organizer",
+            today=petition.opened_on,
+            secrets=app.extensions["voicebox.secrets"],
+            keys=keys,
+        )
     assert not keys.exists("token", petition.id)
     assert count_rows(TokenIssuance) == 0
     assert client.get(f"/petitions/{petition.id}/tokens?format=json").get_json()["token_hashes"] == [
@@ -274,13 +276,14 @@ def test_the_counted_page_shows_the_token_key_fingerprint_until_close(
     assert hashlib.sha256(der).hexdigest() in page
     from voicebox.petitions import service as petitions
 
-    petitions.close_petition(
-        petition.id,
-        actor_role="organizer",
-        today=petition.opened_on,
-        secrets=app.extensions["voicebox.secrets"],
-        keys=app.extensions["voicebox.keys"],
-    )
+    with unit_of_work(db.session):
+        petitions.close_petition(
+            petition.id,
+            actor_role="organizer",
+            today=petition.opened_on,
+            secrets=app.extensions["voicebox.secrets"],
+            keys=app.extensions["voicebox.keys"],
+        )
     page = client.get(f"/petitions/{petition.id}/tokens").get_data(as_text=True)
     assert "destroyed when the petition closed" in page
 

@@ -31,6 +31,7 @@ from voicebox.keystore import KeyStore
 from voicebox.labels import request_gettext as _
 from voicebox.labels import status_label
 from voicebox.models import Category, Concern, ConcernFlag, ConcernStatus, ConcernStatusChange, ConcernSupport
+from voicebox.unit_of_work import on_commit
 
 REASON_MAX = 300
 CATEGORY_NAME_MAX = 80
@@ -77,7 +78,7 @@ def hide_concern(concern_id: str, reason: str, *, actor_role: str, today: date) 
     concern.hidden_reason = reason
     concern.hidden_on = today
     record_event(db.session, actor_role, "hid a concern", f"{_subject(concern)}: {reason}", on=today)
-    db.session.commit()
+    db.session.flush()
     return concern
 
 
@@ -91,7 +92,7 @@ def unhide_concern(concern_id: str, *, actor_role: str, today: date) -> Concern:
     concern.hidden_on = None
     concern.flag_count = 0
     record_event(db.session, actor_role, "unhid a concern", _subject(concern), on=today)
-    db.session.commit()
+    db.session.flush()
     return concern
 
 
@@ -104,7 +105,7 @@ def dismiss_flags(concern_id: str, *, actor_role: str, today: date) -> Concern:
     concern = get_concern(concern_id)
     concern.flag_count = 0
     record_event(db.session, actor_role, "kept a flagged concern visible", _subject(concern), on=today)
-    db.session.commit()
+    db.session.flush()
     return concern
 
 
@@ -154,9 +155,10 @@ def change_status(concern_id: str, status: str, *, actor_role: str, today: date,
         f"{_subject(concern)}: {previous} → {status}",
         on=today,
     )
-    db.session.commit()
+    db.session.flush()
     if closing:
-        keys.destroy(CONCERN, concern.id)
+        # Only once the close commits: a key gone before a failed commit would strand an open concern.
+        on_commit(db.session, lambda: keys.destroy(CONCERN, concern.id))
     return concern
 
 
@@ -212,10 +214,9 @@ def add_category(name: str, description: str, *, actor_role: str, today: date) -
     try:
         db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         raise InvalidCategory({"name": _("A category with that name already exists.")}) from exc
     record_event(db.session, actor_role, "added a concern category", name, on=today)
-    db.session.commit()
+    db.session.flush()
     return category
 
 
@@ -227,4 +228,4 @@ def remove_category(category_id: int, *, actor_role: str, today: date) -> None:
     db.session.execute(update(Concern).where(Concern.category_id == category_id).values(category_id=None))
     db.session.execute(delete(Category).where(Category.id == category_id))
     record_event(db.session, actor_role, "removed a concern category", category.name, on=today)
-    db.session.commit()
+    db.session.flush()

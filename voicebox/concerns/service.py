@@ -195,7 +195,7 @@ def post_concern(
     }
     # Queued like a signature: written at the next window, shuffled among the others, so
     # neither commit order nor "the account registered just before" points at its author.
-    pending.queue_and_commit(db.session, keys, POST, concern_id, payload)
+    pending.queue(db.session, keys, POST, concern_id, payload)
     return PostedConcern(concern_id=concern_id, receipt=receipt)
 
 
@@ -291,7 +291,7 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
     mark = nullifier(key, SUPPORT, member_id)
     window, windows = pending.current_window(db.session, keys)
     if pending.cancel_queued(db.session, windows, SUPPORT, mark):
-        db.session.commit()
+        db.session.flush()
         return False
     # The counter moves by the rows this DELETE removed: a double click can't subtract twice.
     removed = rows_affected(
@@ -303,21 +303,18 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
     )
     if removed:
         add_to_column(db.session, Concern, concern.id, "support_count", -removed)
-        db.session.commit()
+        db.session.flush()
         return False
     payload = {"concern_id": concern.id, "nullifier": mark, "supported_on": today.isoformat()}
     try:
         pending.queue_action(db.session, window, SUPPORT, mark, payload)
     except IntegrityError as exc:  # a double click raced its twin
-        db.session.rollback()
         raise ConcernError(_('Your "me too" is already counted.')) from exc
     except pending.WindowClosed as exc:
-        db.session.rollback()
         raise ConcernError(_('That didn\'t go through; please press "Me too" again.')) from exc
     if not _still_open(concern.id):
-        db.session.rollback()
         raise ConcernError(_('This concern was closed just now; your "me too" was not added.'))
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -335,13 +332,11 @@ def flag_concern(concern_id: str, member_id: str, *, keys: KeyStore, today: date
             )
         )
     except IntegrityError as exc:
-        db.session.rollback()
         raise ConcernError(_("You already flagged this concern; moderators will look at it.")) from exc
     if not _still_open(concern.id):
-        db.session.rollback()
         raise ConcernError(_("This concern was closed just now; it takes no more flags."))
     add_to_column(db.session, Concern, concern.id, "flag_count", 1)
-    db.session.commit()
+    db.session.flush()
     return concern
 
 

@@ -26,6 +26,7 @@ from voicebox.petitions.service import (
     petition_key,
     validate_draft,
 )
+from voicebox.unit_of_work import on_commit
 
 REASON_MAX = 300
 
@@ -85,7 +86,7 @@ def edit_draft(
             db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
             petition.cosponsor_count = 0
         record_event(db.session, actor_role, "edited a draft petition", petition.title, on=today)
-    db.session.commit()
+    db.session.flush()
     return petition, undone
 
 
@@ -109,6 +110,6 @@ def reject_draft(petition_id: str, reason: str, *, actor_role: str, today: date,
     petition.author_nullifier = None
     db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
     record_event(db.session, actor_role, "rejected a draft petition", f"{petition.title}: {reason}", on=today)
-    db.session.commit()
-    keys.destroy(PETITION, petition.id)
+    db.session.flush()
+    on_commit(db.session, lambda: keys.destroy(PETITION, petition.id))
     return petition

@@ -1,9 +1,10 @@
 """Petition rules: drafting, co-sponsoring, opening, signing, withdrawing, closing.
 
-Every function owns its transaction. Signing queues a sealed action that the next
-counting window writes, shuffled among the others (voicebox.pending), and nothing about
-the member (A3); the member is found again only by recomputing the nullifier under the
-petition's key, which lives in the key store and is destroyed at close (A2).
+Functions work inside the caller's unit of work (voicebox.unit_of_work). Signing
+queues a sealed action that the next counting window writes, shuffled among the others
+(voicebox.pending), and nothing about the member (A3); the member is found again only
+by recomputing the nullifier under the petition's key, which lives in the key store and
+is destroyed at close (A2).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from voicebox.messages import N_, Message
 from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature, TokenIssuance
 from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
-from voicebox.unit_of_work import unit_of_work
+from voicebox.unit_of_work import on_commit, savepoint
 
 PETITION = "petition"
 # The key store kind of a petition's RSA blind-signing key (voicebox.tokens).
@@ -150,12 +151,8 @@ def start_petition(
         author_nullifier=nullifier(key, AUTHOR, member_id),
     )
     db.session.add(petition)
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        keys.destroy(PETITION, petition_id)
-        raise
+    # If the caller's unit never commits, the tick destroys the key left without a petition.
+    db.session.flush()
     return petition
 
 
@@ -201,13 +198,10 @@ def cosponsor_petition(petition_id: str, member_id: str, *, keys: KeyStore) -> P
             )
         )
     except IntegrityError as exc:
-        db.session.rollback()
         raise PetitionError(N_("You already co-sponsor this petition.")) from exc
     if _status_for_share(petition.id) != PetitionStatus.DRAFT:
-        db.session.rollback()
         raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
     add_to_column(db.session, Petition, petition.id, "cosponsor_count", 1)
-    db.session.commit()
     return petition
 
 
@@ -231,7 +225,7 @@ def open_petition(petition_id: str, *, cosponsors_needed: int, actor_role: str, 
     # Co-sponsor nullifiers have done their job; the count is all that is kept.
     db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
     record_event(db.session, actor_role, "opened a petition", petition.title, on=today)
-    db.session.commit()
+    db.session.flush()
     return petition
 
 
@@ -245,6 +239,9 @@ def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStor
     )
     if not rows_affected(closed):
         return False
+    # Only once the close is committed: a key destroyed before a failed commit would leave
+    # an open petition whose signatures can never be withdrawn or checked.
+    on_commit(db.session, lambda: destroy_item_keys(keys, petition_id))
     # Signatures still waiting for their window are counted now, before the key goes.
     pending.count_pending_for(
         db.session,
@@ -264,15 +261,12 @@ def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStor
 def close_petition(
     petition_id: str, *, actor_role: str, today: date, secrets: Secrets, keys: KeyStore
 ) -> Petition:
-    """Close an open petition and destroy its key; raises PetitionNotFound or PetitionNotOpen."""
+    """Close an open petition, its key destroyed once the caller's unit commits; raises
+    PetitionNotFound or PetitionNotOpen."""
     petition = get_petition(petition_id)
-    with unit_of_work(db.session):
-        if not _close(petition.id, today, secrets=secrets, keys=keys):
-            raise PetitionNotOpen(N_("Only an open petition can be closed."))
-        record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
-    # Only once the close is committed: a key destroyed before a failed commit would leave
-    # an open petition whose signatures can never be withdrawn or checked.
-    destroy_item_keys(keys, petition.id)
+    if not _close(petition.id, today, secrets=secrets, keys=keys):
+        raise PetitionNotOpen(N_("Only an open petition can be closed."))
+    record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
     db.session.refresh(petition)
     return petition
 
@@ -283,24 +277,23 @@ def destroy_item_keys(keys: KeyStore, petition_id: str) -> None:
     keys.destroy(BLIND_SIGNING, petition_id)
 
 
-def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int:
-    """Close every open petition whose closing date has passed, each in the audit log."""
-    due = db.session.execute(
-        select(Petition.id, Petition.title, Petition.closes_on).where(
-            Petition.status == PetitionStatus.OPEN.value, Petition.closes_on < today
-        )
-    ).all()
-    db.session.rollback()
-    closed = 0
-    for petition_id, title, closes_on in due:
-        if _close(petition_id, closes_on, secrets=secrets, keys=keys):
-            record_event(db.session, "voicebox", "closed a petition on its closing date", title, on=today)
-            db.session.commit()
-            destroy_item_keys(keys, petition_id)
-            closed += 1
-        else:
-            db.session.rollback()
-    return closed
+def due_petitions(today: date) -> list[Row[Any]]:
+    """(id, title, closes_on) of every open petition whose closing date has passed."""
+    return list(
+        db.session.execute(
+            select(Petition.id, Petition.title, Petition.closes_on).where(
+                Petition.status == PetitionStatus.OPEN.value, Petition.closes_on < today
+            )
+        ).all()
+    )
+
+
+def close_due_petition(due: Row[Any], today: date, *, secrets: Secrets, keys: KeyStore) -> bool:
+    """Close one petition past its closing date, in the caller's unit; False if another worker did."""
+    if not _close(due.id, due.closes_on, secrets=secrets, keys=keys):
+        return False
+    record_event(db.session, "voicebox", "closed a petition on its closing date", due.title, on=today)
+    return True
 
 
 def destroy_orphaned_keys(keys: KeyStore) -> int:
@@ -460,29 +453,28 @@ def queue_signature(
     already: str,
     refuse_if: Callable[[], str | None] | None = None,
 ) -> None:
-    """Queue a signature whose nullifier is `mark` in the current counting window and commit.
+    """Queue a signature whose nullifier is `mark` in the current counting window (caller's unit).
 
     Shared by account signing and blind-token signing (whose mark is the token's hash).
-    `refuse_if` runs after the write, before the commit; a message it returns refuses.
+    `refuse_if` runs after the write; a message it returns refuses (the caller's unit rolls back).
     Raises AlreadySigned(already) when `mark` is counted or queued, PetitionNotOpen, PetitionError.
     """
     for attempt in range(3):
         # Two requests with one mark, racing across a window change, would each queue in a
         # different window and each miss the other's uncommitted row: take turns instead.
-        pending.current_window(db.session, keys)  # may open one, in its own transaction
+        pending.current_window(db.session, keys)  # may open one
         _lock_mark(mark)
         windows = pending.live_windows(db.session, keys)  # read under the lock
         if not windows:
-            db.session.rollback()
             continue
         window = windows[0]
         try:
-            pending.queue_action(db.session, window, SIGN, mark, payload)
+            # Only the queued row is undone when a count closed the window meanwhile.
+            with savepoint(db.session):
+                pending.queue_action(db.session, window, SIGN, mark, payload)
         except IntegrityError as exc:
-            db.session.rollback()
             raise AlreadySigned(already) from exc
         except pending.WindowClosed:
-            db.session.rollback()
             if attempt == 2:
                 raise
             continue
@@ -491,25 +483,13 @@ def queue_signature(
             select(Signature.id).where(Signature.petition_id == petition_id, Signature.nullifier == mark)
         )
         if status != PetitionStatus.OPEN:
-            db.session.rollback()
             raise PetitionNotOpen(N_("This petition closed just now; your signature was not added."))
         if signed is not None or pending.is_queued(db.session, windows[1:], SIGN, mark):
-            db.session.rollback()
             raise AlreadySigned(already)
         refusal = refuse_if() if refuse_if else None
         if refusal:
-            db.session.rollback()
             raise PetitionError(refusal)
-        db.session.commit()
         return
-
-
-def withdraw_signature(
-    petition_id: str, member_id: str, *, keys: KeyStore, secrets: Secrets, today: date
-) -> Petition:
-    """Remove this member's signature; raises PetitionNotFound, PetitionNotOpen or NotSigned."""
-    with unit_of_work(db.session):
-        return remove_signature(petition_id, member_id, keys=keys, secrets=secrets)
 
 
 def remove_signature(petition_id: str, member_id: str, *, keys: KeyStore, secrets: Secrets) -> Petition:

@@ -148,7 +148,7 @@ def post_response(
     if isinstance(item, Concern) and status in next_statuses(item.status):
         change_status(item.id, status, actor_role=actor_role, today=today, keys=keys)  # commits both
     else:
-        db.session.commit()
+        db.session.flush()
     return response
 
 

@@ -30,7 +30,7 @@ from voicebox.messages import N_, Message
 from voicebox.models import Petition, PetitionStatus, Signature, TokenIssuance
 from voicebox.petitions import service as petitions
 from voicebox.petitions.service import BLIND_SIGNING, PetitionError, PetitionNotOpen, SignatureChoice
-from voicebox.unit_of_work import unit_of_work
+from voicebox.unit_of_work import savepoint
 
 MESSAGE_PREFIX = b"voicebox petition token v1\x00"
 REFUSED = N_("No token can be issued for this petition.")
@@ -101,7 +101,6 @@ def token_keys(*, keys: KeyStore, today: date) -> list[TokenKey]:
         .where(Petition.status == PetitionStatus.OPEN.value)
         .order_by(Petition.id)
     ).all()
-    db.session.rollback()
     found = []
     for petition_id, title, closes_on in rows:
         if closes_on is not None and closes_on < today:
@@ -125,29 +124,27 @@ def _issue_one(petition_id: str, member_id: str, blinded_msg: bytes, keys: KeySt
     # A member who signed with the account gets no token: both would count them twice.
     petitions.lock_member(item_key, member_id)
     if petitions.signed_with_account(petition_id, item_key, member_id, keys):
-        db.session.rollback()
         raise TokenError(REFUSED)
     mark = nullifier(item_key, petitions.BLIND_ISSUANCE, member_id)
     digest = hashlib.sha256(blinded_msg).hexdigest()
     earlier = _issued_digest(petition_id, mark)
     if earlier is None:
-        db.session.execute(
-            insert(TokenIssuance).values(
-                id=random_id(), petition_id=petition_id, member_mark=mark, blinded_digest=digest
-            )
-        )
-        # Again after our write (SQLite's writer lock is ours now): an account signature
-        # queued meanwhile by another worker rules the token out.
-        if petitions.signed_with_account(petition_id, item_key, member_id, keys):
-            db.session.rollback()
-            raise TokenError(REFUSED)
         try:
-            db.session.commit()
-            return blind_sig
+            with savepoint(db.session):
+                db.session.execute(
+                    insert(TokenIssuance).values(
+                        id=random_id(), petition_id=petition_id, member_mark=mark, blinded_digest=digest
+                    )
+                )
         except IntegrityError:
             # Two requests at once: the one that committed first is the account's token.
-            db.session.rollback()
             earlier = _issued_digest(petition_id, mark)
+        else:
+            # Again after our write (SQLite's writer lock is ours now): an account signature
+            # queued meanwhile by another worker rules the token out.
+            if petitions.signed_with_account(petition_id, item_key, member_id, keys):
+                raise TokenError(REFUSED)
+            return blind_sig
     # The same blinded message gets the same answer; any other is refused without saying
     # why, so one account can never hold two tokens for a petition.
     if earlier != digest:
@@ -166,16 +163,16 @@ def _issued_digest(petition_id: str, mark: str) -> str | None:
 def issue_tokens(
     member_id: str, blinded: Mapping[str, bytes], *, keys: KeyStore, today: date
 ) -> dict[str, bytes | str]:
-    """Blind-sign one message per petition for this member (each committed on its own).
+    """Blind-sign one message per petition for this member (each kept or undone on its own).
 
     Returns, per petition id, the blind signature or the reason it was refused.
     """
     answers: dict[str, bytes | str] = {}
     for petition_id, blinded_msg in blinded.items():
         try:
-            answers[petition_id] = _issue_one(petition_id, member_id, blinded_msg, keys, today)
+            with savepoint(db.session):
+                answers[petition_id] = _issue_one(petition_id, member_id, blinded_msg, keys, today)
         except PetitionError as exc:
-            db.session.rollback()
             answers[petition_id] = str(exc)
     return answers
 
@@ -228,8 +225,7 @@ def withdraw_with_phrase(petition_id: str, phrase: str, *, keys: KeyStore, secre
     if petition.is_closed or petitions.petition_key(petition.id, keys) is None:
         raise PetitionNotOpen(N_("This petition is closed: its signatures can no longer be withdrawn."))
     mark = token_hash(token_message(petition.id, phrase))
-    with unit_of_work(db.session):
-        petitions.withdraw_marked(petition, mark, keys=keys, secrets=secrets)
+    petitions.withdraw_marked(petition, mark, keys=keys, secrets=secrets)
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ from werkzeug.wrappers import Response
 from voicebox import blind_rsa
 from voicebox.anonymity import receipt_wordlist
 from voicebox.auth.access import login_required, role_required
-from voicebox.extensions import csrf
+from voicebox.extensions import csrf, db
 from voicebox.messages import N_
 from voicebox.models import PARTICIPANT_ROLES
 from voicebox.petitions import service as petitions
 from voicebox.ratelimits import per_address, strike, token_issuance_limit
 from voicebox.tokens import service
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import current_keys, current_secrets, error_text, today, translate
 
 bp = Blueprint("tokens", __name__)
@@ -103,7 +104,8 @@ def issue() -> Response | tuple[Response, int]:
         if not isinstance(petition_id, str) or not _PETITION_ID.match(petition_id) or message is None:
             return _refuse(N_("Each token needs a petition id and a blinded message (base64url)."))
         blinded[petition_id] = message
-    answers = service.issue_tokens(current_user.id, blinded, keys=current_keys(), today=today())
+    with unit_of_work(db.session):
+        answers = service.issue_tokens(current_user.id, blinded, keys=current_keys(), today=today())
     return jsonify(
         signatures=[
             {"petition_id": petition_id, "blind_sig": _b64_text(answer)}
@@ -139,9 +141,10 @@ def redeem() -> tuple[Response, int]:
         display_name=_text(body, "display_name"), comment=_text(body, "comment")
     )
     try:
-        service.redeem_token(
-            body["petition_id"], message, signature, choice, keys=current_keys(), today=today()
-        )
+        with unit_of_work(db.session):
+            service.redeem_token(
+                body["petition_id"], message, signature, choice, keys=current_keys(), today=today()
+            )
     except petitions.PetitionNotFound:
         strike("token")
         return _refuse(N_("There is no such petition."), 404)
@@ -163,9 +166,10 @@ def withdraw() -> tuple[Response, int]:
     if refused or body is None:
         return refused or _refuse(N_("Send JSON."))
     try:
-        service.withdraw_with_phrase(
-            body["petition_id"], _text(body, "phrase"), keys=current_keys(), secrets=current_secrets()
-        )
+        with unit_of_work(db.session):
+            service.withdraw_with_phrase(
+                body["petition_id"], _text(body, "phrase"), keys=current_keys(), secrets=current_secrets()
+            )
     except petitions.PetitionNotFound:
         strike("token")
         return _refuse(N_("There is no such petition."), 404)
