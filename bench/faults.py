@@ -55,7 +55,7 @@ from voicebox import create_app
 from voicebox.anonymity import coarse_date, nullifier
 from voicebox.extensions import db
 from voicebox.models import Petition, Signature, User
-from voicebox.petitions import service
+from voicebox.petitions import drafts, service
 
 SIGN = getattr(service, "SIGN", "signature")  # the nullifier purpose of signatures
 
@@ -292,7 +292,7 @@ def new_petition(setup: Setup, members: int) -> tuple[str, list[MemberSession]]:
             secrets=app.extensions["voicebox.secrets"],
             today=today,
         )
-        service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+        drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
         petition_id = petition.id
     return petition_id, create_member_sessions(app, members, prefix=f"m{petition_id[:8]}-")
 

@@ -43,7 +43,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.auth.service import create_invite
 from voicebox.extensions import db
 from voicebox.models import Petition, Role, Signature
-from voicebox.petitions import service
+from voicebox.petitions import drafts, service
 
 STEPS = ("register form", "register", "sign-in form", "sign in", "open petition", "sign", "reload")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -181,7 +181,7 @@ def prepare(args: argparse.Namespace, folder: Path) -> tuple[str, str, str]:
             today=today,
         )
         petition_id = petition.id
-        service.open_petition(petition_id, cosponsors_needed=0, actor_role="organizer", today=today)
+        drafts.open_petition(petition_id, cosponsors_needed=0, actor_role="organizer", today=today)
         db.session.remove()
     return database_url, invite, petition_id
 

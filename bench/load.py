@@ -37,7 +37,7 @@ from voicebox import create_app
 from voicebox.anonymity import coarse_date, random_id
 from voicebox.extensions import db
 from voicebox.models import Petition, PetitionDayTally, Signature
-from voicebox.petitions import service
+from voicebox.petitions import drafts, service
 from voicebox.settings import instance_settings
 
 BENCH = Path(__file__).resolve().parent
@@ -104,7 +104,7 @@ def load_signatures(app, count: int) -> tuple[str, float]:
             keys=app.extensions["voicebox.keys"],
             today=today,
         )
-        service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+        drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
         days = [today - timedelta(days=n) for n in range(30)]
         per_day: Counter = Counter()
         batch_size = 20_000

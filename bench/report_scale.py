@@ -32,6 +32,7 @@ from voicebox.models import (
     Report,
     Signature,
 )
+from voicebox.petitions import drafts
 from voicebox.petitions import service as petitions
 from voicebox.reports import service as reports
 
@@ -51,7 +52,7 @@ def seed_petition(app, title: str, signatures: int, groups: list[int]) -> str:
         secrets=app.extensions["voicebox.secrets"],
         today=today,
     )
-    petitions.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+    drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
     rng = random.Random(signatures)
     per_day: Counter = Counter()
     per_group_day: Counter = Counter()

@@ -26,6 +26,7 @@ from voicebox import blind_rsa, create_app
 from voicebox.anonymity import coarse_date, new_receipt_phrase, random_id
 from voicebox.extensions import db
 from voicebox.models import Role, User
+from voicebox.petitions import drafts
 from voicebox.petitions import service as petitions
 from voicebox.tokens import service as tokens
 
@@ -71,7 +72,7 @@ def main() -> None:
         ids = []
         for title in ("account", "token"):
             petition = petitions.start_petition(author, title, "body", 100, None, keys=keys, today=today)
-            petitions.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+            drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
             ids.append(petition.id)
         account_id, token_id = ids
         (key,) = [k for k in tokens.token_keys(keys=keys, today=today) if k.petition_id == token_id]

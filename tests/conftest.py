@@ -25,6 +25,7 @@ from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Concern, Group, Petition, Role, User
+from voicebox.petitions import closing, drafts
 from voicebox.unit_of_work import unit_of_work
 
 
@@ -204,12 +205,12 @@ def make_petition(app: Flask, make_user: Callable[..., User]) -> Callable[..., P
             )
         if status in {"open", "closed"}:
             with unit_of_work(db.session):
-                service.open_petition(
+                drafts.open_petition(
                     petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
                 )
         if status == "closed":
             with unit_of_work(db.session):
-                service.close_petition(
+                closing.close_petition(
                     petition.id,
                     actor_role="organizer",
                     today=coarse_date(),

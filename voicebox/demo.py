@@ -23,6 +23,7 @@ from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.models import Concern, Group, Invite, Petition, Report, Role, User
+from voicebox.petitions import closing, drafts
 from voicebox.petitions import service as petitions
 from voicebox.reports import service as reports
 from voicebox.reports.tallies import suppression_threshold
@@ -156,10 +157,12 @@ def _draft(ctx: DemoContext, author: User, title: str, body: str, goal: int, day
 
 
 def _open(ctx: DemoContext, petition: Petition, backers: list[User], on: date) -> None:
+    # Each co-sponsor and the opening are separate actions, as they would be on the site.
+    for backer in backers:
+        with unit_of_work(db.session):
+            drafts.cosponsor_petition(petition.id, backer.id, keys=ctx.keys)
     with unit_of_work(db.session):
-        for backer in backers:
-            petitions.cosponsor_petition(petition.id, backer.id, keys=ctx.keys)
-        petitions.open_petition(petition.id, cosponsors_needed=2, actor_role="organizer", today=on)
+        drafts.open_petition(petition.id, cosponsors_needed=2, actor_role="organizer", today=on)
 
 
 def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
@@ -178,7 +181,7 @@ def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
     _open(ctx, closed, [team[6], team[7]], ctx.ago(58))
     _sign_many(ctx, closed, team[:20], ctx.ago(57), lambda i: "Customer Support" if i % 3 else "Finance")
     with unit_of_work(db.session):
-        petitions.close_petition(
+        closing.close_petition(
             closed.id, actor_role="organizer", today=ctx.ago(35), secrets=ctx.secrets, keys=ctx.keys
         )
     made["closed"] = closed
@@ -235,7 +238,7 @@ def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
         2,
     )
     with unit_of_work(db.session):
-        petitions.cosponsor_petition(draft.id, team[21].id, keys=ctx.keys)
+        drafts.cosponsor_petition(draft.id, team[21].id, keys=ctx.keys)
     made["draft"] = draft
     summary.counts["petitions"] = len(made)
     return made

@@ -75,7 +75,7 @@ def count_queued(secrets: Secrets, keys: KeyStore) -> int:
 def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int:
     """Close every open petition past its closing date, one unit each: a petition that
     fails to close is logged and left open, the others close."""
-    from voicebox.petitions.service import close_due_petition, due_petitions
+    from voicebox.petitions.closing import close_due_petition, due_petitions
 
     due = due_petitions(today)
     discard(db.session)
@@ -109,7 +109,7 @@ class TickSummary:
 
 def run_tick(secrets: Secrets, keys: KeyStore, today: date) -> TickSummary:
     """Everything that happens because time passed, in a safe order."""
-    from voicebox.petitions.service import destroy_orphaned_keys
+    from voicebox.petitions.closing import destroy_orphaned_keys
     from voicebox.responses.thresholds import record_crossings
     from voicebox.retention import purge_expired
     from voicebox.settings import instance_settings

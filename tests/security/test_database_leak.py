@@ -26,6 +26,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.models import Concern, Group, Role, User
+from voicebox.petitions import drafts
 from voicebox.petitions.breakdown import open_group
 
 MEMBERS = 50
@@ -120,7 +121,7 @@ def run_scenario(app) -> Leak:
         petition = petitions.start_petition(
             members[n].id, f"Leak-test petition {n}", "body", 100, None, keys=keys, today=coarse_date()
         )
-        petitions.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date())
+        drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date())
         petitions_made.append(petition.id)
     comments: list[str] = []
     receipts: list[str] = []

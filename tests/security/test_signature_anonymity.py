@@ -19,7 +19,7 @@ from tests.support import count_queued_now, dump_database, recorded_writes
 from voicebox.anonymity import coarse_date, nullifier
 from voicebox.extensions import db
 from voicebox.models import Petition, Role, Signature, User
-from voicebox.petitions import service
+from voicebox.petitions import closing, service
 from voicebox.unit_of_work import unit_of_work
 
 ANONYMOUS_TABLES = (
@@ -168,7 +168,7 @@ def test_a2_after_close_not_even_the_master_key_and_the_database_relink_a_signat
     assert old_nullifiers & stored
 
     with unit_of_work(db.session):
-        service.close_petition(
+        closing.close_petition(
             petition.id, actor_role="organizer", today=coarse_date(), secrets=secrets, keys=keys
         )
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.support import PASSWORD, count_queued_now, count_rows
 from voicebox.extensions import db
 from voicebox.models import Petition, Signature, User
+from voicebox.petitions import closing
 from voicebox.unit_of_work import unit_of_work
 
 NEW_PASSWORD = "harbor-violet-gravel-seventy-3"
@@ -84,10 +85,9 @@ def test_data_download_lists_own_signatures_and_nothing_of_others(
     sign(mine, member, display_name="M. R.", group_id=group.id, comment="my private reason")
     sign(closed, member)
     sign(theirs, make_user())
-    from voicebox.petitions import service
 
     with unit_of_work(db.session):
-        service.close_petition(
+        closing.close_petition(
             closed.id,
             actor_role="organizer",
             today=closed.created_on,

@@ -85,13 +85,13 @@ def test_account_deletion_that_fails_after_withdrawing_leaves_everything_in_plac
 def test_closing_that_fails_at_its_last_step_leaves_the_petition_open_and_its_key(
     app, client, organizer, member, make_user, make_petition, sign, monkeypatch
 ):
-    from voicebox.petitions import service as petitions
+    from voicebox.petitions import closing
 
     petition = make_petition(title="Close me")
     sign(petition, member)
     sign(petition, make_user(), counted=False)  # queued: closing counts it, then forgets who
     keys = app.extensions["voicebox.keys"]
-    monkeypatch.setattr(petitions, "record_event", _fail)
+    monkeypatch.setattr(closing, "record_event", _fail)
     client.login(organizer)
     with pytest.raises(StepFailed):
         client.post(url_for("petitions.close", petition_id=petition.id))
@@ -182,7 +182,7 @@ def test_posting_a_concern_that_fails_once_queued_leaves_no_queued_action(
 def test_opening_a_draft_that_fails_at_its_last_step_keeps_its_co_sponsors(
     app, client, organizer, make_user, make_petition, monkeypatch
 ):
-    from voicebox.petitions import service as petitions
+    from voicebox.petitions import drafts
 
     draft = make_petition(title="Quiet room", status="draft")
     for backer in (make_user(), make_user()):
@@ -191,7 +191,7 @@ def test_opening_a_draft_that_fails_at_its_last_step_keeps_its_co_sponsors(
         client.logout()
     assert count_rows(Cosponsorship, Cosponsorship.petition_id == draft.id) == 2
     client.login(organizer)
-    monkeypatch.setattr(petitions, "record_event", _fail)
+    monkeypatch.setattr(drafts, "record_event", _fail)
     with pytest.raises(StepFailed):
         client.post(url_for("petitions.open_for_signing", petition_id=draft.id))
     db.session.expire_all()

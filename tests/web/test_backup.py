@@ -21,7 +21,7 @@ from voicebox.auth import service as accounts
 from voicebox.crypto import encrypt_text
 from voicebox.extensions import db
 from voicebox.models import Category, Concern, Petition, Role, Signature
-from voicebox.petitions import service
+from voicebox.petitions import closing, service
 from voicebox.unit_of_work import unit_of_work
 
 pytestmark = both_engines
@@ -53,7 +53,7 @@ def populated(app, make_user, make_group, make_petition):
     # Closing counts the closed petition's queued signatures; the open petition's stay
     # queued, for the backup to count first.
     with unit_of_work(db.session):
-        service.close_petition(
+        closing.close_petition(
             closed_petition.id, actor_role="organizer", today=today, secrets=secrets, keys=keys
         )
     with unit_of_work(db.session):

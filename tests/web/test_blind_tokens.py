@@ -15,6 +15,7 @@ from tests.token_client import b64, fetch_token, post_json, public_keys
 from voicebox import blind_rsa, inclusion
 from voicebox.extensions import db
 from voicebox.models import Petition, Signature, TokenIssuance
+from voicebox.petitions import closing
 from voicebox.tokens import service
 from voicebox.unit_of_work import unit_of_work
 
@@ -193,12 +194,11 @@ def test_closing_keeps_the_list_and_destroys_the_token_key_and_issuance_records(
     client.login(member)
     token = fetch_token(client, petition.id)
     _spend(app, "/tokens/redeem", token.redeem_body())
-    from voicebox.petitions import service as petitions
 
     keys = app.extensions["voicebox.keys"]
     assert keys.exists("token", petition.id)
     with unit_of_work(db.session):
-        petitions.close_petition(
+        closing.close_petition(
             petition.id,
             actor_role="organizer",
             today=petition.opened_on,
@@ -274,10 +274,9 @@ def test_the_counted_page_shows_the_token_key_fingerprint_until_close(
     der = public_keys(client)[petition.id]
     page = client.get(f"/petitions/{petition.id}/tokens").get_data(as_text=True)
     assert hashlib.sha256(der).hexdigest() in page
-    from voicebox.petitions import service as petitions
 
     with unit_of_work(db.session):
-        petitions.close_petition(
+        closing.close_petition(
             petition.id,
             actor_role="organizer",
             today=petition.opened_on,
@@ -294,8 +293,6 @@ def test_a_token_key_left_behind_by_a_crash_is_destroyed_by_the_tick(
     import os
     import time
 
-    from voicebox.petitions import service as petitions
-
     petition = make_petition()
     client.login(member)
     public_keys(client)
@@ -305,5 +302,5 @@ def test_a_token_key_left_behind_by_a_crash_is_destroyed_by_the_tick(
     db.session.commit()
     old = time.time() - 3600
     os.utime(keys.folder / f"token-{petition.id}.key", (old, old))
-    assert petitions.destroy_orphaned_keys(keys) >= 1
+    assert closing.destroy_orphaned_keys(keys) >= 1
     assert not keys.exists("token", petition.id)

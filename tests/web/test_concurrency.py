@@ -19,7 +19,7 @@ from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import PendingAction, Petition, PetitionDayTally, Signature
-from voicebox.petitions import service
+from voicebox.petitions import drafts, service
 from voicebox.unit_of_work import unit_of_work
 
 pytestmark = [both_engines, pytest.mark.slow]
@@ -57,7 +57,7 @@ def instance(tmp_path, empty_database_url):
                 today=coarse_date(),
             )
         with unit_of_work(db.session):
-            service.open_petition(
+            drafts.open_petition(
                 petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
             )
         petition_id = petition.id

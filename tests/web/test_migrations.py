@@ -18,7 +18,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.crypto import unwrap_key
 from voicebox.extensions import db
 from voicebox.models import Group, Role, User
-from voicebox.petitions import service
+from voicebox.petitions import drafts, service
 from voicebox.petitions.breakdown import open_group, read_cells
 from voicebox.unit_of_work import unit_of_work
 
@@ -89,7 +89,7 @@ def _realistic_data(app) -> None:
             today=today,
         )
     with unit_of_work(db.session):
-        service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+        drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
     for user in users[1:]:
         choice = service.SignatureChoice(
             display_name=user.username, group_id=group.id if user is not users[5] else None, comment="Brr"

@@ -19,6 +19,7 @@ from tests.support import both_engines, count_queued_now, run_races
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernSupport, Petition, Signature
+from voicebox.petitions import closing
 from voicebox.unit_of_work import unit_of_work
 
 ROUNDS = int(os.environ.get("VOICEBOX_RACE_ROUNDS", "25"))
@@ -44,7 +45,7 @@ def _act(job: tuple[str, str, str]) -> tuple[str, str]:
             elif action == "toggle":
                 concerns.toggle_support(item_id, member_id, keys=keys, today=today)
             elif action == "close":
-                petitions.close_petition(
+                closing.close_petition(
                     item_id, actor_role="organizer", today=today, secrets=secrets, keys=keys
                 )
     except (petitions.PetitionError, concerns.ConcernError):

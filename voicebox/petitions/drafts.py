@@ -1,4 +1,5 @@
-"""Draft rules beyond starting one: the author edits it, an organizer rejects it.
+"""Draft rules beyond starting one: members co-sponsor it, an organizer opens or rejects
+it, the author edits it.
 
 The author is recognised only by recomputing the author nullifier under the petition's
 key (A2), exactly as `service.standing_of` does; nothing about who edited is stored. Both
@@ -9,21 +10,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
 
-from voicebox.anonymity import nullifier
+from voicebox.anonymity import nullifier, random_id
 from voicebox.auditlog.record import record_event
+from voicebox.counters import add_to_column
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.messages import N_, Message
 from voicebox.models import Cosponsorship, Petition, PetitionStatus
 from voicebox.petitions.service import (
     AUTHOR,
+    COSPONSOR,
     PETITION,
     InvalidPetition,
     PetitionError,
     get_petition,
     petition_key,
+    status_for_share,
     validate_draft,
 )
 from voicebox.unit_of_work import on_commit
@@ -112,4 +117,52 @@ def reject_draft(petition_id: str, reason: str, *, actor_role: str, today: date,
     record_event(db.session, actor_role, "rejected a draft petition", f"{petition.title}: {reason}", on=today)
     db.session.flush()
     on_commit(db.session, lambda: keys.destroy(PETITION, petition.id))
+    return petition
+
+
+def cosponsor_petition(petition_id: str, member_id: str, *, keys: KeyStore) -> Petition:
+    """Back a draft anonymously; raises PetitionNotFound or PetitionError."""
+    petition = get_petition(petition_id)
+    if not petition.is_draft:
+        raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
+    key = petition_key(petition.id, keys)
+    if key is None:
+        raise PetitionError(N_("This draft can no longer take co-sponsors."))
+    if petition.author_nullifier == nullifier(key, AUTHOR, member_id):
+        raise PetitionError(N_("You started this petition, so you can't co-sponsor it too."))
+    try:
+        db.session.execute(
+            insert(Cosponsorship).values(
+                id=random_id(), petition_id=petition.id, nullifier=nullifier(key, COSPONSOR, member_id)
+            )
+        )
+    except IntegrityError as exc:
+        raise PetitionError(N_("You already co-sponsor this petition.")) from exc
+    if status_for_share(petition.id) != PetitionStatus.DRAFT:
+        raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
+    add_to_column(db.session, Petition, petition.id, "cosponsor_count", 1)
+    return petition
+
+
+def open_petition(petition_id: str, *, cosponsors_needed: int, actor_role: str, today: date) -> Petition:
+    """Open a draft for signing; raises PetitionError if it lacks co-sponsors or isn't a draft."""
+    petition = get_petition(petition_id)
+    if not petition.is_draft:
+        raise PetitionError(N_("This petition is not a draft."))
+    if petition.cosponsor_count < cosponsors_needed:
+        missing = cosponsors_needed - petition.cosponsor_count
+        needs = (
+            N_("This draft needs %(num)s more co-sponsor before it can open.")
+            if missing == 1
+            else N_("This draft needs %(num)s more co-sponsors before it can open.")
+        )
+        raise PetitionError(Message(needs, num=missing))
+    if petition.closes_on is not None and petition.closes_on <= today:
+        raise PetitionError(N_("Its closing date has passed; the author should start a new draft."))
+    petition.status = PetitionStatus.OPEN.value
+    petition.opened_on = today
+    # Co-sponsor nullifiers have done their job; the count is all that is kept.
+    db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
+    record_event(db.session, actor_role, "opened a petition", petition.title, on=today)
+    db.session.flush()
     return petition

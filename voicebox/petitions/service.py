@@ -1,4 +1,5 @@
-"""Petition rules: drafting, co-sponsoring, opening, signing, withdrawing, closing.
+"""Petition rules: starting a draft, signing and withdrawing (co-sponsoring and opening
+live in `drafts`, closing in `closing`).
 
 Functions work inside the caller's unit of work (voicebox.unit_of_work). Signing
 queues a sealed action that the next counting window writes, shuffled among the others
@@ -14,22 +15,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, text, update
+from sqlalchemy import Row, bindparam, delete, select, text
 from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
 from voicebox.anonymity import nullifier, random_id
-from voicebox.auditlog.record import record_event
 from voicebox.config import Secrets
-from voicebox.counters import add_to_column
 from voicebox.extensions import db
 from voicebox.keyed_items import counted_or_queued, marked
 from voicebox.keystore import KeyStore
 from voicebox.messages import N_, Message
 from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature, TokenIssuance
-from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
-from voicebox.unit_of_work import on_commit, savepoint
+from voicebox.unit_of_work import savepoint
 
 PETITION = "petition"
 # The key store kind of a petition's RSA blind-signing key (voicebox.tokens).
@@ -173,7 +171,7 @@ def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> PetitionS
     )
 
 
-def _status_for_share(petition_id: str) -> str | None:
+def status_for_share(petition_id: str) -> str | None:
     # FOR SHARE on PostgreSQL: closing (an UPDATE of this row) waits for our commit, and
     # we wait for a close in progress, so nothing lands on a petition after "Closed".
     return db.session.scalar(
@@ -181,147 +179,6 @@ def _status_for_share(petition_id: str) -> str | None:
     )
 
 
-def cosponsor_petition(petition_id: str, member_id: str, *, keys: KeyStore) -> Petition:
-    """Back a draft anonymously; raises PetitionNotFound or PetitionError."""
-    petition = get_petition(petition_id)
-    if not petition.is_draft:
-        raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
-    key = petition_key(petition.id, keys)
-    if key is None:
-        raise PetitionError(N_("This draft can no longer take co-sponsors."))
-    if petition.author_nullifier == nullifier(key, AUTHOR, member_id):
-        raise PetitionError(N_("You started this petition, so you can't co-sponsor it too."))
-    try:
-        db.session.execute(
-            insert(Cosponsorship).values(
-                id=random_id(), petition_id=petition.id, nullifier=nullifier(key, COSPONSOR, member_id)
-            )
-        )
-    except IntegrityError as exc:
-        raise PetitionError(N_("You already co-sponsor this petition.")) from exc
-    if _status_for_share(petition.id) != PetitionStatus.DRAFT:
-        raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
-    add_to_column(db.session, Petition, petition.id, "cosponsor_count", 1)
-    return petition
-
-
-def open_petition(petition_id: str, *, cosponsors_needed: int, actor_role: str, today: date) -> Petition:
-    """Open a draft for signing; raises PetitionError if it lacks co-sponsors or isn't a draft."""
-    petition = get_petition(petition_id)
-    if not petition.is_draft:
-        raise PetitionError(N_("This petition is not a draft."))
-    if petition.cosponsor_count < cosponsors_needed:
-        missing = cosponsors_needed - petition.cosponsor_count
-        needs = (
-            N_("This draft needs %(num)s more co-sponsor before it can open.")
-            if missing == 1
-            else N_("This draft needs %(num)s more co-sponsors before it can open.")
-        )
-        raise PetitionError(Message(needs, num=missing))
-    if petition.closes_on is not None and petition.closes_on <= today:
-        raise PetitionError(N_("Its closing date has passed; the author should start a new draft."))
-    petition.status = PetitionStatus.OPEN.value
-    petition.opened_on = today
-    # Co-sponsor nullifiers have done their job; the count is all that is kept.
-    db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
-    record_event(db.session, actor_role, "opened a petition", petition.title, on=today)
-    db.session.flush()
-    return petition
-
-
-def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStore) -> bool:
-    """Close one petition inside the caller's transaction; False if it wasn't open."""
-    # The UPDATE takes the row lock first: signers still queueing wait, then see "closed".
-    closed = db.session.execute(
-        update(Petition)
-        .where(Petition.id == petition_id, Petition.status == PetitionStatus.OPEN.value)
-        .values(status=PetitionStatus.CLOSED.value, closed_on=closed_on, author_nullifier=None)
-    )
-    if not rows_affected(closed):
-        return False
-    # Only once the close is committed: a key destroyed before a failed commit would leave
-    # an open petition whose signatures can never be withdrawn or checked.
-    on_commit(db.session, lambda: destroy_item_keys(keys, petition_id))
-    # Signatures still waiting for their window are counted now, before the key goes.
-    pending.count_pending_for(
-        db.session,
-        keys,
-        {SIGN: counting.signature_applier(secrets, closing=petition_id)},
-        "petition_id",
-        petition_id,
-    )
-    # Clearing the nullifiers as well means a copy of the key taken before the close can't
-    # re-link the rows as they stand; the key itself leaves the key store below.
-    db.session.execute(update(Signature).where(Signature.petition_id == petition_id).values(nullifier=None))
-    db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition_id))
-    db.session.execute(delete(TokenIssuance).where(TokenIssuance.petition_id == petition_id))
-    return True
-
-
-def close_petition(
-    petition_id: str, *, actor_role: str, today: date, secrets: Secrets, keys: KeyStore
-) -> Petition:
-    """Close an open petition, its key destroyed once the caller's unit commits; raises
-    PetitionNotFound or PetitionNotOpen."""
-    petition = get_petition(petition_id)
-    if not _close(petition.id, today, secrets=secrets, keys=keys):
-        raise PetitionNotOpen(N_("Only an open petition can be closed."))
-    record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
-    db.session.refresh(petition)
-    return petition
-
-
-def destroy_item_keys(keys: KeyStore, petition_id: str) -> None:
-    """Destroy a closed petition's keys: its nullifier key and its blind-token signing key."""
-    keys.destroy(PETITION, petition_id)
-    keys.destroy(BLIND_SIGNING, petition_id)
-
-
-def due_petitions(today: date) -> list[Row[Any]]:
-    """(id, title, closes_on) of every open petition whose closing date has passed."""
-    return list(
-        db.session.execute(
-            select(Petition.id, Petition.title, Petition.closes_on).where(
-                Petition.status == PetitionStatus.OPEN.value, Petition.closes_on < today
-            )
-        ).all()
-    )
-
-
-def close_due_petition(due: Row[Any], today: date, *, secrets: Secrets, keys: KeyStore) -> bool:
-    """Close one petition past its closing date, in the caller's unit; False if another worker did."""
-    if not _close(due.id, due.closes_on, secrets=secrets, keys=keys):
-        return False
-    record_event(db.session, "voicebox", "closed a petition on its closing date", due.title, on=today)
-    return True
-
-
-def destroy_orphaned_keys(keys: KeyStore) -> int:
-    """Destroy item keys whose petition or concern is closed or gone (a crash after a close)."""
-    from voicebox.models import Concern
-
-    live_petitions = set(
-        db.session.scalars(
-            select(Petition.id).where(
-                Petition.status.in_((PetitionStatus.DRAFT.value, PetitionStatus.OPEN.value))
-            )
-        )
-    )
-    live_concerns = set(
-        db.session.scalars(select(Concern.id).where(Concern.status.not_in(("resolved", "declined"))))
-    )
-    destroyed = 0
-    kinds = ((PETITION, live_petitions), (BLIND_SIGNING, live_petitions), ("concern", live_concerns))
-    for kind, live in kinds:
-        for item_id in list(keys.item_ids(kind)):
-            # A key younger than a minute may belong to an item being created right now.
-            age = keys.age_seconds(kind, item_id)
-            if item_id not in live and age is not None and age > 60 and keys.destroy(kind, item_id):
-                destroyed += 1
-    return destroyed
-
-
-# Signing needs three columns, not the whole petition (whose body may be long).
 _SIGNING_STATE = select(Petition.id, Petition.status, Petition.closes_on).where(
     Petition.id == bindparam("petition_id")
 )
@@ -478,7 +335,7 @@ def queue_signature(
             if attempt == 2:
                 raise
             continue
-        status = _status_for_share(petition_id)
+        status = status_for_share(petition_id)
         signed = db.session.scalar(
             select(Signature.id).where(Signature.petition_id == petition_id, Signature.nullifier == mark)
         )

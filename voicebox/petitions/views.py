@@ -14,7 +14,7 @@ from voicebox.extensions import db
 from voicebox.forms import ConfirmForm, SelectChoice
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
-from voicebox.petitions import figures, listing, service
+from voicebox.petitions import closing, drafts, figures, listing, service
 from voicebox.petitions.blueprint import bp
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.ratelimits import member_action
@@ -231,7 +231,7 @@ def withdraw(petition_id: str) -> Response:
 def cosponsor(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
-        lambda: service.cosponsor_petition(petition_id, current_user.id, keys=current_keys()),
+        lambda: drafts.cosponsor_petition(petition_id, current_user.id, keys=current_keys()),
         _("You co-sponsor this draft. Nobody can see who co-sponsors."),
     )
 
@@ -241,7 +241,7 @@ def cosponsor(petition_id: str) -> Response:
 def open_for_signing(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
-        lambda: service.open_petition(
+        lambda: drafts.open_petition(
             petition_id,
             cosponsors_needed=instance_settings().cosponsors_needed,
             actor_role=current_user.role,
@@ -256,7 +256,7 @@ def open_for_signing(petition_id: str) -> Response:
 def close(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
-        lambda: service.close_petition(
+        lambda: closing.close_petition(
             petition_id,
             actor_role=current_user.role,
             today=today(),
