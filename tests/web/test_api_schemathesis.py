@@ -34,9 +34,10 @@ def api_schema(app, users, make_petition, make_group, sign_many, make_concern):
     with unit_of_work(db.session):
         reports.publish_report(report.id, 0, threshold=5, headcount=None, actor_role="organizer", today=today)
     assert db.session.scalars(select(Report)).one()
-    _, raw = tokens.create_token(
-        users["member"], "fuzzing", pepper=app.extensions["voicebox.secrets"].pepper, today=today
-    )
+    with unit_of_work(db.session):
+        _, raw = tokens.create_token(
+            users["member"], "fuzzing", pepper=app.extensions["voicebox.secrets"].pepper, today=today
+        )
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     schema.config.headers = {"Authorization": f"Bearer {raw}"}
     # Both valid and invalid inputs (out-of-range versions, NUL characters): none may be a 500.
