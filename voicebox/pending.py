@@ -153,20 +153,43 @@ def queue_action(
         raise WindowClosed(window.id)
 
 
-def queue(session: DbSession, keys: KeyStore, purpose: str, value: str, payload: Mapping[str, Any]) -> None:
-    """Queue an action in the current window (in the caller's unit), retrying when a count
-    closed the window meanwhile; raises IntegrityError if it is already queued, WindowClosed
-    after three tries."""
-    for attempt in range(3):
-        window, _windows = current_window(session, keys)
-        try:
-            with savepoint(session):
-                queue_action(session, window, purpose, value, payload)
-        except WindowClosed:
-            if attempt == 2:
-                raise
+def queue(
+    session: DbSession,
+    keys: KeyStore,
+    purpose: str,
+    value: str,
+    payload: Mapping[str, Any],
+    *,
+    lock: Callable[[], None] | None = None,
+    check: Callable[[list[Window]], None] | None = None,
+) -> None:
+    """Queue an action in the current window, in the caller's unit, retrying when a count
+    closed the window meanwhile.
+
+    `lock` runs before the live windows are read: two requests for one value, racing across
+    a window change, would otherwise each queue in a different window and each miss the
+    other's uncommitted row. `check` runs after the write, given every live window (newest
+    first); it refuses by raising, and the caller's unit then rolls the action back.
+    Raises IntegrityError if the action is already queued in the current window, WindowClosed
+    after three tries.
+    """
+    for _attempt in range(3):
+        current_window(session, keys)  # may open one
+        if lock is not None:
+            lock()
+        windows = live_windows(session, keys)  # read under the lock
+        if not windows:
             continue
+        try:
+            # Only the queued row is undone when a count closed the window meanwhile.
+            with savepoint(session):
+                queue_action(session, windows[0], purpose, value, payload)
+        except WindowClosed:
+            continue
+        if check is not None:
+            check(windows)
         return
+    raise WindowClosed("every window closed while queueing")
 
 
 def cancel_queued(session: DbSession, windows: list[Window], purpose: str, value: str) -> bool:

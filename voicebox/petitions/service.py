@@ -27,7 +27,6 @@ from voicebox.keystore import KeyStore
 from voicebox.messages import N_, Message
 from voicebox.models import Cosponsorship, Group, Petition, PetitionStatus, Signature, TokenIssuance
 from voicebox.petitions import breakdown, counting
-from voicebox.unit_of_work import savepoint
 
 PETITION = "petition"
 # The key store kind of a petition's RSA blind-signing key (voicebox.tokens).
@@ -316,25 +315,8 @@ def queue_signature(
     `refuse_if` runs after the write; a message it returns refuses (the caller's unit rolls back).
     Raises AlreadySigned(already) when `mark` is counted or queued, PetitionNotOpen, PetitionError.
     """
-    for attempt in range(3):
-        # Two requests with one mark, racing across a window change, would each queue in a
-        # different window and each miss the other's uncommitted row: take turns instead.
-        pending.current_window(db.session, keys)  # may open one
-        _lock_mark(mark)
-        windows = pending.live_windows(db.session, keys)  # read under the lock
-        if not windows:
-            continue
-        window = windows[0]
-        try:
-            # Only the queued row is undone when a count closed the window meanwhile.
-            with savepoint(db.session):
-                pending.queue_action(db.session, window, SIGN, mark, payload)
-        except IntegrityError as exc:
-            raise AlreadySigned(already) from exc
-        except pending.WindowClosed:
-            if attempt == 2:
-                raise
-            continue
+
+    def check(windows: list[pending.Window]) -> None:
         status = status_for_share(petition_id)
         signed = db.session.scalar(
             select(Signature.id).where(Signature.petition_id == petition_id, Signature.nullifier == mark)
@@ -346,7 +328,11 @@ def queue_signature(
         refusal = refuse_if() if refuse_if else None
         if refusal:
             raise PetitionError(refusal)
-        return
+
+    try:
+        pending.queue(db.session, keys, SIGN, mark, payload, lock=lambda: _lock_mark(mark), check=check)
+    except IntegrityError as exc:
+        raise AlreadySigned(already) from exc
 
 
 def remove_signature(petition_id: str, member_id: str, *, keys: KeyStore, secrets: Secrets) -> Petition:
