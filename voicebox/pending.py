@@ -189,7 +189,7 @@ def queue(
         if check is not None:
             check(windows)
         return
-    raise WindowClosed("every window closed while queueing")
+    raise WindowClosed(purpose)
 
 
 def cancel_queued(session: DbSession, windows: list[Window], purpose: str, value: str) -> bool:

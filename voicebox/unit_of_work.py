@@ -64,7 +64,9 @@ def savepoint(session: DbSession) -> Iterator[None]:
     """Undo only this block if it raises, keeping the rest of the caller's unit.
 
     On PostgreSQL a failed statement (a unique-constraint race) would otherwise abort the
-    whole transaction.
+    whole transaction. Write first inside the block: on SQLite a read before the block's
+    first write would pin a snapshot that another worker's commit makes stale, and the
+    write would then fail with "database is locked".
     """
     connection = session.connection()
     if connection.dialect.name == "sqlite":

@@ -136,14 +136,14 @@ def _issue_one(petition_id: str, member_id: str, blinded_msg: bytes, keys: KeySt
                         id=random_id(), petition_id=petition_id, member_mark=mark, blinded_digest=digest
                     )
                 )
+                # Again after our write (SQLite's writer lock is ours now): an account signature
+                # queued meanwhile by another worker rules the token out, and the row goes.
+                if petitions.signed_with_account(petition_id, item_key, member_id, keys):
+                    raise TokenError(REFUSED)
         except IntegrityError:
             # Two requests at once: the one that committed first is the account's token.
             earlier = _issued_digest(petition_id, mark)
         else:
-            # Again after our write (SQLite's writer lock is ours now): an account signature
-            # queued meanwhile by another worker rules the token out.
-            if petitions.signed_with_account(petition_id, item_key, member_id, keys):
-                raise TokenError(REFUSED)
             return blind_sig
     # The same blinded message gets the same answer; any other is refused without saying
     # why, so one account can never hold two tokens for a petition.
@@ -169,9 +169,9 @@ def issue_tokens(
     """
     answers: dict[str, bytes | str] = {}
     for petition_id, blinded_msg in blinded.items():
+        # A refusal leaves nothing behind: it comes before the write, or undoes it.
         try:
-            with savepoint(db.session):
-                answers[petition_id] = _issue_one(petition_id, member_id, blinded_msg, keys, today)
+            answers[petition_id] = _issue_one(petition_id, member_id, blinded_msg, keys, today)
         except PetitionError as exc:
             answers[petition_id] = str(exc)
     return answers
