@@ -140,7 +140,7 @@ def load_user_by_session_token(token: str) -> User | None:
 
 
 def end_sessions(user_id: str) -> None:
-    """Sign the account out everywhere by replacing its session token; commits.
+    """Sign the account out everywhere by replacing its session token (in the caller's unit).
 
     One token per account rather than a list of revoked sessions: a revocation table would
     be a new record of when people sign out, while replacing the token adds no column and

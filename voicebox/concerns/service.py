@@ -1,11 +1,11 @@
 """Concern rules: posting, "me too", flagging, and a member's own standing.
 
-Every function owns its transaction. Posting writes only the concern row (and its first
-status entry), nothing about the member (A1, A3); the author's only handle is the receipt
-phrase, shown once and stored as a keyed hash (A7). Supports and flags are nullifiers under
-the concern's own key, which lives in the key store (A2), so the member is found again only
-by recomputing them. A "me too" is queued and written at the next counting window, shuffled
-among the others (voicebox.pending).
+Functions work inside the caller's unit of work (voicebox.unit_of_work). Posting writes
+only the concern row (and its first status entry), nothing about the member (A1, A3); the
+author's only handle is the receipt phrase, shown once and stored as a keyed hash (A7).
+Supports and flags are nullifiers under the concern's own key, which lives in the key
+store (A2), so the member is found again only by recomputing them. A "me too" is queued
+and written at the next counting window, shuffled among the others (voicebox.pending).
 """
 
 from __future__ import annotations
