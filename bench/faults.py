@@ -55,7 +55,8 @@ from voicebox import create_app
 from voicebox.anonymity import coarse_date, nullifier
 from voicebox.extensions import db
 from voicebox.models import Petition, Signature, User
-from voicebox.petitions import service
+from voicebox.petitions import drafts, service
+from voicebox.unit_of_work import unit_of_work
 
 SIGN = getattr(service, "SIGN", "signature")  # the nullifier purpose of signatures
 
@@ -158,7 +159,7 @@ def verify(app, petition_id: str, members: list[MemberSession], tally: Tally) ->
     with app.app_context():
         db.session.remove()
         petition = db.session.get(Petition, petition_id)
-        key = service.petition_key(petition, app.extensions["voicebox.secrets"])
+        key = service.petition_key(petition.id, app.extensions["voicebox.keys"])
         ids = dict(
             db.session.execute(
                 select(User.username, User.id).where(User.username.in_([m.username for m in members]))
@@ -283,16 +284,18 @@ def new_petition(setup: Setup, members: int) -> tuple[str, list[MemberSession]]:
     app = setup.app
     today = coarse_date()
     with app.app_context():
-        petition = service.start_petition(
-            "fault-author",
-            f"Fault run {time.monotonic_ns()}",
-            "Signed under faults.",
-            1_000_000,
-            today + timedelta(days=30),
-            secrets=app.extensions["voicebox.secrets"],
-            today=today,
-        )
-        service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+        with unit_of_work(db.session):
+            petition = service.start_petition(
+                "fault-author",
+                f"Fault run {time.monotonic_ns()}",
+                "Signed under faults.",
+                1_000_000,
+                today + timedelta(days=30),
+                keys=app.extensions["voicebox.keys"],
+                today=today,
+            )
+        with unit_of_work(db.session):
+            drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
         petition_id = petition.id
     return petition_id, create_member_sessions(app, members, prefix=f"m{petition_id[:8]}-")
 

@@ -119,6 +119,7 @@ def create_member_sessions(app: Flask, count: int, prefix: str = "member") -> li
     from voicebox.anonymity import random_id
     from voicebox.extensions import db
     from voicebox.models import Role, User
+    from voicebox.unit_of_work import unit_of_work
 
     cookie_signer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
     form_signer = URLSafeTimedSerializer(app.secret_key, salt=CSRF_SALT)  # type: ignore[arg-type]
@@ -138,7 +139,7 @@ def create_member_sessions(app: Flask, count: int, prefix: str = "member") -> li
             )
             cookie = cookie_signer.dumps({"_user_id": token, "_fresh": True, "csrf_token": csrf_raw})
             sessions.append(MemberSession(username, cookie, form_signer.dumps(csrf_raw)))
-        for start in range(0, count, 5000):
-            db.session.execute(insert(User), rows[start : start + 5000])
-        db.session.commit()
+        with unit_of_work(db.session):
+            for start in range(0, count, 5000):
+                db.session.execute(insert(User), rows[start : start + 5000])
     return sessions

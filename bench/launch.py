@@ -43,7 +43,9 @@ from voicebox.anonymity import coarse_date
 from voicebox.auth.service import create_invite
 from voicebox.extensions import db
 from voicebox.models import Petition, Role, Signature
-from voicebox.petitions import service
+from voicebox.petitions import drafts, service
+from voicebox.tick import count_queued
+from voicebox.unit_of_work import unit_of_work
 
 STEPS = ("register form", "register", "sign-in form", "sign in", "open petition", "sign", "reload")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -163,25 +165,27 @@ def prepare(args: argparse.Namespace, folder: Path) -> tuple[str, str, str]:
     today = coarse_date()
     with app.app_context():
         pepper = app.extensions["voicebox.secrets"].pepper
-        invite = create_invite(
-            Role.MEMBER,
-            uses=args.members + 10,
-            expires_on=None,
-            pepper=pepper,
-            actor_role="admin",
-            today=today,
-        )
-        petition = service.start_petition(
-            "launch-author",
-            "Switch off keystroke recording",
-            "We ask that the **recording software** be removed.",
-            args.members * 2,
-            today + timedelta(days=30),
-            secrets=app.extensions["voicebox.secrets"],
-            today=today,
-        )
-        petition_id = petition.id
-        service.open_petition(petition_id, cosponsors_needed=0, actor_role="organizer", today=today)
+        with unit_of_work(db.session):
+            invite = create_invite(
+                Role.MEMBER,
+                uses=args.members + 10,
+                expires_on=None,
+                pepper=pepper,
+                actor_role="admin",
+                today=today,
+            )
+            petition = service.start_petition(
+                "launch-author",
+                "Switch off keystroke recording",
+                "We ask that the **recording software** be removed.",
+                args.members * 2,
+                today + timedelta(days=30),
+                keys=app.extensions["voicebox.keys"],
+                today=today,
+            )
+            petition_id = petition.id
+        with unit_of_work(db.session):
+            drafts.open_petition(petition_id, cosponsors_needed=0, actor_role="organizer", today=today)
         db.session.remove()
     return database_url, invite, petition_id
 
@@ -243,6 +247,9 @@ def main() -> None:
         }
     )
     with app.app_context():
+        # Signatures still queued in a counting window when the server stopped are counted
+        # now, as the next tick would.
+        count_queued(app.extensions["voicebox.secrets"], app.extensions["voicebox.keys"])
         stored = db.session.query(Signature).filter_by(petition_id=petition_id).count()
         counted = db.session.get(Petition, petition_id).signature_count
     expected = {

@@ -26,8 +26,20 @@ from voicebox import blind_rsa, create_app
 from voicebox.anonymity import coarse_date, new_receipt_phrase, random_id
 from voicebox.extensions import db
 from voicebox.models import Role, User
+from voicebox.petitions import drafts
 from voicebox.petitions import service as petitions
 from voicebox.tokens import service as tokens
+from voicebox.unit_of_work import unit_of_work
+
+
+def in_unit(action: Callable[[int], object]) -> Callable[[int], object]:
+    """The action as a request runs it: in its own unit of work, commit included."""
+
+    def run(index: int) -> object:
+        with unit_of_work(db.session):
+            return action(index)
+
+    return run
 
 
 def timed(work: Callable[[int], object], count: int) -> float:
@@ -57,21 +69,23 @@ def main() -> None:
     with app.app_context():
         keys = app.extensions["voicebox.keys"]
         members = [random_id() for _ in range(2 * n)]
-        for member_id in members:
-            db.session.add(
-                User(
-                    id=member_id,
-                    username=f"m{member_id[:12]}",
-                    password_hash=random_id(),
-                    role=Role.MEMBER.value,
+        with unit_of_work(db.session):
+            for member_id in members:
+                db.session.add(
+                    User(
+                        id=member_id,
+                        username=f"m{member_id[:12]}",
+                        password_hash=random_id(),
+                        role=Role.MEMBER.value,
+                    )
                 )
-            )
-        db.session.commit()
         author = members[0]
         ids = []
         for title in ("account", "token"):
-            petition = petitions.start_petition(author, title, "body", 100, None, keys=keys, today=today)
-            petitions.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+            with unit_of_work(db.session):
+                petition = petitions.start_petition(author, title, "body", 100, None, keys=keys, today=today)
+            with unit_of_work(db.session):
+                drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
             ids.append(petition.id)
         account_id, token_id = ids
         (key,) = [k for k in tokens.token_keys(keys=keys, today=today) if k.item_id == token_id]
@@ -79,8 +93,10 @@ def main() -> None:
         signers = members[n:]
 
         account = timed(
-            lambda i: petitions.sign_petition(
-                account_id, signers[i], petitions.SignatureChoice(), keys=keys, today=today
+            in_unit(
+                lambda i: petitions.sign_petition(
+                    account_id, signers[i], petitions.SignatureChoice(), keys=keys, today=today
+                )
             ),
             n,
         )
@@ -89,10 +105,12 @@ def main() -> None:
         client_blind = timed(lambda i: blinded.append(blind_client.blind(public, messages[i])), n)
         answers = []
         issuance = timed(
-            lambda i: answers.append(
-                tokens.issue_tokens(signers[i], {token_id: blinded[i].blinded_msg}, keys=keys, today=today)[
-                    token_id
-                ]
+            in_unit(
+                lambda i: answers.append(
+                    tokens.issue_tokens(
+                        signers[i], {token_id: blinded[i].blinded_msg}, keys=keys, today=today
+                    )[token_id]
+                )
             ),
             n,
         )
@@ -104,8 +122,10 @@ def main() -> None:
             n,
         )
         redemption = timed(
-            lambda i: tokens.redeem_token(
-                token_id, messages[i], signatures[i], petitions.SignatureChoice(), keys=keys, today=today
+            in_unit(
+                lambda i: tokens.redeem_token(
+                    token_id, messages[i], signatures[i], petitions.SignatureChoice(), keys=keys, today=today
+                )
             ),
             n,
         )

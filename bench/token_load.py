@@ -44,10 +44,12 @@ from voicebox.anonymity import coarse_date, new_receipt_phrase
 from voicebox.concerns import service as concerns
 from voicebox.extensions import db
 from voicebox.models import Role, User
+from voicebox.petitions import drafts
 from voicebox.petitions import service as petitions
 from voicebox.tick import count_queued
 from voicebox.tokens import scopes
 from voicebox.tokens import service as tokens
+from voicebox.unit_of_work import unit_of_work
 
 # (method, path, headers, body) of one request.
 Request = tuple[str, str, dict[str, str], bytes]
@@ -190,25 +192,28 @@ def setup_items(app, count: int) -> tuple[str, list[tuple[str, str]]]:
         db.session.commit()
 
         def open_petition(title: str) -> str:
-            petition = petitions.start_petition(
-                author.id, title, "Bench.", 1000, None, keys=keys, today=today
-            )
-            petitions.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+            with unit_of_work(db.session):
+                petition = petitions.start_petition(
+                    author.id, title, "Bench.", 1000, None, keys=keys, today=today
+                )
+            with unit_of_work(db.session):
+                drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
             return petition.id
 
         signing = open_petition("Signed with accounts")
         items = [(scopes.SIGNATURE, open_petition(f"Petition {n}")) for n in range(count - count // 2)]
         for n in range(count // 2):
-            posted = concerns.post_concern(
-                f"Concern {n}",
-                "Bench.",
-                None,
-                username="x",
-                confirmed_identifying=True,
-                secrets=secrets,
-                keys=keys,
-                today=today,
-            )
+            with unit_of_work(db.session):
+                posted = concerns.post_concern(
+                    f"Concern {n}",
+                    "Bench.",
+                    None,
+                    username="x",
+                    confirmed_identifying=True,
+                    secrets=secrets,
+                    keys=keys,
+                    today=today,
+                )
             items.append((scopes.SUPPORT, posted.concern_id))
         count_queued(secrets, keys)
         tokens.token_keys(keys=keys, today=today)  # every key made now, not during a run

@@ -25,6 +25,8 @@ from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Concern, Group, Petition, Role, User
+from voicebox.petitions import closing, drafts
+from voicebox.unit_of_work import unit_of_work
 
 
 @pytest.fixture(autouse=True)
@@ -133,8 +135,8 @@ def make_user(app: Flask) -> Callable[..., User]:
             password_hash=policy.hash(PASSWORD),
             role=role.value,
         )
-        db.session.add(user)
-        db.session.commit()
+        with unit_of_work(db.session):
+            db.session.add(user)
         return user
 
     return build
@@ -170,8 +172,8 @@ def users(member: User, organizer: User, leadership: User, admin: User) -> dict[
 def make_group(app: Flask) -> Callable[..., Group]:
     def build(name: str = "Engineering", kind: str = "department") -> Group:
         group = Group(name=name, kind=kind)
-        db.session.add(group)
-        db.session.commit()
+        with unit_of_work(db.session):
+            db.session.add(group)
         return group
 
     return build
@@ -191,27 +193,30 @@ def make_petition(app: Flask, make_user: Callable[..., User]) -> Callable[..., P
         author: User | None = None,
     ) -> Petition:
         author = author or make_user(Role.MEMBER)
-        petition = service.start_petition(
-            author.id,
-            title,
-            body,
-            goal,
-            closes_on or coarse_date() + timedelta(days=30),
-            keys=app.extensions["voicebox.keys"],
-            today=coarse_date(),
-        )
-        if status in {"open", "closed"}:
-            service.open_petition(
-                petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
-            )
-        if status == "closed":
-            service.close_petition(
-                petition.id,
-                actor_role="organizer",
-                today=coarse_date(),
-                secrets=app.extensions["voicebox.secrets"],
+        with unit_of_work(db.session):
+            petition = service.start_petition(
+                author.id,
+                title,
+                body,
+                goal,
+                closes_on or coarse_date() + timedelta(days=30),
                 keys=app.extensions["voicebox.keys"],
+                today=coarse_date(),
             )
+        if status in {"open", "closed"}:
+            with unit_of_work(db.session):
+                drafts.open_petition(
+                    petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
+                )
+        if status == "closed":
+            with unit_of_work(db.session):
+                closing.close_petition(
+                    petition.id,
+                    actor_role="organizer",
+                    today=coarse_date(),
+                    secrets=app.extensions["voicebox.secrets"],
+                    keys=app.extensions["voicebox.keys"],
+                )
         return db.session.get(Petition, petition.id)  # type: ignore[return-value]
 
     return build
@@ -223,7 +228,8 @@ def make_category(app: Flask) -> Callable[..., Any]:
     from voicebox.concerns import moderation
 
     def build(name: str = "Workplace monitoring", description: str = "") -> Any:
-        return moderation.add_category(name, description, actor_role="organizer", today=coarse_date())
+        with unit_of_work(db.session):
+            return moderation.add_category(name, description, actor_role="organizer", today=coarse_date())
 
     return build
 
@@ -238,16 +244,17 @@ def make_concern(app: Flask) -> Callable[..., Any]:
         body: str = "The new agent records **every keystroke**. Nobody was asked.",
         category_id: int | None = None,
     ) -> tuple[Any, str]:
-        posted = service.post_concern(
-            title,
-            body,
-            category_id,
-            username="nobody-in-particular",
-            confirmed_identifying=True,
-            secrets=app.extensions["voicebox.secrets"],
-            keys=app.extensions["voicebox.keys"],
-            today=coarse_date(),
-        )
+        with unit_of_work(db.session):
+            posted = service.post_concern(
+                title,
+                body,
+                category_id,
+                username="nobody-in-particular",
+                confirmed_identifying=True,
+                secrets=app.extensions["voicebox.secrets"],
+                keys=app.extensions["voicebox.keys"],
+                today=coarse_date(),
+            )
         count_queued_now(app)
         concern = db.session.get(Concern, posted.concern_id)
         assert concern is not None, "the counting window should have written the concern"
@@ -273,13 +280,14 @@ def sign(app: Flask) -> Callable[..., Any]:
     from voicebox.petitions import service
 
     def build(petition: Petition, user: User, *, counted: bool = True, **choice: Any) -> None:
-        service.sign_petition(
-            petition.id,
-            user.id,
-            service.SignatureChoice(**choice),
-            keys=app.extensions["voicebox.keys"],
-            today=coarse_date(),
-        )
+        with unit_of_work(db.session):
+            service.sign_petition(
+                petition.id,
+                user.id,
+                service.SignatureChoice(**choice),
+                keys=app.extensions["voicebox.keys"],
+                today=coarse_date(),
+            )
         if counted:
             count_queued_now(app)
 
@@ -295,13 +303,14 @@ def sign_many(app: Flask) -> Callable[..., None]:
     def sign(petition: Petition, n: int, group: Group | None = None) -> None:
         choice = service.SignatureChoice(group_id=group.id if group is not None else None)
         for _ in range(n):
-            service.sign_petition(
-                petition.id,
-                random_id(),
-                choice,
-                keys=app.extensions["voicebox.keys"],
-                today=coarse_date(),
-            )
+            with unit_of_work(db.session):
+                service.sign_petition(
+                    petition.id,
+                    random_id(),
+                    choice,
+                    keys=app.extensions["voicebox.keys"],
+                    today=coarse_date(),
+                )
         count_queued_now(app)
 
     return sign
@@ -326,14 +335,14 @@ def make_concern_row(app: Flask, make_concern: Callable[..., Any]) -> Callable[.
             title=title, body=body, category_id=category.id if category is not None else None
         )
         by_organizer: dict[str, Any] = {"actor_role": "organizer", "today": coarse_date()}
-        if hidden:
-            moderation.hide_concern(concern.id, "Names a colleague", **by_organizer)
-        if status != "open":
-            keys = app.extensions["voicebox.keys"]
-            moderation.change_status(concern.id, status, keys=keys, **by_organizer)
-        if supports:
-            concern.support_count = supports
-            db.session.commit()
+        with unit_of_work(db.session):
+            if hidden:
+                moderation.hide_concern(concern.id, "Names a colleague", **by_organizer)
+            if status != "open":
+                keys = app.extensions["voicebox.keys"]
+                moderation.change_status(concern.id, status, keys=keys, **by_organizer)
+            if supports:
+                concern.support_count = supports
         return db.session.get(Concern, concern.id)
 
     return build

@@ -24,6 +24,7 @@ from voicebox.auth.passwords import PasswordPolicy
 from voicebox.auth.service import create_user
 from voicebox.extensions import db
 from voicebox.models import Role
+from voicebox.unit_of_work import unit_of_work
 
 OTHER_PASSWORD = "velvet-quarry-lantern-orbit-77"
 
@@ -55,9 +56,8 @@ def _change_password(client: VoiceboxClient, old: str, new: str) -> int:
 def read_only_under_a_running_app(folder: Path) -> None:
     """chmod 0444 under the app: a clear 503; chmod 0600: the next request works."""
     app = _app(folder)
-    with app.app_context():
+    with app.app_context(), unit_of_work(db.session):
         create_user("member1", PASSWORD, Role.MEMBER, PasswordPolicy(time_cost=1, memory_cost=64))
-        db.session.commit()
     client = app.test_client()
     client.count_after_requests = False  # the database fails on purpose here
     client.login("member1")

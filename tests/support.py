@@ -4,10 +4,12 @@ and the PostgreSQL plumbing. Fixtures live in conftest.py; plain helpers live he
 from __future__ import annotations
 
 import contextvars
+import multiprocessing
 import os
 import re
+import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from sqlalchemy.engine import make_url
 from voicebox import create_app
 from voicebox.extensions import db
 from voicebox.models import User
+from voicebox.unit_of_work import discard
 
 PASSWORD = "plum-orbit-canvas-thunder-42"  # strong enough for zxcvbn, cheap in tests
 
@@ -190,3 +193,62 @@ def receipt_shown_on(page: str) -> str:
     found = re.search(r'id="receipt"><code>([a-z -]+)</code>', page)
     assert found, "no receipt phrase on the page"
     return found.group(1)
+
+
+# One job of a race: runs in a worker process with its own app, owns its unit of work and
+# returns how it went ("ok", "refused", ...); an exception it lets out fails the test.
+RaceAct = Callable[[tuple[Any, ...]], Any]
+
+
+def _race_worker(config: dict[str, Any], act: RaceAct, jobs: Any, results: Any, barrier: Any) -> None:
+    app = create_app(config)
+    with app.app_context():
+        while (job := jobs.get()) is not None:
+            barrier.wait()
+            try:
+                results.put(act(job))
+            except Exception:
+                discard(db.session)
+                results.put(RACE_ERROR + traceback.format_exc())
+        db.session.remove()
+
+
+RACE_ERROR = "error: "
+
+
+def run_races(app: Flask, rounds: list[list[tuple[Any, ...]]], act: RaceAct) -> list[list[Any]]:
+    """Run each round's jobs at the same instant, one per forked process (as gunicorn workers
+    are, each with its own app, connection pool and session); the outcomes, round by round."""
+    context = multiprocessing.get_context("fork")
+    width = max(len(jobs) for jobs in rounds)
+    config = {
+        "INSTANCE_PATH": app.instance_path,
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "AUTO_MIGRATE": False,
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+        "BACKGROUND_TICK": False,
+    }
+    db.session.remove()
+    db.engine.dispose()
+    barrier = context.Barrier(width)
+    queues = [context.Queue() for _ in range(width)]
+    results = context.Queue()
+    workers = [context.Process(target=_race_worker, args=(config, act, q, results, barrier)) for q in queues]
+    for worker in workers:
+        worker.start()
+    outcomes = []
+    try:
+        for jobs in rounds:
+            for queue, job in zip(queues, jobs, strict=True):
+                queue.put(job)
+            outcome = [results.get(timeout=60) for _ in range(width)]
+            errors = [str(result) for result in outcome if str(result).startswith(RACE_ERROR)]
+            assert not errors, errors[0]
+            outcomes.append(outcome)
+    finally:
+        for queue in queues:
+            queue.put(None)
+        for worker in workers:
+            worker.join(timeout=30)
+    return outcomes

@@ -15,6 +15,7 @@ from voicebox.backup import BackupError, restore_backup, write_backup
 from voicebox.extensions import db
 from voicebox.models import Role
 from voicebox.retention import purge_expired
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import current_secrets, today
 
 # Tables of actions waiting to be counted: never backed up (see `backup`).
@@ -36,11 +37,11 @@ def create_user(username: str, role: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        accounts.create_user(
-            username, password, Role(role), current_app.extensions["voicebox.password_policy"]
-        )
-        record_event(db.session, "admin", "created an account from the console", role)
-        db.session.commit()
+        with unit_of_work(db.session):
+            accounts.create_user(
+                username, password, Role(role), current_app.extensions["voicebox.password_policy"]
+            )
+            record_event(db.session, "admin", "created an account from the console", role)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {role} account {username!r}.", err=True)
@@ -53,14 +54,15 @@ def create_user(username: str, role: str, password_stdin: bool) -> None:
 def invite(role: str, uses: int, expires_on: object) -> None:
     """Create an invite and print its code alone on stdout."""
     try:
-        code = accounts.create_invite(
-            Role(role),
-            uses=uses,
-            expires_on=expires_on.date() if expires_on else None,  # type: ignore[attr-defined]
-            pepper=current_secrets().pepper,
-            actor_role="admin",
-            today=today(),
-        )
+        with unit_of_work(db.session):
+            code = accounts.create_invite(
+                Role(role),
+                uses=uses,
+                expires_on=expires_on.date() if expires_on else None,  # type: ignore[attr-defined]
+                pepper=current_secrets().pepper,
+                actor_role="admin",
+                today=today(),
+            )
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(code)
@@ -70,7 +72,8 @@ def invite(role: str, uses: int, expires_on: object) -> None:
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
 def setup_link(base_url: str) -> None:
     """Print a fresh one-time link that creates the first admin (only while none exists)."""
-    token = accounts.issue_setup_token(current_secrets().pepper)
+    with unit_of_work(db.session):
+        token = accounts.issue_setup_token(current_secrets().pepper)
     if token is None:
         raise click.ClickException("An admin already exists; sign in as them instead.")
     click.echo(f"{base_url.rstrip('/')}/setup/{token}")
@@ -90,8 +93,8 @@ def backup(path: Path) -> None:
         summary = write_backup(db.engine, tables, path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    record_event(db.session, "admin", "made a backup", f"{summary.total} rows")
-    db.session.commit()
+    with unit_of_work(db.session):
+        record_event(db.session, "admin", "made a backup", f"{summary.total} rows")
     click.echo(
         f"Backed up {summary.total} rows from {len(summary.rows)} tables to {path} (mode 0600).\n"
         "It holds no secrets and no item keys: keep instance/secrets.json (or the VOICEBOX_* "
@@ -117,7 +120,8 @@ def restore(path: Path, force: bool) -> None:
 @voicebox_cli.command("purge")
 def purge() -> None:
     """Delete follow-up threads and closed items older than the retention period."""
-    result = purge_expired(db.session, today())
+    with unit_of_work(db.session):
+        result = purge_expired(db.session, today())
     for line in result.as_lines():
         click.echo(line)
 
@@ -186,8 +190,8 @@ def rotate_master_key_command() -> None:
         raise click.ClickException(f"{exc}; secrets.json still lists every key, nothing is lost") from exc
     current_app.extensions["voicebox.secrets"] = done.secrets
     current_app.extensions["voicebox.keys"] = done.keys
-    record_event(db.session, "admin", "rotated the master key", f"new key {done.new_key_id}")
-    db.session.commit()
+    with unit_of_work(db.session):
+        record_event(db.session, "admin", "rotated the master key", f"new key {done.new_key_id}")
     click.echo(f"{done.rewrapped} keys re-wrapped under master key {done.new_key_id}.")
     click.echo(f"Retired {', '.join(done.retired_key_ids)}.")
 
@@ -216,8 +220,8 @@ def rotate_keys() -> None:
     except RotationError as exc:
         raise click.ClickException(str(exc)) from exc
     current_app.extensions["voicebox.secrets"] = rotated
-    record_event(db.session, "admin", "rotated the data key", f"new key {summary.new_key_id}")
-    db.session.commit()
+    with unit_of_work(db.session):
+        record_event(db.session, "admin", "rotated the data key", f"new key {summary.new_key_id}")
     for column, count in summary.rewritten.items():
         click.echo(f"{column}: {count} re-encrypted")
     click.echo(f"New data key {summary.new_key_id}; retired {', '.join(summary.retired_key_ids)}.")

@@ -38,11 +38,12 @@ def upgrade_database(app: Flask) -> None:
     with app.app_context():
         from voicebox.extensions import db
         from voicebox.settings import instance_settings
+        from voicebox.unit_of_work import unit_of_work
 
         adopt_renumbered_revisions(db.engine)
         upgrade(directory=app.extensions["migrate"].directory, revision="heads")
-        instance_settings()
-        db.session.commit()
+        with unit_of_work(db.session):
+            instance_settings()  # creates the settings row on a fresh database
 
 
 def sqlite_path(database_url: str) -> Path | None:

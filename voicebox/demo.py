@@ -23,11 +23,13 @@ from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
 from voicebox.models import Concern, Group, Invite, Petition, Report, Role, User
+from voicebox.petitions import closing, drafts
 from voicebox.petitions import service as petitions
 from voicebox.reports import service as reports
 from voicebox.reports.tallies import suppression_threshold
 from voicebox.responses import service as responses
 from voicebox.tick import count_queued
+from voicebox.unit_of_work import unit_of_work
 
 # Published on purpose: printed by the command and named in the README.
 DEMO_PASSWORD = "lantern-quarry-demo-58"  # noqa: S105
@@ -99,21 +101,23 @@ def instance_is_empty() -> bool:
 
 
 def _people(ctx: DemoContext, summary: DemoSummary) -> None:
-    for username, role in NAMED_ACCOUNTS:
-        ctx.users[username] = accounts.create_user(username, DEMO_PASSWORD, role, ctx.policy)
-        summary.accounts.append((username, role.value))
-    for number in range(1, COLLEAGUES + 1):
-        username = f"colleague-{number:02d}"
-        ctx.colleagues.append(accounts.create_user(username, DEMO_PASSWORD, Role.MEMBER, ctx.policy))
-        summary.colleague_names.append(username)
-    db.session.commit()
-    for name, kind in GROUPS:
-        ctx.groups[name] = admin.add_group(name, kind, actor_role="admin", today=ctx.ago(40))
-    admin.update_settings(
-        admin.SettingsChange(headcount=180, small_group_threshold=5, cosponsors_needed=2, retention_days=365),
-        actor_role="admin",
-        today=ctx.ago(40),
-    )
+    with unit_of_work(db.session):
+        for username, role in NAMED_ACCOUNTS:
+            ctx.users[username] = accounts.create_user(username, DEMO_PASSWORD, role, ctx.policy)
+            summary.accounts.append((username, role.value))
+        for number in range(1, COLLEAGUES + 1):
+            username = f"colleague-{number:02d}"
+            ctx.colleagues.append(accounts.create_user(username, DEMO_PASSWORD, Role.MEMBER, ctx.policy))
+            summary.colleague_names.append(username)
+        for name, kind in GROUPS:
+            ctx.groups[name] = admin.add_group(name, kind, actor_role="admin", today=ctx.ago(40))
+        admin.update_settings(
+            admin.SettingsChange(
+                headcount=180, small_group_threshold=5, cosponsors_needed=2, retention_days=365
+            ),
+            actor_role="admin",
+            today=ctx.ago(40),
+        )
 
 
 def _sign_many(
@@ -128,32 +132,39 @@ def _sign_many(
     """Sign with each of `signers`, a few a day from `first_day`, in the groups chosen."""
     comments = comments or {}
     names = names or {}
-    for index, signer in enumerate(signers):
-        group = group_for(index)
-        petitions.sign_petition(
-            petition.id,
-            signer.id,
-            petitions.SignatureChoice(
-                display_name=names.get(index, ""),
-                group_id=ctx.groups[group].id if group else None,
-                comment=comments.get(index, ""),
-            ),
-            keys=ctx.keys,
-            today=min(first_day + timedelta(days=index // 3), ctx.today),
-        )
+    with unit_of_work(db.session):
+        for index, signer in enumerate(signers):
+            group = group_for(index)
+            petitions.sign_petition(
+                petition.id,
+                signer.id,
+                petitions.SignatureChoice(
+                    display_name=names.get(index, ""),
+                    group_id=ctx.groups[group].id if group else None,
+                    comment=comments.get(index, ""),
+                ),
+                keys=ctx.keys,
+                today=min(first_day + timedelta(days=index // 3), ctx.today),
+            )
     count_queued(ctx.secrets, ctx.keys)
 
 
 def _draft(ctx: DemoContext, author: User, title: str, body: str, goal: int, days_ago: int) -> Petition:
-    return petitions.start_petition(
-        author.id, title, body, goal, None, keys=ctx.keys, today=ctx.ago(days_ago)
-    )
+    with unit_of_work(db.session):
+        return petitions.start_petition(
+            author.id, title, body, goal, None, keys=ctx.keys, today=ctx.ago(days_ago)
+        )
 
 
 def _open(ctx: DemoContext, petition: Petition, backers: list[User], on: date) -> None:
+    # Each co-sponsor and the opening are separate actions, as they would be on the site.
     for backer in backers:
-        petitions.cosponsor_petition(petition.id, backer.id, keys=ctx.keys)
-    petitions.open_petition(petition.id, cosponsors_needed=2, actor_role="organizer", today=on, keys=ctx.keys)
+        with unit_of_work(db.session):
+            drafts.cosponsor_petition(petition.id, backer.id, keys=ctx.keys)
+    with unit_of_work(db.session):
+        drafts.open_petition(
+            petition.id, cosponsors_needed=2, actor_role="organizer", today=on, keys=ctx.keys
+        )
 
 
 def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
@@ -171,24 +182,26 @@ def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
     )
     _open(ctx, closed, [team[6], team[7]], ctx.ago(58))
     _sign_many(ctx, closed, team[:20], ctx.ago(57), lambda i: "Customer Support" if i % 3 else "Finance")
-    petitions.close_petition(
-        closed.id, actor_role="organizer", today=ctx.ago(35), secrets=ctx.secrets, keys=ctx.keys
-    )
+    with unit_of_work(db.session):
+        closing.close_petition(
+            closed.id, actor_role="organizer", today=ctx.ago(35), secrets=ctx.secrets, keys=ctx.keys
+        )
     made["closed"] = closed
 
-    monitoring = petitions.start_petition(
-        member.id,
-        OPEN_PETITION,
-        "The new endpoint software records every keystroke and takes screenshots, "
-        "officially *to train AI tools*. We ask leadership to:\n\n"
-        "1. pause the pilot until staff have been consulted;\n"
-        "2. publish what is collected, who can read it and for how long it is kept;\n"
-        "3. delete what has been recorded so far.",
-        40,
-        ctx.ago(-21),
-        keys=ctx.keys,
-        today=ctx.ago(14),
-    )
+    with unit_of_work(db.session):
+        monitoring = petitions.start_petition(
+            member.id,
+            OPEN_PETITION,
+            "The new endpoint software records every keystroke and takes screenshots, "
+            "officially *to train AI tools*. We ask leadership to:\n\n"
+            "1. pause the pilot until staff have been consulted;\n"
+            "2. publish what is collected, who can read it and for how long it is kept;\n"
+            "3. delete what has been recorded so far.",
+            40,
+            ctx.ago(-21),
+            keys=ctx.keys,
+            today=ctx.ago(14),
+        )
     _open(ctx, monitoring, [team[0], team[1]], ctx.ago(12))
     groups = ["Engineering", "Engineering", "Customer Support", "Leeds warehouse", None]
     _sign_many(
@@ -226,7 +239,8 @@ def _petitions(ctx: DemoContext, summary: DemoSummary) -> dict[str, Petition]:
         20,
         2,
     )
-    petitions.cosponsor_petition(draft.id, team[21].id, keys=ctx.keys)
+    with unit_of_work(db.session):
+        drafts.cosponsor_petition(draft.id, team[21].id, keys=ctx.keys)
     made["draft"] = draft
     summary.counts["petitions"] = len(made)
     return made
@@ -244,33 +258,36 @@ def _concern(
     ctx: DemoContext, author: User, title: str, body: str, category: str, days_ago: int, supporters: int
 ) -> RaisedConcern:
     """Post as `author`, then "me too" from the first `supporters` other colleagues."""
-    posted = concerns.post_concern(
-        title,
-        body,
-        ctx.categories[category],
-        username=author.username,
-        confirmed_identifying=False,
-        secrets=ctx.secrets,
-        keys=ctx.keys,
-        today=ctx.ago(days_ago),
-    )
+    with unit_of_work(db.session):
+        posted = concerns.post_concern(
+            title,
+            body,
+            ctx.categories[category],
+            username=author.username,
+            confirmed_identifying=False,
+            secrets=ctx.secrets,
+            keys=ctx.keys,
+            today=ctx.ago(days_ago),
+        )
     count_queued(ctx.secrets, ctx.keys)
     concern = db.session.get(Concern, posted.concern_id)
     assert concern is not None  # counted just above  # noqa: S101
     backers = [colleague for colleague in ctx.colleagues if colleague is not author][:supporters]
-    for index, backer in enumerate(backers):
-        concerns.toggle_support(
-            concern.id, backer.id, keys=ctx.keys, today=ctx.ago(max(days_ago - index // 4, 0))
-        )
+    with unit_of_work(db.session):
+        for index, backer in enumerate(backers):
+            concerns.toggle_support(
+                concern.id, backer.id, keys=ctx.keys, today=ctx.ago(max(days_ago - index // 4, 0))
+            )
     count_queued(ctx.secrets, ctx.keys)
     return RaisedConcern(concern, posted.receipt)
 
 
 def _concerns(ctx: DemoContext, summary: DemoSummary) -> dict[str, Concern]:
-    for name, description in CATEGORIES:
-        ctx.categories[name] = moderation.add_category(
-            name, description, actor_role="organizer", today=ctx.ago(40)
-        ).id
+    with unit_of_work(db.session):
+        for name, description in CATEGORIES:
+            ctx.categories[name] = moderation.add_category(
+                name, description, actor_role="organizer", today=ctx.ago(40)
+            ).id
     team = ctx.colleagues
     screenshots = _concern(
         ctx,
@@ -282,23 +299,24 @@ def _concerns(ctx: DemoContext, summary: DemoSummary) -> dict[str, Concern]:
         11,
         14,
     )
-    moderation.change_status(
-        screenshots.concern.id, "acknowledged", actor_role="organizer", today=ctx.ago(9), keys=ctx.keys
-    )
-    followup.staff_reply(
-        screenshots.concern.id,
-        "Thank you for raising this. Does it happen on every team's laptops, or only some?",
-        actor_role="leadership",
-        secrets=ctx.secrets,
-        today=ctx.ago(8),
-    )
-    followup.author_reply(
-        screenshots.receipt,
-        "Everyone in our building has the same image, so every team.",
-        secrets=ctx.secrets,
-        keys=ctx.keys,
-        today=ctx.ago(7),
-    )
+    with unit_of_work(db.session):
+        moderation.change_status(
+            screenshots.concern.id, "acknowledged", actor_role="organizer", today=ctx.ago(9), keys=ctx.keys
+        )
+        followup.staff_reply(
+            screenshots.concern.id,
+            "Thank you for raising this. Does it happen on every team's laptops, or only some?",
+            actor_role="leadership",
+            secrets=ctx.secrets,
+            today=ctx.ago(8),
+        )
+        followup.author_reply(
+            screenshots.receipt,
+            "Everyone in our building has the same image, so every team.",
+            secrets=ctx.secrets,
+            keys=ctx.keys,
+            today=ctx.ago(7),
+        )
     count_queued(ctx.secrets, ctx.keys)
     targets = _concern(
         ctx,
@@ -309,12 +327,13 @@ def _concerns(ctx: DemoContext, summary: DemoSummary) -> dict[str, Concern]:
         9,
         8,
     )
-    moderation.change_status(
-        targets.concern.id, "acknowledged", actor_role="organizer", today=ctx.ago(6), keys=ctx.keys
-    )
-    moderation.change_status(
-        targets.concern.id, "in progress", actor_role="organizer", today=ctx.ago(3), keys=ctx.keys
-    )
+    with unit_of_work(db.session):
+        moderation.change_status(
+            targets.concern.id, "acknowledged", actor_role="organizer", today=ctx.ago(6), keys=ctx.keys
+        )
+        moderation.change_status(
+            targets.concern.id, "in progress", actor_role="organizer", today=ctx.ago(3), keys=ctx.keys
+        )
     first_aid = _concern(
         ctx,
         team[15],
@@ -324,9 +343,10 @@ def _concerns(ctx: DemoContext, summary: DemoSummary) -> dict[str, Concern]:
         20,
         6,
     )
-    moderation.change_status(
-        first_aid.concern.id, "resolved", actor_role="organizer", today=ctx.ago(4), keys=ctx.keys
-    )
+    with unit_of_work(db.session):
+        moderation.change_status(
+            first_aid.concern.id, "resolved", actor_role="organizer", today=ctx.ago(4), keys=ctx.keys
+        )
     _concern(
         ctx,
         team[18],
@@ -344,56 +364,57 @@ def _concerns(ctx: DemoContext, summary: DemoSummary) -> dict[str, Concern]:
 def _answers_and_report(
     ctx: DemoContext, made: dict[str, Petition], raised: dict[str, Concern], summary: DemoSummary
 ) -> None:
-    respond = responses.post_response
-    respond(
-        responses.PETITION,
-        made["closed"].id,
-        "in progress",
-        "The four-day rota continues in Customer Support until the end of next quarter; "
-        "results will be shared with the team first.",
-        actor_role="leadership",
-        today=ctx.ago(30),
-        keys=ctx.keys,
-    )
-    respond(
-        responses.PETITION,
-        made["open"].id,
-        "in progress",
-        "We have paused screenshot capture while we review the pilot with the works council.",
-        actor_role="leadership",
-        today=ctx.ago(3),
-        keys=ctx.keys,
-    )
-    respond(
-        responses.CONCERN,
-        raised["targets"].id,
-        "acknowledged",
-        "Targets return to 40 while we review staffing for the queue.",
-        actor_role="leadership",
-        today=ctx.ago(2),
-        keys=ctx.keys,
-    )
-    report = reports.create_report(
-        reports.ReportDraft(
-            title=PUBLISHED_REPORT,
-            period_start=ctx.ago(60),
-            period_end=ctx.ago(1),
-            narrative="Monitoring dominated this period: **one in eight** staff signed the petition "
-            "to pause the recording pilot, and the most supported concern is about screenshots.",
-            petition_ids=[made["open"].id, made["closed"].id],
-            concern_ids=[raised["replied"].id, raised["targets"].id],
-        ),
-        actor_role="organizer",
-        today=ctx.ago(1),
-    )
-    reports.publish_report(
-        report.id,
-        0,
-        threshold=suppression_threshold(),
-        headcount=180,
-        actor_role="organizer",
-        today=ctx.ago(1),
-    )
+    with unit_of_work(db.session):
+        respond = responses.post_response
+        respond(
+            responses.PETITION,
+            made["closed"].id,
+            "in progress",
+            "The four-day rota continues in Customer Support until the end of next quarter; "
+            "results will be shared with the team first.",
+            actor_role="leadership",
+            today=ctx.ago(30),
+            keys=ctx.keys,
+        )
+        respond(
+            responses.PETITION,
+            made["open"].id,
+            "in progress",
+            "We have paused screenshot capture while we review the pilot with the works council.",
+            actor_role="leadership",
+            today=ctx.ago(3),
+            keys=ctx.keys,
+        )
+        respond(
+            responses.CONCERN,
+            raised["targets"].id,
+            "acknowledged",
+            "Targets return to 40 while we review staffing for the queue.",
+            actor_role="leadership",
+            today=ctx.ago(2),
+            keys=ctx.keys,
+        )
+        report = reports.create_report(
+            reports.ReportDraft(
+                title=PUBLISHED_REPORT,
+                period_start=ctx.ago(60),
+                period_end=ctx.ago(1),
+                narrative="Monitoring dominated this period: **one in eight** staff signed the petition "
+                "to pause the recording pilot, and the most supported concern is about screenshots.",
+                petition_ids=[made["open"].id, made["closed"].id],
+                concern_ids=[raised["replied"].id, raised["targets"].id],
+            ),
+            actor_role="organizer",
+            today=ctx.ago(1),
+        )
+        reports.publish_report(
+            report.id,
+            0,
+            threshold=suppression_threshold(),
+            headcount=180,
+            actor_role="organizer",
+            today=ctx.ago(1),
+        )
     summary.counts["responses"] = 3
     summary.counts["published reports"] = 1
 

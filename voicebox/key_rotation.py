@@ -28,6 +28,7 @@ from voicebox.models import Concern, FollowupMessage, PetitionBreakdown, Signatu
 from voicebox.models.base import DbSession
 from voicebox.petitions.breakdown import group_context
 from voicebox.petitions.counting import comment_context
+from voicebox.unit_of_work import unit_of_work
 
 
 class RotationError(Exception):
@@ -105,10 +106,10 @@ def rotate_data_key(
     staged = replace(secrets, data_key=generate_key(), previous_data_keys=old_keys)
     write_secrets(instance_path, staged)
     try:
-        rewritten = reencrypt_columns(session, staged.data_key, old_keys)
-        session.commit()
+        # This command's one unit: the secrets files are written around its commit.
+        with unit_of_work(session):
+            rewritten = reencrypt_columns(session, staged.data_key, old_keys)
     except BaseException:
-        session.rollback()
         write_secrets(instance_path, secrets)
         raise
     final = replace(staged, previous_data_keys=())

@@ -5,9 +5,10 @@ row came after which, and so "the account that registered just before" or "the p
 name signed in the same sitting". So a signature (or a "me too") is first queued as a
 `PendingAction` sealed under the current window's key, which lives in the key store, never
 in the database. Every flush starts a new window, then writes each older window's actions
-to their real tables in one transaction, in random order, and destroys that window's key.
-From then on the queued blobs (still in the WAL) can't be opened or matched to the rows
-they became, and the rows' physical order is the shuffle's.
+to their real tables, one unit of work per window (voicebox.tick owns them), in random
+order, and destroys that window's key once its unit commits. From then on the queued
+blobs (still in the WAL) can't be opened or matched to the rows they became, and the
+rows' physical order is the shuffle's.
 
 The residual: a window that holds a single action places it to within one window.
 """
@@ -34,6 +35,7 @@ from voicebox.anonymity import random_id
 from voicebox.keystore import KeyStore
 from voicebox.models import CountingWindow, PendingAction
 from voicebox.models.base import DbSession, rows_affected
+from voicebox.unit_of_work import discard, on_commit, savepoint
 
 log = logging.getLogger(__name__)
 
@@ -97,15 +99,17 @@ def live_windows(session: DbSession, keys: KeyStore) -> list[Window]:
 
 
 def start_window(session: DbSession, keys: KeyStore) -> None:
-    """Open a new window (own transaction); a no-op if another worker opened one at once."""
+    """Open a new window in the caller's unit; a no-op if another worker opened one at once.
+
+    A key whose window row never commits (the caller's unit rolled back) is swept later.
+    """
     newest = session.scalar(select(func.max(CountingWindow.serial))) or 0
     window_id = random_id()
     keys.create(WINDOW, window_id)
     try:
-        session.execute(insert(CountingWindow).values(id=window_id, serial=newest + 1))
-        session.commit()
+        with savepoint(session):
+            session.execute(insert(CountingWindow).values(id=window_id, serial=newest + 1))
     except IntegrityError:
-        session.rollback()
         keys.destroy(WINDOW, window_id)
 
 
@@ -149,22 +153,43 @@ def queue_action(
         raise WindowClosed(window.id)
 
 
-def queue_and_commit(
-    session: DbSession, keys: KeyStore, purpose: str, value: str, payload: Mapping[str, Any]
+def queue(
+    session: DbSession,
+    keys: KeyStore,
+    purpose: str,
+    value: str,
+    payload: Mapping[str, Any],
+    *,
+    lock: Callable[[], None] | None = None,
+    check: Callable[[list[Window]], None] | None = None,
 ) -> None:
-    """Queue an action in the current window and commit, retrying when a count closed the
-    window meanwhile; raises IntegrityError if it is already queued, WindowClosed after three tries."""
-    for attempt in range(3):
-        window, _windows = current_window(session, keys)
-        try:
-            queue_action(session, window, purpose, value, payload)
-        except WindowClosed:
-            session.rollback()
-            if attempt == 2:
-                raise
+    """Queue an action in the current window, in the caller's unit, retrying when a count
+    closed the window meanwhile.
+
+    `lock` runs before the live windows are read: two requests for one value, racing across
+    a window change, would otherwise each queue in a different window and each miss the
+    other's uncommitted row. `check` runs after the write, given every live window (newest
+    first); it refuses by raising, and the caller's unit then rolls the action back.
+    Raises IntegrityError if the action is already queued in the current window, WindowClosed
+    after three tries.
+    """
+    for _attempt in range(3):
+        current_window(session, keys)  # may open one
+        if lock is not None:
+            lock()
+        windows = live_windows(session, keys)  # read under the lock
+        if not windows:
             continue
-        session.commit()
+        try:
+            # Only the queued row is undone when a count closed the window meanwhile.
+            with savepoint(session):
+                queue_action(session, windows[0], purpose, value, payload)
+        except WindowClosed:
+            continue
+        if check is not None:
+            check(windows)
         return
+    raise WindowClosed(purpose)
 
 
 def cancel_queued(session: DbSession, windows: list[Window], purpose: str, value: str) -> bool:
@@ -217,32 +242,25 @@ def lock_value(session: DbSession, value: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:mark, 0))"), {"mark": value})
 
 
-def count_pending(session: DbSession, keys: KeyStore, appliers: Mapping[str, Applier]) -> int:
-    """Start a new window, then write every older window's actions in shuffled order and
-    destroy those windows' keys; returns how many actions were written."""
-    session.rollback()
-    if session.scalar(select(PendingAction.id).limit(1)) is None:
-        # Nothing queued: no new window, no write at all (an idle instance stays quiet).
-        sweep_window_keys(session, keys)
-        return 0
-    start_window(session, keys)
-    counted = 0
-    for window in live_windows(session, keys)[1:]:
-        hold_counting(session)
-        # Deleting the window row is the barrier: an action still being queued in it
-        # either committed before (and is read below) or finds the window gone and retries.
-        closed = session.execute(delete(CountingWindow).where(CountingWindow.id == window.id))
-        if not rows_affected(closed):
-            session.rollback()
-            continue
-        opened = _opened_rows(session, window)
-        _apply(session, [payload for _, payload in opened], appliers)
-        session.execute(delete(PendingAction).where(PendingAction.window_id == window.id))
-        session.commit()
-        keys.destroy(WINDOW, window.id)
-        counted += len(opened)
-    sweep_window_keys(session, keys)
-    return counted
+def anything_queued(session: DbSession) -> bool:
+    """Whether any action waits in any window (an idle instance then writes nothing at all)."""
+    return session.scalar(select(PendingAction.id).limit(1)) is not None
+
+
+def count_window(session: DbSession, keys: KeyStore, window: Window, appliers: Mapping[str, Applier]) -> int:
+    """Write one finished window's actions in shuffled order, in the caller's unit, and
+    destroy its key once that commits; returns how many actions were written."""
+    hold_counting(session)
+    # Deleting the window row is the barrier: an action still being queued in it
+    # either committed before (and is read below) or finds the window gone and retries.
+    closed = session.execute(delete(CountingWindow).where(CountingWindow.id == window.id))
+    if not rows_affected(closed):
+        return 0  # another worker counted it
+    opened = _opened_rows(session, window)
+    _apply(session, [payload for _, payload in opened], appliers)
+    session.execute(delete(PendingAction).where(PendingAction.window_id == window.id))
+    on_commit(session, lambda: keys.destroy(WINDOW, window.id))
+    return len(opened)
 
 
 def count_pending_for(
@@ -277,7 +295,7 @@ def queued_payloads(
 
 def sweep_window_keys(session: DbSession, keys: KeyStore) -> int:
     """Destroy window keys whose window is gone (a worker died between flush and destroy)."""
-    session.rollback()
+    discard(session)
     known = set(session.scalars(select(CountingWindow.id)))
     swept = 0
     for window_id in list(keys.item_ids(WINDOW)):

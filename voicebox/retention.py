@@ -25,6 +25,7 @@ from voicebox.models import (
     PetitionStatus,
 )
 from voicebox.models.base import DbSession, rows_affected
+from voicebox.unit_of_work import on_commit
 
 DEFAULT_RETENTION_DAYS = 365
 CLOSED_CONCERN_STATUSES = (ConcernStatus.RESOLVED.value, ConcernStatus.DECLINED.value)
@@ -98,7 +99,6 @@ def purge_expired(session: DbSession, today: date, *, quiet_when_empty: bool = F
     )
     result = PurgeResult(cutoff, followups, petitions, concerns)
     if quiet_when_empty and not result.total:
-        session.rollback()
         return result
     record_event(
         session,
@@ -107,8 +107,8 @@ def purge_expired(session: DbSession, today: date, *, quiet_when_empty: bool = F
         f"{followups} follow-up messages, {petitions} closed petitions, {concerns} closed concerns",
         on=today,
     )
-    session.commit()
-    _checkpoint(session)
+    # Once the deletions commit, the WAL still holding the deleted rows is folded away.
+    on_commit(session, lambda: _checkpoint(session))
     return result
 
 

@@ -13,8 +13,10 @@ from flask import Flask
 def announce_setup_link(app: Flask, base_url: str) -> None:
     """While no admin exists, print a one-time link that creates the first one (to stderr)."""
     from voicebox.auth.service import issue_setup_token
+    from voicebox.extensions import db
+    from voicebox.unit_of_work import unit_of_work
 
-    with app.app_context():
+    with app.app_context(), unit_of_work(db.session):
         token = issue_setup_token(app.extensions["voicebox.secrets"].pepper)
     if token:
         print(

@@ -21,6 +21,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.config import Secrets
 from voicebox.extensions import db
 from voicebox.keystore import KeyStore
+from voicebox.unit_of_work import discard, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +52,42 @@ def count_queued(secrets: Secrets, keys: KeyStore) -> int:
     from voicebox.responses.thresholds import record_crossings
     from voicebox.settings import instance_settings
 
-    counted = pending.count_pending(db.session, keys, appliers(secrets, keys))
+    session = db.session
+    discard(session)  # read what other workers committed
+    if not pending.anything_queued(session):
+        # Nothing queued: no new window, no write at all (an idle instance stays quiet).
+        pending.sweep_window_keys(session, keys)
+        return 0
+    with unit_of_work(session):
+        pending.start_window(session, keys)
+    how = appliers(secrets, keys)
+    counted = 0
+    # One unit per window: a window that fails to write leaves the others counted.
+    for window in pending.live_windows(session, keys)[1:]:
+        with unit_of_work(session):
+            counted += pending.count_window(session, keys, window, how)
+    pending.sweep_window_keys(session, keys)
     if counted:
-        record_crossings(instance_settings().headcount, coarse_date())
-        db.session.commit()
+        with unit_of_work(session):
+            record_crossings(instance_settings().headcount, coarse_date())
     return counted
+
+
+def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int:
+    """Close every open petition past its closing date, one unit each: a petition that
+    fails to close is logged and left open, the others close."""
+    from voicebox.petitions.closing import close_due_petition, due_petitions
+
+    due = due_petitions(today)
+    discard(db.session)
+    closed = 0
+    for petition in due:
+        try:
+            with unit_of_work(db.session):
+                closed += close_due_petition(petition, today, secrets=secrets, keys=keys)
+        except Exception:
+            log.exception("voicebox: closing a petition past its closing date failed; retrying next tick")
+    return closed
 
 
 @dataclass(frozen=True)
@@ -78,17 +110,18 @@ class TickSummary:
 
 def run_tick(secrets: Secrets, keys: KeyStore, today: date) -> TickSummary:
     """Everything that happens because time passed, in a safe order."""
-    from voicebox.petitions.service import close_due_petitions, destroy_orphaned_keys
+    from voicebox.petitions.closing import destroy_orphaned_keys
     from voicebox.responses.thresholds import record_crossings
     from voicebox.retention import purge_expired
     from voicebox.settings import instance_settings
 
     counted = count_queued(secrets, keys)
     closed = close_due_petitions(today, secrets=secrets, keys=keys)
-    crossed = record_crossings(instance_settings().headcount, today)
-    db.session.commit()
+    with unit_of_work(db.session):
+        crossed = record_crossings(instance_settings().headcount, today)
     destroyed = destroy_orphaned_keys(keys)
-    purged = purge_expired(db.session, today, quiet_when_empty=True).total
+    with unit_of_work(db.session):
+        purged = purge_expired(db.session, today, quiet_when_empty=True).total
     return TickSummary(counted, closed, crossed, destroyed, purged)
 
 

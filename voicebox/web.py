@@ -14,9 +14,11 @@ from werkzeug.wrappers import Response
 
 from voicebox.anonymity import coarse_date
 from voicebox.config import Secrets
+from voicebox.extensions import db
 from voicebox.forms import ConfirmForm
 from voicebox.keystore import KeyStore
 from voicebox.messages import Message
+from voicebox.unit_of_work import unit_of_work
 
 
 def no_store(body: str) -> Response:
@@ -96,7 +98,8 @@ def confirmed_action(
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        result = action()
+        with unit_of_work(db.session):
+            result = action()
     except missing:
         abort(404)
     except refused as exc:

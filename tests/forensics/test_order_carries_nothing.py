@@ -19,6 +19,7 @@ from tests.support import count_queued_now
 from voicebox.anonymity import coarse_date, nullifier
 from voicebox.extensions import db
 from voicebox.models import ConcernSupport, FollowupMessage, Signature
+from voicebox.unit_of_work import unit_of_work
 
 # Enough that 60% of pairs is five standard deviations above chance (see chance_ceiling).
 SIGNERS = 300
@@ -74,7 +75,8 @@ def test_me_toos_reach_the_disk_in_chance_order(app, make_user, make_concern):
     keys = app.extensions["voicebox.keys"]
     members = [make_user() for _ in range(SIGNERS)]
     for member in members:
-        concerns.toggle_support(concern.id, member.id, keys=keys, today=concern.created_on)
+        with unit_of_work(db.session):
+            concerns.toggle_support(concern.id, member.id, keys=keys, today=concern.created_on)
     count_queued_now(app)
     key = keys.get("concern", concern.id)
     by_nullifier = {
@@ -94,8 +96,8 @@ def test_concerns_reach_the_disk_in_chance_order(app, make_user):
     posted = []
     for number in range(SIGNERS):
         author = make_user()  # registers, then posts straight away
-        posted.append(
-            concerns.post_concern(
+        with unit_of_work(db.session):
+            made = concerns.post_concern(
                 f"Concern number {number}",
                 "The new monitoring agent slows every laptop down.",
                 None,
@@ -104,8 +106,8 @@ def test_concerns_reach_the_disk_in_chance_order(app, make_user):
                 secrets=secrets,
                 keys=keys,
                 today=coarse_date(),
-            ).concern_id
-        )
+            )
+        posted.append(made.concern_id)
     count_queued_now(app)
     blob = wal_then_database(Path(app.instance_path).parent)
 
@@ -119,9 +121,10 @@ def test_authors_answers_reach_the_disk_in_chance_order(app, make_user, make_con
     threads = [make_concern(title=f"Concern number {number}") for number in range(SIGNERS)]
     for concern, receipt in threads:
         make_user()  # an account registers, then its owner answers straight away
-        followup.author_reply(
-            receipt, f"More about {concern.title}.", secrets=secrets, keys=keys, today=coarse_date()
-        )
+        with unit_of_work(db.session):
+            followup.author_reply(
+                receipt, f"More about {concern.title}.", secrets=secrets, keys=keys, today=coarse_date()
+            )
     count_queued_now(app)
     by_concern = {row.concern_id: row.id for row in db.session.scalars(select(FollowupMessage))}
     answered = [by_concern[concern.id] for concern, _receipt in threads]

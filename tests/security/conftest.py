@@ -16,6 +16,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.models import Invite, Petition, Role, User
+from voicebox.unit_of_work import unit_of_work
 
 ROLES = ("anonymous", "member", "organizer", "leadership", "admin")
 
@@ -69,14 +70,15 @@ def world(
     group = make_group("Logistics")
     petition = make_petition(title="Open petition")
     draft = make_petition(title="Draft petition", status="draft")
-    invite_code = accounts.create_invite(
-        Role.MEMBER,
-        uses=1,
-        expires_on=None,
-        pepper=app.extensions["voicebox.secrets"].pepper,
-        actor_role="admin",
-        today=coarse_date(),
-    )
+    with unit_of_work(db.session):
+        invite_code = accounts.create_invite(
+            Role.MEMBER,
+            uses=1,
+            expires_on=None,
+            pepper=app.extensions["voicebox.secrets"].pepper,
+            actor_role="admin",
+            today=coarse_date(),
+        )
     invite_id = db.session.scalars(db.select(Invite.id)).first()
     target = make_user(Role.MEMBER, "target")
     world = World(app, users, petition, draft, int(invite_id or 0), target.id)
@@ -92,8 +94,11 @@ def world(
     draft = reports.ReportDraft(
         "Quarterly report", today - timedelta(days=30), today, "Narrative", [petition.id], [concern.id]
     )
-    published = reports.create_report(draft, actor_role="organizer", today=today)
-    reports.publish_report(published.id, 0, threshold=5, headcount=None, actor_role="organizer", today=today)
-    unpublished = reports.create_report(draft, actor_role="organizer", today=today)
+    with unit_of_work(db.session):
+        published = reports.create_report(draft, actor_role="organizer", today=today)
+        reports.publish_report(
+            published.id, 0, threshold=5, headcount=None, actor_role="organizer", today=today
+        )
+        unpublished = reports.create_report(draft, actor_role="organizer", today=today)
     world.ids.update(report_id=published.id, draft_report_id=unpublished.id)
     return world

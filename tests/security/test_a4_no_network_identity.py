@@ -9,6 +9,8 @@ from flask import url_for
 from tests.support import PASSWORD, dump_database
 from voicebox.extensions import limiter
 from voicebox.log_privacy import scrub
+from voicebox.petitions import drafts
+from voicebox.unit_of_work import unit_of_work
 
 ADDRESS = "203.0.113.77"
 IPV6 = "2001:db8:77::dead:beef"
@@ -67,10 +69,14 @@ def test_a4_no_network_identity_in_logs_limits_or_database(make_app, caplog):
         keys = app.extensions["voicebox.keys"]
         from voicebox.anonymity import coarse_date
 
-        petition = service.start_petition(
-            author.id, "Log test", "body", 10, None, keys=keys, today=coarse_date()
-        )
-        service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date())
+        with unit_of_work(db.session):
+            petition = service.start_petition(
+                author.id, "Log test", "body", 10, None, keys=keys, today=coarse_date()
+            )
+        with unit_of_work(db.session):
+            drafts.open_petition(
+                petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
+            )
         for address in (ADDRESS, IPV6):
             client = _client(app, address)
             client.post(

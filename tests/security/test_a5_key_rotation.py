@@ -16,6 +16,7 @@ from voicebox.config import load_secrets
 from voicebox.crypto import CryptoError, decrypt_text, key_id
 from voicebox.extensions import db
 from voicebox.models import Concern, FollowupMessage, Signature
+from voicebox.unit_of_work import unit_of_work
 
 BODY = "The badge readers log every door we open."
 
@@ -29,13 +30,14 @@ def _ciphertexts() -> list[bytes]:
 
 def _scenario(app, make_concern, make_petition, member, sign):
     concern, receipt = make_concern(body=BODY)
-    followup.author_reply(
-        receipt,
-        "Nobody told us before.",
-        secrets=app.extensions["voicebox.secrets"],
-        keys=app.extensions["voicebox.keys"],
-        today=coarse_date(),
-    )
+    with unit_of_work(db.session):
+        followup.author_reply(
+            receipt,
+            "Nobody told us before.",
+            secrets=app.extensions["voicebox.secrets"],
+            keys=app.extensions["voicebox.keys"],
+            today=coarse_date(),
+        )
     count_queued_now(app)
     petition = make_petition()
     sign(petition, member, comment="Stop the keystroke logger")

@@ -14,22 +14,25 @@ from flask import url_for
 
 from tests.support import count_queued_now
 from voicebox.anonymity import coarse_date, random_id
+from voicebox.extensions import db
 from voicebox.petitions import service
 from voicebox.reports.snapshot import build_snapshot
 from voicebox.reports.tallies import week_of
+from voicebox.unit_of_work import unit_of_work
 
 K = 5
 
 
 def _sign(app, petition, group, n, day):
     for _ in range(n):
-        service.sign_petition(
-            petition.id,
-            random_id(),
-            service.SignatureChoice(group_id=group.id if group else None),
-            keys=app.extensions["voicebox.keys"],
-            today=day,
-        )
+        with unit_of_work(db.session):
+            service.sign_petition(
+                petition.id,
+                random_id(),
+                service.SignatureChoice(group_id=group.id if group else None),
+                keys=app.extensions["voicebox.keys"],
+                today=day,
+            )
     count_queued_now(app)
 
 

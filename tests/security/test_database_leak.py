@@ -26,7 +26,9 @@ from voicebox.anonymity import coarse_date
 from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.models import Concern, Group, Role, User
+from voicebox.petitions import drafts
 from voicebox.petitions.breakdown import open_group
+from voicebox.unit_of_work import unit_of_work
 
 MEMBERS = 50
 ADDRESS = "198.51.100.213"
@@ -117,10 +119,14 @@ def run_scenario(app) -> Leak:
         make_user(role, f"quokka-{role.value}")
     petitions_made = []
     for n in range(3):
-        petition = petitions.start_petition(
-            members[n].id, f"Leak-test petition {n}", "body", 100, None, keys=keys, today=coarse_date()
-        )
-        petitions.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date())
+        with unit_of_work(db.session):
+            petition = petitions.start_petition(
+                members[n].id, f"Leak-test petition {n}", "body", 100, None, keys=keys, today=coarse_date()
+            )
+        with unit_of_work(db.session):
+            drafts.open_petition(
+                petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
+            )
         petitions_made.append(petition.id)
     comments: list[str] = []
     receipts: list[str] = []

@@ -19,7 +19,8 @@ from tests.support import count_queued_now, dump_database, recorded_writes
 from voicebox.anonymity import coarse_date, nullifier
 from voicebox.extensions import db
 from voicebox.models import Petition, Role, Signature, User
-from voicebox.petitions import service
+from voicebox.petitions import closing, service
+from voicebox.unit_of_work import unit_of_work
 
 ANONYMOUS_TABLES = (
     "signatures",
@@ -109,7 +110,8 @@ def test_a2_one_signature_per_member_is_enforced_by_the_database(app, make_petit
 
     def sign() -> None:
         choice = service.SignatureChoice()
-        service.sign_petition(petition.id, member.id, choice, keys=keys, today=coarse_date())
+        with unit_of_work(db.session):
+            service.sign_petition(petition.id, member.id, choice, keys=keys, today=coarse_date())
 
     sign()
     # While queued, a second signature is refused (the queue's tag is unique per window) ...
@@ -165,9 +167,10 @@ def test_a2_after_close_not_even_the_master_key_and_the_database_relink_a_signat
     stored = set(db.session.scalars(select(Signature.nullifier).where(Signature.petition_id == petition.id)))
     assert old_nullifiers & stored
 
-    service.close_petition(
-        petition.id, actor_role="organizer", today=coarse_date(), secrets=secrets, keys=keys
-    )
+    with unit_of_work(db.session):
+        closing.close_petition(
+            petition.id, actor_role="organizer", today=coarse_date(), secrets=secrets, keys=keys
+        )
 
     closed = db.session.get(Petition, petition.id)
     # The key file is gone from the key store: the master key has nothing left to unwrap.

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from tests.support import PASSWORD, count_queued_now, count_rows
 from voicebox.extensions import db
 from voicebox.models import Petition, Signature, User
+from voicebox.petitions import closing
+from voicebox.unit_of_work import unit_of_work
 
 NEW_PASSWORD = "harbor-violet-gravel-seventy-3"
 
@@ -83,15 +85,15 @@ def test_data_download_lists_own_signatures_and_nothing_of_others(
     sign(mine, member, display_name="M. R.", group_id=group.id, comment="my private reason")
     sign(closed, member)
     sign(theirs, make_user())
-    from voicebox.petitions import service
 
-    service.close_petition(
-        closed.id,
-        actor_role="organizer",
-        today=closed.created_on,
-        secrets=app.extensions["voicebox.secrets"],
-        keys=app.extensions["voicebox.keys"],
-    )
+    with unit_of_work(db.session):
+        closing.close_petition(
+            closed.id,
+            actor_role="organizer",
+            today=closed.created_on,
+            secrets=app.extensions["voicebox.secrets"],
+            keys=app.extensions["voicebox.keys"],
+        )
     client.login(member)
     response = client.get(url_for("account.data"))
     assert response.status_code == 200
@@ -165,9 +167,10 @@ def test_me_toos_are_in_the_download_and_withdrawn_on_deletion(app, client, memb
 
     concern, _receipt = make_concern(title="Backed by mira")
     other, _ = make_concern(title="Not backed")
-    assert concerns.toggle_support(
-        concern.id, member.id, keys=app.extensions["voicebox.keys"], today=concern.created_on
-    )
+    with unit_of_work(db.session):
+        assert concerns.toggle_support(
+            concern.id, member.id, keys=app.extensions["voicebox.keys"], today=concern.created_on
+        )
     count_queued_now(app)
     assert db.session.get(Concern, concern.id).support_count == 1
     client.login(member)

@@ -14,6 +14,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.api import tokens
 from voicebox.extensions import db
 from voicebox.models import Report
+from voicebox.unit_of_work import unit_of_work
 
 MAX_EXAMPLES = 25
 
@@ -28,12 +29,15 @@ def api_schema(app, users, make_petition, make_group, sign_many, make_concern):
     make_concern(title="Heating on floor 3")
     today = coarse_date()
     draft = reports.ReportDraft("API report", today, today, "", [petition.id], [])
-    report = reports.create_report(draft, actor_role="organizer", today=today)
-    reports.publish_report(report.id, 0, threshold=5, headcount=None, actor_role="organizer", today=today)
+    with unit_of_work(db.session):
+        report = reports.create_report(draft, actor_role="organizer", today=today)
+    with unit_of_work(db.session):
+        reports.publish_report(report.id, 0, threshold=5, headcount=None, actor_role="organizer", today=today)
     assert db.session.scalars(select(Report)).one()
-    _, raw = tokens.create_token(
-        users["member"], "fuzzing", pepper=app.extensions["voicebox.secrets"].pepper, today=today
-    )
+    with unit_of_work(db.session):
+        _, raw = tokens.create_token(
+            users["member"], "fuzzing", pepper=app.extensions["voicebox.secrets"].pepper, today=today
+        )
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     schema.config.headers = {"Authorization": f"Bearer {raw}"}
     # Both valid and invalid inputs (out-of-range versions, NUL characters): none may be a 500.

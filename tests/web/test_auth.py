@@ -13,19 +13,21 @@ from voicebox.anonymity import coarse_date
 from voicebox.auth import service
 from voicebox.extensions import db
 from voicebox.models import Invite, Role, User
+from voicebox.unit_of_work import unit_of_work
 
 
 @pytest.fixture
 def issue_invite(app):
     def issue(role: Role = Role.MEMBER, uses: int = 1, expires_on=None) -> str:
-        return service.create_invite(
-            role,
-            uses=uses,
-            expires_on=expires_on,
-            pepper=app.extensions["voicebox.secrets"].pepper,
-            actor_role="admin",
-            today=coarse_date(),
-        )
+        with unit_of_work(db.session):
+            return service.create_invite(
+                role,
+                uses=uses,
+                expires_on=expires_on,
+                pepper=app.extensions["voicebox.secrets"].pepper,
+                actor_role="admin",
+                today=coarse_date(),
+            )
 
     return issue
 
@@ -176,14 +178,16 @@ def test_a_role_change_ends_that_accounts_sessions(client, app, member, admin):
     from voicebox.admin.service import change_role
 
     client.login(member)
-    change_role(member.id, Role.ORGANIZER, actor=admin, today=coarse_date())
+    with unit_of_work(db.session):
+        change_role(member.id, Role.ORGANIZER, actor=admin, today=coarse_date())
     assert client.get(url_for("petitions.index")).status_code == 302
 
 
 def test_first_run_setup_link_creates_the_first_admin_once(client, app):
     home = client.get(url_for("main.index")).get_data(as_text=True)
     assert "This instance has no admin yet" in home
-    token = service.issue_setup_token(app.extensions["voicebox.secrets"].pepper)
+    with unit_of_work(db.session):
+        token = service.issue_setup_token(app.extensions["voicebox.secrets"].pepper)
     setup = url_for("auth.setup", token=token)
     assert "Create the first admin" in client.get(setup).get_data(as_text=True)
     response = client.post(
@@ -194,11 +198,13 @@ def test_first_run_setup_link_creates_the_first_admin_once(client, app):
     client.logout()
     assert client.get(setup).status_code == 404
     assert "This instance has no admin yet" not in client.get("/").get_data(as_text=True)
-    assert service.issue_setup_token(app.extensions["voicebox.secrets"].pepper) is None
+    with unit_of_work(db.session):
+        assert service.issue_setup_token(app.extensions["voicebox.secrets"].pepper) is None
 
 
 def test_a_wrong_setup_token_is_refused(client, app):
-    service.issue_setup_token(app.extensions["voicebox.secrets"].pepper)
+    with unit_of_work(db.session):
+        service.issue_setup_token(app.extensions["voicebox.secrets"].pepper)
     response = client.post(
         url_for("auth.setup", token="guess"),
         data={"username": "intruder", "password": PASSWORD, "password_confirm": PASSWORD},

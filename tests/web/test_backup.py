@@ -21,7 +21,8 @@ from voicebox.auth import service as accounts
 from voicebox.crypto import encrypt_text
 from voicebox.extensions import db
 from voicebox.models import Category, Concern, Petition, Role, Signature
-from voicebox.petitions import service
+from voicebox.petitions import closing, service
+from voicebox.unit_of_work import unit_of_work
 
 pytestmark = both_engines
 
@@ -43,23 +44,27 @@ def populated(app, make_user, make_group, make_petition):
             group_id=group.id,
             comment="Cold in here" if n < 3 else "",
         )
-        service.sign_petition(open_petition.id, signer.id, choice, keys=keys, today=today)
-        service.sign_petition(
-            closed_petition.id, signer.id, service.SignatureChoice(), keys=keys, today=today
-        )
+        with unit_of_work(db.session):
+            service.sign_petition(open_petition.id, signer.id, choice, keys=keys, today=today)
+        with unit_of_work(db.session):
+            service.sign_petition(
+                closed_petition.id, signer.id, service.SignatureChoice(), keys=keys, today=today
+            )
     # Closing counts the closed petition's queued signatures; the open petition's stay
     # queued, for the backup to count first.
-    service.close_petition(
-        closed_petition.id, actor_role="organizer", today=today, secrets=secrets, keys=keys
-    )
-    accounts.create_invite(
-        Role.MEMBER,
-        uses=5,
-        expires_on=today + timedelta(days=7),
-        pepper=secrets.pepper,
-        actor_role="admin",
-        today=today,
-    )
+    with unit_of_work(db.session):
+        closing.close_petition(
+            closed_petition.id, actor_role="organizer", today=today, secrets=secrets, keys=keys
+        )
+    with unit_of_work(db.session):
+        accounts.create_invite(
+            Role.MEMBER,
+            uses=5,
+            expires_on=today + timedelta(days=7),
+            pepper=secrets.pepper,
+            actor_role="admin",
+            today=today,
+        )
     category = Category(name="Safety", description="Physical safety at work")
     db.session.add(category)
     db.session.flush()
@@ -162,23 +167,26 @@ def test_restored_instance_keeps_working_under_the_same_secrets(app, populated, 
         keys = target.extensions["voicebox.keys"]
         # An old signer is found again by their nullifier (under the key from the copied
         # key store) and can withdraw...
-        service.withdraw_signature(
-            populated["open"], populated["signers"][0], keys=keys, secrets=secrets, today=today
-        )
+        with unit_of_work(db.session):
+            service.remove_signature(populated["open"], populated["signers"][0], keys=keys, secrets=secrets)
         # ...and signing again is refused to one who still has a signature...
-        with pytest.raises(service.AlreadySigned):
+        with pytest.raises(service.AlreadySigned), unit_of_work(db.session):
             service.sign_petition(
                 populated["open"], populated["signers"][1], service.SignatureChoice(), keys=keys, today=today
             )
         # ...while the closed petition's signers can't be found at all.
-        with pytest.raises(service.PetitionNotOpen):
-            service.withdraw_signature(
-                populated["closed"], populated["signers"][0], keys=keys, secrets=secrets, today=today
-            )
+        with pytest.raises(service.PetitionNotOpen), unit_of_work(db.session):
+            service.remove_signature(populated["closed"], populated["signers"][0], keys=keys, secrets=secrets)
         # ...and the audit log (integer ids) keeps growing past the restored rows.
-        accounts.create_invite(
-            Role.ORGANIZER, uses=1, expires_on=None, pepper=secrets.pepper, actor_role="admin", today=today
-        )
+        with unit_of_work(db.session):
+            accounts.create_invite(
+                Role.ORGANIZER,
+                uses=1,
+                expires_on=None,
+                pepper=secrets.pepper,
+                actor_role="admin",
+                today=today,
+            )
         petition = db.session.get(Petition, populated["open"])
         assert petition.signature_count == 5
         remaining = select(Signature).where(Signature.petition_id == petition.id)

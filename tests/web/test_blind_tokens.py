@@ -15,7 +15,9 @@ from tests.token_client import b64, fetch_token, post_json, public_keys
 from voicebox import blind_rsa, inclusion
 from voicebox.extensions import db
 from voicebox.models import Petition, Signature, TokenIssuance
+from voicebox.petitions import closing
 from voicebox.tokens import service
+from voicebox.unit_of_work import unit_of_work
 
 
 def _cookie_less(app: Flask) -> Any:
@@ -192,17 +194,17 @@ def test_closing_keeps_the_list_and_destroys_the_token_key_and_issuance_records(
     client.login(member)
     token = fetch_token(client, petition.id)
     _spend(app, "/tokens/redeem", token.redeem_body())
-    from voicebox.petitions import service as petitions
 
     keys = app.extensions["voicebox.keys"]
     assert keys.exists("token", petition.id)
-    petitions.close_petition(
-        petition.id,
-        actor_role="organizer",
-        today=petition.opened_on,
-        secrets=app.extensions["voicebox.secrets"],
-        keys=keys,
-    )
+    with unit_of_work(db.session):
+        closing.close_petition(
+            petition.id,
+            actor_role="organizer",
+            today=petition.opened_on,
+            secrets=app.extensions["voicebox.secrets"],
+            keys=keys,
+        )
     assert not keys.exists("token", petition.id)
     assert count_rows(TokenIssuance) == 0
     assert client.get(f"/petitions/{petition.id}/tokens?format=json").get_json()["token_hashes"] == [
@@ -272,15 +274,15 @@ def test_the_counted_page_shows_the_token_key_fingerprint_until_close(
     der = public_keys(client)[petition.id]
     page = client.get(f"/petitions/{petition.id}/tokens").get_data(as_text=True)
     assert hashlib.sha256(der).hexdigest() in page
-    from voicebox.petitions import service as petitions
 
-    petitions.close_petition(
-        petition.id,
-        actor_role="organizer",
-        today=petition.opened_on,
-        secrets=app.extensions["voicebox.secrets"],
-        keys=app.extensions["voicebox.keys"],
-    )
+    with unit_of_work(db.session):
+        closing.close_petition(
+            petition.id,
+            actor_role="organizer",
+            today=petition.opened_on,
+            secrets=app.extensions["voicebox.secrets"],
+            keys=app.extensions["voicebox.keys"],
+        )
     page = client.get(f"/petitions/{petition.id}/tokens").get_data(as_text=True)
     assert "destroyed when it closed, or not made yet" in page
 
@@ -291,8 +293,6 @@ def test_a_token_key_left_behind_by_a_crash_is_destroyed_by_the_tick(
     import os
     import time
 
-    from voicebox.petitions import service as petitions
-
     petition = make_petition()
     client.login(member)
     public_keys(client)
@@ -302,5 +302,5 @@ def test_a_token_key_left_behind_by_a_crash_is_destroyed_by_the_tick(
     db.session.commit()
     old = time.time() - 3600
     os.utime(keys.folder / f"token-{petition.id}.key", (old, old))
-    assert petitions.destroy_orphaned_keys(keys) >= 1
+    assert closing.destroy_orphaned_keys(keys) >= 1
     assert not keys.exists("token", petition.id)

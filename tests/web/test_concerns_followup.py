@@ -9,6 +9,7 @@ from tests.support import count_queued_now, count_rows
 from voicebox.concerns import moderation
 from voicebox.extensions import db
 from voicebox.models import AuditEvent, Concern, FollowupMessage, PendingAction
+from voicebox.unit_of_work import unit_of_work
 
 
 def _followup(client, receipt, message=""):
@@ -70,7 +71,10 @@ def test_members_and_admins_do_not_see_the_thread(client, users, make_concern):
 
 def test_leadership_cannot_read_or_answer_hidden_concerns(client, users, make_concern):
     concern, _ = make_concern(body="Secret hidden body text")
-    moderation.hide_concern(concern.id, "Personal attack", actor_role="organizer", today=concern.created_on)
+    with unit_of_work(db.session):
+        moderation.hide_concern(
+            concern.id, "Personal attack", actor_role="organizer", today=concern.created_on
+        )
     client.login(users["leadership"])
     page = client.get(url_for("concerns.detail", concern_id=concern.id)).get_data(as_text=True)
     assert "Secret hidden body text" not in page

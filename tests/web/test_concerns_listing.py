@@ -8,13 +8,15 @@ from tests.support import count_queued_now
 from voicebox.concerns import moderation, service
 from voicebox.concerns.listing import PER_PAGE
 from voicebox.extensions import db
+from voicebox.unit_of_work import unit_of_work
 
 
 def _support(app, concern, members):
     for member in members:
-        service.toggle_support(
-            concern.id, member.id, keys=app.extensions["voicebox.keys"], today=concern.created_on
-        )
+        with unit_of_work(db.session):
+            service.toggle_support(
+                concern.id, member.id, keys=app.extensions["voicebox.keys"], today=concern.created_on
+            )
     count_queued_now(app)
 
 
@@ -24,13 +26,14 @@ def test_listing_sorts_filters_and_searches(app, client, member, make_user, make
     quiet, _ = make_concern("Screen recorder", "It records screens.", monitoring.id)
     loud, _ = make_concern("Pay freeze", "Salaries frozen with a secretword inside.", pay.id)
     _support(app, loud, [make_user() for _ in range(3)])
-    moderation.change_status(
-        quiet.id,
-        "acknowledged",
-        actor_role="organizer",
-        today=quiet.created_on,
-        keys=app.extensions["voicebox.keys"],
-    )
+    with unit_of_work(db.session):
+        moderation.change_status(
+            quiet.id,
+            "acknowledged",
+            actor_role="organizer",
+            today=quiet.created_on,
+            keys=app.extensions["voicebox.keys"],
+        )
     client.login(member)
 
     page = client.get(url_for("concerns.index")).get_data(as_text=True)
@@ -70,7 +73,10 @@ def test_listing_paginates(client, member, make_concern):
 
 def test_hidden_concerns_show_only_their_reason(client, users, make_concern):
     concern, _ = make_concern("Named a colleague", "Hidden body about Pat.")
-    moderation.hide_concern(concern.id, "Names a colleague", actor_role="organizer", today=concern.created_on)
+    with unit_of_work(db.session):
+        moderation.hide_concern(
+            concern.id, "Names a colleague", actor_role="organizer", today=concern.created_on
+        )
     db.session.expire_all()
     for role in ("member", "leadership", "admin"):
         client.login(users[role])

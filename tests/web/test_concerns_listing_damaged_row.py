@@ -4,6 +4,7 @@ down for everyone: it is listed without its text, logged without content, the re
 from __future__ import annotations
 
 from voicebox.extensions import db
+from voicebox.unit_of_work import unit_of_work
 
 
 def test_a_row_that_will_not_decrypt_is_listed_without_text_and_the_rest_are_shown(
@@ -44,7 +45,8 @@ def test_the_moderation_queue_survives_a_row_that_will_not_decrypt(client, organ
     damaged, _ = make_concern(title="Damaged hidden one", body="Secret words of the damaged row")
     healthy, _ = make_concern(title="Healthy hidden one", body="Readable body of the healthy row")
     for concern in (damaged, healthy):
-        moderation.hide_concern(concern.id, "Names someone", actor_role="organizer", today=coarse_date())
+        with unit_of_work(db.session):
+            moderation.hide_concern(concern.id, "Names someone", actor_role="organizer", today=coarse_date())
     damaged.body_ciphertext = _damage(damaged.body_ciphertext)
     db.session.commit()
     client.login(organizer)

@@ -8,6 +8,7 @@ from tests.support import count_queued_now, count_rows, recorded_writes
 from voicebox.concerns import moderation
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernFlag, ConcernSupport
+from voicebox.unit_of_work import unit_of_work
 
 
 def _count(concern_id):
@@ -96,9 +97,10 @@ def test_resolving_destroys_the_key_and_freezes_supports(app, client, member, ma
     client.post(url_for("concerns.support", concern_id=concern.id))
     client.post(url_for("concerns.flag", concern_id=concern.id))
     assert keys.exists("concern", concern.id)
-    moderation.change_status(
-        concern.id, "resolved", actor_role="organizer", today=concern.created_on, keys=keys
-    )
+    with unit_of_work(db.session):
+        moderation.change_status(
+            concern.id, "resolved", actor_role="organizer", today=concern.created_on, keys=keys
+        )
     db.session.expire_all()
     # The key never was in the database; now its key-store file is gone too.
     assert not keys.exists("concern", concern.id)
@@ -116,7 +118,8 @@ def test_resolving_destroys_the_key_and_freezes_supports(app, client, member, ma
 
 def test_hidden_concerns_take_no_support(client, member, make_concern):
     concern, _ = make_concern()
-    moderation.hide_concern(concern.id, "Off topic", actor_role="organizer", today=concern.created_on)
+    with unit_of_work(db.session):
+        moderation.hide_concern(concern.id, "Off topic", actor_role="organizer", today=concern.created_on)
     client.login(member)
     response = client.post(url_for("concerns.support", concern_id=concern.id), follow_redirects=True)
     assert "Moderators hid this concern" in response.get_data(as_text=True)

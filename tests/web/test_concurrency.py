@@ -19,7 +19,8 @@ from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import PendingAction, Petition, PetitionDayTally, Signature
-from voicebox.petitions import service
+from voicebox.petitions import drafts, service
+from voicebox.unit_of_work import unit_of_work
 
 pytestmark = [both_engines, pytest.mark.slow]
 
@@ -42,16 +43,20 @@ def instance(tmp_path, empty_database_url):
         }
     )
     with app.app_context():
-        petition = service.start_petition(
-            "author-id",
-            "Stop the keylogger",
-            "Please.",
-            100_000,
-            coarse_date() + timedelta(days=9),
-            keys=app.extensions["voicebox.keys"],
-            today=coarse_date(),
-        )
-        service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date())
+        with unit_of_work(db.session):
+            petition = service.start_petition(
+                "author-id",
+                "Stop the keylogger",
+                "Please.",
+                100_000,
+                coarse_date() + timedelta(days=9),
+                keys=app.extensions["voicebox.keys"],
+                today=coarse_date(),
+            )
+        with unit_of_work(db.session):
+            drafts.open_petition(
+                petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
+            )
         petition_id = petition.id
     env = {
         "VOICEBOX_INSTANCE_PATH": str(folder),

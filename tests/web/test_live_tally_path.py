@@ -11,7 +11,9 @@ from werkzeug.test import Client
 
 from tests.support import both_engines
 from voicebox.auth import service as accounts
+from voicebox.extensions import db
 from voicebox.petitions.live_tally_path import LiveTallyPath
+from voicebox.unit_of_work import unit_of_work
 
 
 class CountingApp:
@@ -100,7 +102,8 @@ def test_anything_unusual_is_left_to_the_normal_path(app, paths, member, make_pe
         cookie = signed_in_cookie(app, member)
         monkeypatch.undo()
     elif case == "signed out":
-        accounts.end_sessions(member.id)
+        with unit_of_work(db.session):
+            accounts.end_sessions(member.id)
     elif case == "query string":
         path += "?fresh=1"
 

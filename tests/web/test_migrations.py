@@ -18,8 +18,9 @@ from voicebox.anonymity import coarse_date
 from voicebox.crypto import unwrap_key
 from voicebox.extensions import db
 from voicebox.models import Group, Role, User
-from voicebox.petitions import service
+from voicebox.petitions import drafts, service
 from voicebox.petitions.breakdown import open_group, read_cells
+from voicebox.unit_of_work import unit_of_work
 
 pytestmark = both_engines
 
@@ -77,36 +78,42 @@ def _realistic_data(app) -> None:
     group = Group(name="Warehouse", kind="site")
     db.session.add_all([*users, group])
     db.session.commit()
-    petition = service.start_petition(
-        users[0].id,
-        "Fix the heating",
-        "It is **cold**.",
-        50,
-        today + timedelta(days=10),
-        keys=keys,
-        today=today,
-    )
-    service.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+    with unit_of_work(db.session):
+        petition = service.start_petition(
+            users[0].id,
+            "Fix the heating",
+            "It is **cold**.",
+            50,
+            today + timedelta(days=10),
+            keys=keys,
+            today=today,
+        )
+    with unit_of_work(db.session):
+        drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
     for user in users[1:]:
         choice = service.SignatureChoice(
             display_name=user.username, group_id=group.id if user is not users[5] else None, comment="Brr"
         )
-        service.sign_petition(petition.id, user.id, choice, keys=keys, today=today)
+        with unit_of_work(db.session):
+            service.sign_petition(petition.id, user.id, choice, keys=keys, today=today)
     count_queued_now(app)
-    service.withdraw_signature(petition.id, users[1].id, keys=keys, secrets=secrets, today=today)
-    posted = concerns.post_concern(
-        "Draughty windows",
-        "The **windows** leak.",
-        None,
-        username="user0",
-        confirmed_identifying=True,
-        secrets=secrets,
-        keys=keys,
-        today=today,
-    )
+    with unit_of_work(db.session):
+        service.remove_signature(petition.id, users[1].id, keys=keys, secrets=secrets)
+    with unit_of_work(db.session):
+        posted = concerns.post_concern(
+            "Draughty windows",
+            "The **windows** leak.",
+            None,
+            username="user0",
+            confirmed_identifying=True,
+            secrets=secrets,
+            keys=keys,
+            today=today,
+        )
     for user in users[2:4]:
         count_queued_now(app)
-        concerns.toggle_support(posted.concern_id, user.id, keys=keys, today=today)
+        with unit_of_work(db.session):
+            concerns.toggle_support(posted.concern_id, user.id, keys=keys, today=today)
     count_queued_now(app)
 
 
@@ -228,14 +235,17 @@ def test_previous_release_data_survives_downgrade_and_upgrade(unmigrated_app):
     db.session.remove()
     petition_id = before["petitions"][0]["id"]
     signer = db.session.scalars(select(User).where(User.username == "user2")).one()
-    with pytest.raises(service.AlreadySigned):
+    with pytest.raises(service.AlreadySigned), unit_of_work(db.session):
         service.sign_petition(
             petition_id, signer.id, service.SignatureChoice(), keys=keys, today=coarse_date()
         )
     newcomer = User(username="newcomer", password_hash="!", role=Role.MEMBER.value)
     db.session.add(newcomer)
     db.session.commit()
-    service.sign_petition(petition_id, newcomer.id, service.SignatureChoice(), keys=keys, today=coarse_date())
+    with unit_of_work(db.session):
+        service.sign_petition(
+            petition_id, newcomer.id, service.SignatureChoice(), keys=keys, today=coarse_date()
+        )
     count_queued_now(unmigrated_app)
     assert len(_rows(["signatures"])["signatures"]) == 5
 

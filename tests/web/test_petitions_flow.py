@@ -16,6 +16,7 @@ from voicebox.petitions import breakdown
 from voicebox.petitions.counting import comment_context
 from voicebox.settings import instance_settings
 from voicebox.tick import run_tick
+from voicebox.unit_of_work import unit_of_work
 
 
 def test_member_starts_a_draft_that_names_no_author(client, member):
@@ -146,15 +147,16 @@ def test_a_closed_petition_cannot_be_signed_or_withdrawn_and_says_so(app, client
     petition = make_petition()
     client.login(member)
     _sign(client, petition)
-    from voicebox.petitions.service import close_petition
+    from voicebox.petitions.closing import close_petition
 
-    close_petition(
-        petition.id,
-        actor_role="organizer",
-        today=coarse_date(),
-        secrets=app.extensions["voicebox.secrets"],
-        keys=app.extensions["voicebox.keys"],
-    )
+    with unit_of_work(db.session):
+        close_petition(
+            petition.id,
+            actor_role="organizer",
+            today=coarse_date(),
+            secrets=app.extensions["voicebox.secrets"],
+            keys=app.extensions["voicebox.keys"],
+        )
     page = _page(client, petition)
     assert "This petition is closed" in page
     assert "nobody can ever find out who signed" in page

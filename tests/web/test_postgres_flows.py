@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.support import both_engines, count_queued_now, count_rows
 from voicebox.extensions import db
 from voicebox.models import Petition, PetitionDayTally, Signature
+from voicebox.unit_of_work import unit_of_work
 
 
 def _tally(petition_id: str) -> int:
@@ -89,21 +90,20 @@ def test_many_members_each_counted_once(app, make_user, make_petition):
     secrets = app.extensions["voicebox.secrets"]
     keys = app.extensions["voicebox.keys"]
     for signer in members:
-        service.sign_petition(
-            petition.id, signer.id, service.SignatureChoice(), keys=keys, today=petition.opened_on
-        )
+        with unit_of_work(db.session):
+            service.sign_petition(
+                petition.id, signer.id, service.SignatureChoice(), keys=keys, today=petition.opened_on
+            )
     # Two withdraw while still queued (they just leave the queue), two once counted.
     for signer in members[:2]:
-        service.withdraw_signature(
-            petition.id, signer.id, keys=keys, secrets=secrets, today=petition.opened_on
-        )
+        with unit_of_work(db.session):
+            service.remove_signature(petition.id, signer.id, keys=keys, secrets=secrets)
     assert _tally(petition.id) == 0
     assert count_queued_now(app) == 10
     assert _tally(petition.id) == 10
     for signer in members[2:4]:
-        service.withdraw_signature(
-            petition.id, signer.id, keys=keys, secrets=secrets, today=petition.opened_on
-        )
+        with unit_of_work(db.session):
+            service.remove_signature(petition.id, signer.id, keys=keys, secrets=secrets)
     assert count_queued_now(app) == 0
     assert _tally(petition.id) == 8
     assert count_rows(Signature, Signature.petition_id == petition.id) == 8

@@ -9,96 +9,53 @@ rounds each (the suite's default keeps them to a few seconds).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import traceback
-from typing import Any
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
-from tests.support import both_engines, count_queued_now
-from voicebox import create_app
+from tests.support import both_engines, count_queued_now, run_races
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernSupport, Petition, Signature
+from voicebox.petitions import closing
+from voicebox.unit_of_work import unit_of_work
 
 ROUNDS = int(os.environ.get("VOICEBOX_RACE_ROUNDS", "25"))
 pytestmark = pytest.mark.slow
 
 
-def _worker(config: dict[str, Any], jobs: Any, results: Any, barrier: Any) -> None:
+def _act(job: tuple[str, str, str]) -> tuple[str, str]:
+    """One member's action in a worker, in its own unit of work, as a request would be."""
     from voicebox.concerns import service as concerns
     from voicebox.petitions import service as petitions
 
-    app = create_app(config)
-    with app.app_context():
-        keys, secrets, today = (
-            app.extensions["voicebox.keys"],
-            app.extensions["voicebox.secrets"],
-            coarse_date(),
-        )
-        while (job := jobs.get()) is not None:
-            action, item_id, member_id = job
-            barrier.wait()
-            try:
-                if action == "withdraw":
-                    petitions.withdraw_signature(item_id, member_id, keys=keys, secrets=secrets, today=today)
-                elif action == "sign":
-                    petitions.sign_petition(
-                        item_id, member_id, petitions.SignatureChoice(), keys=keys, today=today
-                    )
-                elif action == "toggle":
-                    concerns.toggle_support(item_id, member_id, keys=keys, today=today)
-                elif action == "close":
-                    petitions.close_petition(
-                        item_id, actor_role="organizer", today=today, secrets=secrets, keys=keys
-                    )
-                results.put((action, "ok"))
-            except (petitions.PetitionError, concerns.ConcernError):
-                db.session.rollback()
-                results.put((action, "refused"))
-            except Exception:
-                db.session.rollback()
-                results.put((action, "error: " + traceback.format_exc()))
-        db.session.remove()
+    action, item_id, member_id = job
+    app = current_app
+    keys, secrets, today = app.extensions["voicebox.keys"], app.extensions["voicebox.secrets"], coarse_date()
+    try:
+        with unit_of_work(db.session):
+            if action == "withdraw":
+                petitions.remove_signature(item_id, member_id, keys=keys, secrets=secrets)
+            elif action == "sign":
+                petitions.sign_petition(
+                    item_id, member_id, petitions.SignatureChoice(), keys=keys, today=today
+                )
+            elif action == "toggle":
+                concerns.toggle_support(item_id, member_id, keys=keys, today=today)
+            elif action == "close":
+                closing.close_petition(
+                    item_id, actor_role="organizer", today=today, secrets=secrets, keys=keys
+                )
+    except (petitions.PetitionError, concerns.ConcernError):
+        return action, "refused"
+    return action, "ok"
 
 
 def _run_rounds(app, rounds: list[list[tuple[str, str, str]]]) -> list[list[tuple[str, str]]]:
     """Run each round's actions at once, one per process; the outcomes, round by round."""
-    context = multiprocessing.get_context("fork")
-    width = max(len(actions) for actions in rounds)
-    config = {
-        "INSTANCE_PATH": app.instance_path,
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "AUTO_MIGRATE": False,
-        "TESTING": True,
-        "RATELIMIT_ENABLED": False,
-        "BACKGROUND_TICK": False,
-    }
-    db.session.remove()
-    db.engine.dispose()
-    barrier = context.Barrier(width)
-    queues = [context.Queue() for _ in range(width)]
-    results = context.Queue()
-    workers = [context.Process(target=_worker, args=(config, q, results, barrier)) for q in queues]
-    for worker in workers:
-        worker.start()
-    outcomes = []
-    try:
-        for actions in rounds:
-            for index, queue in enumerate(queues):
-                queue.put(actions[index])
-            outcome = [results.get(timeout=60) for _ in range(width)]
-            errors = [result for _, result in outcome if result.startswith("error")]
-            assert not errors, errors[0]
-            outcomes.append(outcome)
-    finally:
-        for queue in queues:
-            queue.put(None)
-        for worker in workers:
-            worker.join(timeout=30)
-    return outcomes
+    return run_races(app, rounds, _act)
 
 
 def _signature_rows(petition_id: str) -> int:

@@ -11,8 +11,10 @@ from tests.support import PASSWORD
 from voicebox.anonymity import coarse_date
 from voicebox.auth.service import create_invite
 from voicebox.config import ConfigError
+from voicebox.extensions import db
 from voicebox.models import Role
 from voicebox.ratelimits import trusted_proxy_middleware
+from voicebox.unit_of_work import unit_of_work
 
 OFFICE = "198.51.100.10"
 # Day windows: a minute boundary in the middle of a test can't reset a count.
@@ -119,10 +121,13 @@ def test_refused_registrations_are_limited_per_invite_code(limited, make_user):
     taken = make_user(Role.MEMBER)
     pepper = limited.extensions["voicebox.secrets"].pepper
     today = coarse_date()
-    code, other_code = (
-        create_invite(Role.MEMBER, uses=9, expires_on=None, pepper=pepper, actor_role="admin", today=today)
-        for _ in range(2)
-    )
+    with unit_of_work(db.session):
+        code, other_code = (
+            create_invite(
+                Role.MEMBER, uses=9, expires_on=None, pepper=pepper, actor_role="admin", today=today
+            )
+            for _ in range(2)
+        )
 
     def register(invite: str, username: str, address: str) -> int:
         data = {"invite_code": invite, "username": username, "password": PASSWORD}

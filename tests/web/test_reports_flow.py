@@ -20,6 +20,7 @@ from voicebox.extensions import db
 from voicebox.models import AuditEvent, Report, ReportVersion
 from voicebox.reports import service
 from voicebox.reports.exports import SCHEMA_PATH
+from voicebox.unit_of_work import unit_of_work
 
 
 def _compose(client, petitions=(), concerns=(), **overrides):
@@ -154,9 +155,10 @@ def test_a_publish_race_lost_at_the_database_makes_no_second_version(app, publis
         return row
 
     kwargs = {"threshold": 5, "headcount": None, "actor_role": "organizer", "today": coarse_date()}
-    service.publish_report(report.id, 1, **kwargs)
+    with unit_of_work(db.session):
+        service.publish_report(report.id, 1, **kwargs)
     monkeypatch.setattr(service, "get_report", stale)
-    with pytest.raises(service.AlreadyPublished):
+    with pytest.raises(service.AlreadyPublished), unit_of_work(db.session):
         service.publish_report(report.id, 1, **kwargs)
     assert count_rows(ReportVersion, ReportVersion.report_id == report.id) == 2
 

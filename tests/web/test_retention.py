@@ -23,6 +23,7 @@ from voicebox.models import (
 )
 from voicebox.retention import purge_expired
 from voicebox.settings import instance_settings
+from voicebox.unit_of_work import unit_of_work
 
 TODAY = coarse_date()
 LONG_AGO = TODAY - timedelta(days=400)
@@ -87,7 +88,8 @@ def test_purge_deletes_expired_items_and_says_what(app, make_petition, make_user
             ("open_old", open_old),
         ]
     }
-    result = purge_expired(db.session, TODAY)
+    with unit_of_work(db.session):
+        result = purge_expired(db.session, TODAY)
     assert (result.followup_messages, result.closed_petitions, result.closed_concerns) == (3, 1, 1)
     assert db.session.get(Petition, ids["old_closed"]) is None
     assert db.session.get(Petition, ids["recent_closed"]) is not None
@@ -108,10 +110,12 @@ def test_purge_follows_the_configured_retention(app, make_petition):
     petition.closed_on = TODAY - timedelta(days=20)
     instance_settings().retention_days = 30
     db.session.commit()
-    assert purge_expired(db.session, TODAY).closed_petitions == 0
+    with unit_of_work(db.session):
+        assert purge_expired(db.session, TODAY).closed_petitions == 0
     instance_settings().retention_days = 14
     db.session.commit()
-    assert purge_expired(db.session, TODAY).closed_petitions == 1
+    with unit_of_work(db.session):
+        assert purge_expired(db.session, TODAY).closed_petitions == 1
 
 
 def test_purge_command_prints_counts(app, make_petition):
@@ -130,7 +134,8 @@ def test_sqlite_overwrites_deleted_rows_and_checkpoints(app, make_petition):
         assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
     petition = make_petition(body="zebra-unmistakable-body", status="closed")
     _close_long_ago(petition)
-    purge_expired(db.session, TODAY)
+    with unit_of_work(db.session):
+        purge_expired(db.session, TODAY)
     db.session.remove()
     db.engine.dispose()
     database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")

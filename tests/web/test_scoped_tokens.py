@@ -15,7 +15,9 @@ from tests.token_client import b64, fetch_token, post_json, public_keys
 from voicebox import blind_rsa, inclusion
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernSupport, Cosponsorship, ItemTokenIssuance, Petition
+from voicebox.petitions import drafts
 from voicebox.tokens import scopes
+from voicebox.unit_of_work import unit_of_work
 
 SUPPORT, COSPONSOR, SIGNATURE = scopes.SUPPORT, scopes.COSPONSOR, scopes.SIGNATURE
 
@@ -192,13 +194,14 @@ def test_closing_a_concern_keeps_its_list_and_destroys_its_token_key(
     client.login(member)
     token = fetch_token(client, concern.id, scope=SUPPORT)
     _spend(app, "/tokens/redeem", token.redeem_body())
-    moderation.change_status(
-        concern.id,
-        "resolved",
-        actor_role="organizer",
-        today=concern.created_on,
-        keys=app.extensions["voicebox.keys"],
-    )
+    with unit_of_work(db.session):
+        moderation.change_status(
+            concern.id,
+            "resolved",
+            actor_role="organizer",
+            today=concern.created_on,
+            keys=app.extensions["voicebox.keys"],
+        )
     assert not app.extensions["voicebox.keys"].exists("token-support", concern.id)
     assert count_rows(ItemTokenIssuance, ItemTokenIssuance.item_id == concern.id) == 0
     assert client.get(f"/concerns/{concern.id}/tokens?format=json").get_json()["token_hashes"] == [token.hash]
@@ -229,8 +232,6 @@ def test_account_me_too_and_token_rule_each_other_out(client, member, make_conce
 def test_a_cosponsorship_token_backs_a_draft_once_and_stays_listed_after_it_opens(
     app, client, member, make_petition
 ) -> None:
-    from voicebox.petitions import service as petitions
-
     draft = make_petition(status="draft")
     client.login(member)
     token = fetch_token(client, draft.id, scope=COSPONSOR)
@@ -239,13 +240,14 @@ def test_a_cosponsorship_token_backs_a_draft_once_and_stays_listed_after_it_open
     assert _cosponsors(draft) == 1
     listed = client.get(f"/petitions/{draft.id}/cosponsor-tokens?format=json").get_json()
     assert listed["token_hashes"] == [token.hash]
-    petitions.open_petition(
-        draft.id,
-        cosponsors_needed=1,
-        actor_role="organizer",
-        today=draft.created_on,
-        keys=app.extensions["voicebox.keys"],
-    )
+    with unit_of_work(db.session):
+        drafts.open_petition(
+            draft.id,
+            cosponsors_needed=1,
+            actor_role="organizer",
+            today=draft.created_on,
+            keys=app.extensions["voicebox.keys"],
+        )
     assert not app.extensions["voicebox.keys"].exists("token-cosponsor", draft.id)
     row = db.session.scalars(select(Cosponsorship).where(Cosponsorship.petition_id == draft.id)).one()
     assert (row.token_hash, row.nullifier) == (token.hash, None)
@@ -257,21 +259,20 @@ def test_a_cosponsorship_token_backs_a_draft_once_and_stays_listed_after_it_open
 
 
 def test_a_queued_cosponsorship_counts_before_the_draft_opens(app, client, member, make_petition) -> None:
-    from voicebox.petitions import service as petitions
-
     draft = make_petition(status="draft")
     client.login(member)
     token = fetch_token(client, draft.id, scope=COSPONSOR)
     spender = app.test_client()
     spender.count_after_requests = False
     assert spender.post("/tokens/redeem", json=token.redeem_body(), csrf=False).status_code == 200
-    opened = petitions.open_petition(
-        draft.id,
-        cosponsors_needed=1,
-        actor_role="organizer",
-        today=draft.created_on,
-        keys=app.extensions["voicebox.keys"],
-    )
+    with unit_of_work(db.session):
+        opened = drafts.open_petition(
+            draft.id,
+            cosponsors_needed=1,
+            actor_role="organizer",
+            today=draft.created_on,
+            keys=app.extensions["voicebox.keys"],
+        )
     assert opened.is_open and opened.cosponsor_count == 1
 
 

@@ -7,104 +7,60 @@ signatures' unique (petition, nullifier) index must let exactly one through.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import traceback
 from typing import Any
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
-from tests.support import both_engines, count_queued_now
+from tests.support import both_engines, count_queued_now, run_races
 from tests.token_client import fetch_token
-from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernSupport, Petition, Signature
+from voicebox.unit_of_work import unit_of_work
 
 ROUNDS = int(os.environ.get("VOICEBOX_RACE_ROUNDS", "8"))
 WORKERS = 3
 pytestmark = pytest.mark.slow
 
 
-def _spender(config: dict[str, Any], jobs: Any, results: Any, barrier: Any) -> None:
+def _spend(job: tuple[Any, ...]) -> str:
+    """One redemption, account signature or token issuance in a worker, in its own unit."""
     from voicebox.petitions import service as petitions
     from voicebox.tokens import items, service
-    from voicebox.unit_of_work import unit_of_work
 
-    app = create_app(config)
-    with app.app_context():
-        keys, today = app.extensions["voicebox.keys"], coarse_date()
-        while (job := jobs.get()) is not None:
-            action, petition_id, *rest = job
-            barrier.wait()
-            try:
-                if action == "redeem-support":
-                    message, signature = rest
-                    with unit_of_work(db.session):
-                        items.redeem("support", petition_id, message, signature, keys=keys, today=today)
-                elif action == "redeem":
-                    message, signature = rest
-                    service.redeem_token(
-                        petition_id, message, signature, petitions.SignatureChoice(), keys=keys, today=today
-                    )
-                elif action == "sign":
-                    petitions.sign_petition(
-                        petition_id, rest[0], petitions.SignatureChoice(), keys=keys, today=today
-                    )
-                else:
-                    member_id, blinded = rest
-                    item = ("signature", petition_id)
-                    answer = service.issue_tokens(member_id, {item: blinded}, keys=keys, today=today)
-                    if not isinstance(answer[item], bytes):
-                        raise petitions.PetitionError(answer[item])
-                results.put("ok")
-            except (petitions.AlreadySigned, items.AlreadyCounted):
-                db.session.rollback()
-                results.put("already")
-            except petitions.PetitionError:
-                db.session.rollback()
-                results.put("refused")
-            except Exception:
-                db.session.rollback()
-                results.put("error: " + traceback.format_exc())
-        db.session.remove()
+    action, item_id, *rest = job
+    keys, today = current_app.extensions["voicebox.keys"], coarse_date()
+    try:
+        with unit_of_work(db.session):
+            if action == "redeem-support":
+                message, signature = rest
+                items.redeem("support", item_id, message, signature, keys=keys, today=today)
+            elif action == "redeem":
+                message, signature = rest
+                service.redeem_token(
+                    item_id, message, signature, petitions.SignatureChoice(), keys=keys, today=today
+                )
+            elif action == "sign":
+                petitions.sign_petition(item_id, rest[0], petitions.SignatureChoice(), keys=keys, today=today)
+            else:
+                member_id, blinded = rest
+                item = ("signature", item_id)
+                answer = service.issue_tokens(member_id, {item: blinded}, keys=keys, today=today)
+                if not isinstance(answer[item], bytes):
+                    raise petitions.PetitionError(answer[item])
+    except (petitions.AlreadySigned, items.AlreadyCounted):
+        return "already"
+    except petitions.PetitionError:
+        return "refused"
+    return "ok"
 
 
 def _run(app, rounds: list[list[tuple[Any, ...]]]) -> list[list[str]]:
     """Each round's jobs at once, one per worker process; the sorted outcomes per round."""
-    config = {
-        "INSTANCE_PATH": app.instance_path,
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "AUTO_MIGRATE": False,
-        "TESTING": True,
-        "RATELIMIT_ENABLED": False,
-        "BACKGROUND_TICK": False,
-    }
-    db.session.remove()
-    db.engine.dispose()
-    width = len(rounds[0])
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(width)
-    queues = [context.Queue() for _ in range(width)]
-    results = context.Queue()
-    workers = [context.Process(target=_spender, args=(config, q, results, barrier)) for q in queues]
-    for worker in workers:
-        worker.start()
-    outcomes = []
-    try:
-        for jobs in rounds:
-            for queue, job in zip(queues, jobs, strict=True):
-                queue.put(job)
-            outcomes.append(sorted(results.get(timeout=60) for _ in range(width)))
-    finally:
-        for queue in queues:
-            queue.put(None)
-        for worker in workers:
-            worker.join(timeout=30)
-    errors = [result for outcome in outcomes for result in outcome if result.startswith("error")]
-    assert not errors, errors[0]
-    return outcomes
+    return [sorted(outcome) for outcome in run_races(app, rounds, _spend)]
 
 
 @both_engines

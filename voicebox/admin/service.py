@@ -56,7 +56,7 @@ def update_settings(change: SettingsChange, *, actor_role: str, today: date) -> 
         f"co-sponsors {change.cosponsors_needed}, retention {change.retention_days} days",
         on=today,
     )
-    db.session.commit()
+    db.session.flush()
     return settings
 
 
@@ -77,10 +77,9 @@ def add_group(name: str, kind: str, *, actor_role: str, today: date) -> Group:
     try:
         db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         raise AdminError(_("There is already a group called %(name)s.", name=repr(name))) from exc
     record_event(db.session, actor_role, "added a group", f"{kind}: {name}", on=today)
-    db.session.commit()
+    db.session.flush()
     return group
 
 
@@ -103,7 +102,7 @@ def change_role(user_id: str, role: Role, *, actor: User, today: date) -> User:
     # A new role takes effect at once: existing sessions of that account end.
     user.session_token = random_id()
     record_event(db.session, actor.role, "changed a role", f"{previous} → {role.value}", on=today)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -119,5 +118,5 @@ def revoke_invite(invite_id: int, *, actor_role: str, today: date) -> Invite:
         raise AdminError(_("There is no such invite."))
     invite.revoked = True
     record_event(db.session, actor_role, "revoked an invite", f"invite #{invite.id}", on=today)
-    db.session.commit()
+    db.session.flush()
     return invite

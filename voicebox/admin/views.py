@@ -12,9 +12,11 @@ from voicebox.admin import service
 from voicebox.admin.forms import ROLE_NAMES, GroupForm, InviteForm, RoleForm, SettingsForm
 from voicebox.auth import service as accounts
 from voicebox.auth.access import role_required
+from voicebox.extensions import db
 from voicebox.forms import ConfirmForm, SelectChoice
 from voicebox.models import Role
 from voicebox.settings import instance_settings
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import confirmed_action, current_secrets, today
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -45,15 +47,16 @@ def invites() -> str:
         if form.role.data not in _invitable_roles():
             abort(403)
         try:
-            new_code = accounts.create_invite(
-                Role(form.role.data),
-                uses=form.uses.data or 1,
-                expires_on=form.expires_on.data,
-                pepper=current_secrets().pepper,
-                actor_role=current_user.role,
-                today=today(),
-                note=form.note.data or "",
-            )
+            with unit_of_work(db.session):
+                new_code = accounts.create_invite(
+                    Role(form.role.data),
+                    uses=form.uses.data or 1,
+                    expires_on=form.expires_on.data,
+                    pepper=current_secrets().pepper,
+                    actor_role=current_user.role,
+                    today=today(),
+                    note=form.note.data or "",
+                )
         except accounts.AccountError as exc:
             form.uses.errors = [str(exc)]
     return render_template(
@@ -90,7 +93,8 @@ def settings() -> str | Response:
             retention_days=form.retention_days.data or 365,
         )
         try:
-            service.update_settings(change, actor_role=current_user.role, today=today())
+            with unit_of_work(db.session):
+                service.update_settings(change, actor_role=current_user.role, today=today())
         except service.AdminError as exc:
             flash(str(exc), "error")
         else:
@@ -105,12 +109,13 @@ def groups() -> str | Response:
     form = GroupForm()
     if form.validate_on_submit():
         try:
-            service.add_group(
-                form.name.data or "",
-                form.kind.data or "",
-                actor_role=current_user.role,
-                today=today(),
-            )
+            with unit_of_work(db.session):
+                service.add_group(
+                    form.name.data or "",
+                    form.kind.data or "",
+                    actor_role=current_user.role,
+                    today=today(),
+                )
         except service.AdminError as exc:
             form.name.errors = [str(exc)]
         else:
@@ -135,7 +140,8 @@ def change_role(user_id: str) -> Response:
         flash(_("Choose a role from the list."), "error")
         return redirect(url_for("admin.users"))
     try:
-        service.change_role(user_id, Role(form.role.data), actor=current_user, today=today())
+        with unit_of_work(db.session):
+            service.change_role(user_id, Role(form.role.data), actor=current_user, today=today())
     except service.AdminError as exc:
         flash(str(exc), "error")
     else:

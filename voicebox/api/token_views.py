@@ -13,7 +13,9 @@ from wtforms.validators import Length
 
 from voicebox.api import tokens
 from voicebox.auth.access import login_required
+from voicebox.extensions import db
 from voicebox.forms import ConfirmForm
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import confirmed_action, current_secrets, today
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api")
@@ -36,9 +38,10 @@ def index() -> str:
     new_token = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            _row, new_token = tokens.create_token(
-                current_user, form.name.data or "", pepper=current_secrets().pepper, today=today()
-            )
+            with unit_of_work(db.session):
+                _row, new_token = tokens.create_token(
+                    current_user, form.name.data or "", pepper=current_secrets().pepper, today=today()
+                )
         except tokens.TokenError as exc:
             form.name.errors = [str(exc)]
         else:

@@ -50,7 +50,7 @@ def create_token(user: User, name: str, *, pepper: bytes, today: date) -> tuple[
     )
     db.session.add(row)
     record_event(db.session, user.role, "created a read-only API token", name, on=today)
-    db.session.commit()
+    db.session.flush()
     return row, raw
 
 
@@ -65,7 +65,7 @@ def revoke_token(user: User, token_id: int, *, today: date) -> None:
         raise TokenError(_("There is no such token."))
     db.session.execute(delete(ApiToken).where(ApiToken.id == row.id))
     record_event(db.session, user.role, "revoked an API token", row.name, on=today)
-    db.session.commit()
+    db.session.flush()
 
 
 def user_for_token(raw: str, *, pepper: bytes) -> User | None:

@@ -39,7 +39,6 @@ from voicebox.models import (
 from voicebox.petitions import service as petitions
 from voicebox.petitions.breakdown import open_group
 from voicebox.petitions.counting import comment_context
-from voicebox.unit_of_work import unit_of_work
 
 NOT_LINKABLE = (
     "Nothing else in voicebox can be linked to your account, not even by its operators: "
@@ -111,7 +110,7 @@ def change_password(user_id: str, current: str, new: str, *, policy: PasswordPol
     # Sessions carry this token, not the user id: a new one signs out every browser
     # that knew the old password, including one an attacker may hold.
     user.session_token = random_id()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -145,9 +144,9 @@ def delete_account(
         )
         if (admins or 0) <= 1:
             raise AccountError(N_("You are the only admin. Make someone else admin first."))
-    with unit_of_work(db.session):
-        withdrawn, supports = _withdraw_everything(user, keys, secrets) if withdraw else (0, 0)
-        db.session.delete(user)
+    withdrawn, supports = _withdraw_everything(user, keys, secrets) if withdraw else (0, 0)
+    db.session.delete(user)
+    db.session.flush()
     return DeletionSummary(withdrawn_signatures=withdrawn, withdrawn_supports=supports)
 
 

@@ -14,7 +14,9 @@ from voicebox.auth import account
 from voicebox.auth.access import login_required
 from voicebox.auth.forms import DeleteAccountForm, PasswordChangeForm
 from voicebox.auth.service import AccountError, LoginFailed, WeakPassword
+from voicebox.extensions import db
 from voicebox.ratelimits import per_account, strike
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import current_keys, current_secrets, error_text, today
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -55,12 +57,13 @@ def password() -> str | Response:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            user = account.change_password(
-                current_user.id,
-                form.current_password.data or "",
-                form.password.data or "",
-                policy=_policy(),
-            )
+            with unit_of_work(db.session):
+                user = account.change_password(
+                    current_user.id,
+                    form.current_password.data or "",
+                    form.password.data or "",
+                    policy=_policy(),
+                )
         except LoginFailed as exc:
             strike("password")
             form.current_password.errors = [error_text(exc)]
@@ -92,15 +95,16 @@ def delete() -> str | Response:
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            summary = account.delete_account(
-                current_user.id,
-                form.password.data or "",
-                withdraw=bool(form.withdraw.data),
-                secrets=current_secrets(),
-                keys=current_keys(),
-                policy=_policy(),
-                today=today(),
-            )
+            with unit_of_work(db.session):
+                summary = account.delete_account(
+                    current_user.id,
+                    form.password.data or "",
+                    withdraw=bool(form.withdraw.data),
+                    secrets=current_secrets(),
+                    keys=current_keys(),
+                    policy=_policy(),
+                    today=today(),
+                )
         except LoginFailed as exc:
             form.password.errors = [error_text(exc)]
         except AccountError as exc:

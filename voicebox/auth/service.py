@@ -77,7 +77,6 @@ def create_user(username: str, password: str, role: Role, policy: PasswordPolicy
     try:
         db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         raise UsernameTaken(N_("That username is taken; choose another.")) from exc
     return user
 
@@ -104,10 +103,9 @@ def register_with_invite(
         .values(uses=Invite.uses + 1)
     )
     if rows_affected(claimed) != 1:
-        db.session.rollback()
         raise InvalidInvite(N_("That invite code has been used up. Ask for a new one."))
     user = create_user(username, password, Role(invite.role), policy)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -121,7 +119,7 @@ def authenticate(username: str, password: str, policy: PasswordPolicy) -> User:
         raise LoginFailed(N_("Username or password is incorrect."))
     if policy.needs_rehash(user.password_hash):
         user.password_hash = policy.hash(password)
-        db.session.commit()
+        db.session.flush()
     return user
 
 
@@ -142,7 +140,7 @@ def load_user_by_session_token(token: str) -> User | None:
 
 
 def end_sessions(user_id: str) -> None:
-    """Sign the account out everywhere by replacing its session token; commits.
+    """Sign the account out everywhere by replacing its session token (in the caller's unit).
 
     One token per account rather than a list of revoked sessions: a revocation table would
     be a new record of when people sign out, while replacing the token adds no column and
@@ -152,7 +150,7 @@ def end_sessions(user_id: str) -> None:
     user = db.session.get(User, user_id)
     if user is not None:
         user.session_token = random_id()
-        db.session.commit()
+        db.session.flush()
 
 
 def admin_exists() -> bool:
@@ -167,7 +165,7 @@ def issue_setup_token(pepper: bytes) -> str | None:
         return None
     token = random.token_urlsafe(24)
     instance_settings().setup_token_hash = keyed_hash(pepper, "setup", token)
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -188,7 +186,7 @@ def complete_setup(
     user = create_user(username, password, Role.ADMIN, policy)
     instance_settings().setup_token_hash = None
     record_event(db.session, Role.ADMIN.value, "set up the instance", "first admin account")
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -232,5 +230,5 @@ def create_invite(
         + (f", expires {expires_on.isoformat()}" if expires_on else ""),
         on=today,
     )
-    db.session.commit()
+    db.session.flush()
     return code

@@ -11,8 +11,10 @@ from werkzeug.wrappers import Response
 from voicebox.auth import service
 from voicebox.auth.forms import LoginForm, NewAccountForm, RegisterForm
 from voicebox.auth.passwords import PasswordPolicy
+from voicebox.extensions import db
 from voicebox.models import User
 from voicebox.ratelimits import login_limits, per_address, register_limits, strike
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import current_secrets, error_text, today
 
 bp = Blueprint("auth", __name__)
@@ -45,7 +47,10 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = service.authenticate(form.username.data or "", form.password.data or "", password_policy())
+            with unit_of_work(db.session):
+                user = service.authenticate(
+                    form.username.data or "", form.password.data or "", password_policy()
+                )
         except service.LoginFailed as exc:
             strike("login")
             form.password.errors = [error_text(exc)]
@@ -63,7 +68,8 @@ def logout() -> str | Response:
         # POST only, CSRF-checked: a link on another site can't sign people out.
         # Replacing the account's token ends this session for good: a copy of the old
         # cookie opens nothing afterwards, even though its signature is still valid.
-        service.end_sessions(current_user.id)
+        with unit_of_work(db.session):
+            service.end_sessions(current_user.id)
         logout_user()
         session.clear()
         flash(_("You are signed out."), "info")
@@ -78,14 +84,15 @@ def register() -> str | Response:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = service.register_with_invite(
-                form.invite_code.data or "",
-                (form.username.data or "").strip(),
-                form.password.data or "",
-                pepper=current_secrets().pepper,
-                policy=password_policy(),
-                today=today(),
-            )
+            with unit_of_work(db.session):
+                user = service.register_with_invite(
+                    form.invite_code.data or "",
+                    (form.username.data or "").strip(),
+                    form.password.data or "",
+                    pepper=current_secrets().pepper,
+                    policy=password_policy(),
+                    today=today(),
+                )
         except service.InvalidInvite as exc:
             strike("invite")
             form.invite_code.errors = [error_text(exc)]
@@ -111,13 +118,14 @@ def setup(token: str) -> ResponseReturnValue:
     form = NewAccountForm()
     if form.validate_on_submit():
         try:
-            user = service.complete_setup(
-                token,
-                (form.username.data or "").strip(),
-                form.password.data or "",
-                pepper=pepper,
-                policy=password_policy(),
-            )
+            with unit_of_work(db.session):
+                user = service.complete_setup(
+                    token,
+                    (form.username.data or "").strip(),
+                    form.password.data or "",
+                    pepper=pepper,
+                    policy=password_policy(),
+                )
         except service.WeakPassword as exc:
             form.password.errors = [error_text(exc)]
         except service.AccountError as exc:

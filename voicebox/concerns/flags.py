@@ -41,7 +41,6 @@ def take_back_flag(concern_id: str, member_id: str, *, keys: KeyStore) -> Concer
         )
     )
     if not removed:
-        db.session.rollback()
         raise ConcernError(_("You haven't flagged this concern."))
     # The count is what moderators have not reviewed yet; a flag they already dismissed
     # isn't in it, so it never goes below zero.
@@ -50,5 +49,5 @@ def take_back_flag(concern_id: str, member_id: str, *, keys: KeyStore) -> Concer
         .where(Concern.id == concern.id, Concern.flag_count > 0)
         .values(flag_count=Concern.flag_count - 1)
     )
-    db.session.commit()
+    db.session.flush()
     return concern

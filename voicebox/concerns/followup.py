@@ -167,7 +167,7 @@ def author_reply(receipt: str, message: str, *, secrets: Secrets, keys: KeyStore
         # Orders one thread's waiting answers without a time of day: how many wait before it.
         "sequence": len(pending.queued_payloads(db.session, keys, ANSWER, "concern_id", concern.id)),
     }
-    pending.queue_and_commit(db.session, keys, ANSWER, random_id(), payload)
+    pending.queue(db.session, keys, ANSWER, random_id(), payload)
     return open_thread(receipt, secrets, keys)
 
 
@@ -208,5 +208,5 @@ def staff_reply(concern_id: str, message: str, *, actor_role: str, secrets: Secr
         f"concern {concern.id[:8]}",
         on=today,
     )
-    db.session.commit()
+    db.session.flush()
     return concern

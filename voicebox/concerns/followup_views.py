@@ -10,9 +10,11 @@ from werkzeug.wrappers import Response
 from voicebox.auth.access import role_required
 from voicebox.concerns import followup, service
 from voicebox.concerns.forms import FollowupForm
+from voicebox.extensions import db
 from voicebox.identifying import IdentifyingHint, hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES
 from voicebox.ratelimits import member_action, receipt_limits, strike
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import current_keys, current_secrets, no_store, today
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
@@ -33,13 +35,14 @@ def thread() -> Response:
         hints = hints_unless_confirmed(message, current_user.username, bool(form.confirm_identifying.data))
         try:
             if message.strip() and not hints:
-                opened = followup.author_reply(
-                    receipt,
-                    form.message.data or "",
-                    secrets=current_secrets(),
-                    keys=current_keys(),
-                    today=today(),
-                )
+                with unit_of_work(db.session):
+                    opened = followup.author_reply(
+                        receipt,
+                        form.message.data or "",
+                        secrets=current_secrets(),
+                        keys=current_keys(),
+                        today=today(),
+                    )
                 form.message.data = ""
                 flash(
                     _("Your answer is sent. Staff see it after the next count, within a minute."), "success"

@@ -40,6 +40,7 @@ from voicebox.models import (
     ConcernSupport,
     ItemTokenIssuance,
 )
+from voicebox.unit_of_work import on_commit
 
 REASON_MAX = 300
 CATEGORY_NAME_MAX = 80
@@ -86,7 +87,7 @@ def hide_concern(concern_id: str, reason: str, *, actor_role: str, today: date) 
     concern.hidden_reason = reason
     concern.hidden_on = today
     record_event(db.session, actor_role, "hid a concern", f"{_subject(concern)}: {reason}", on=today)
-    db.session.commit()
+    db.session.flush()
     return concern
 
 
@@ -100,7 +101,7 @@ def unhide_concern(concern_id: str, *, actor_role: str, today: date) -> Concern:
     concern.hidden_on = None
     concern.flag_count = 0
     record_event(db.session, actor_role, "unhid a concern", _subject(concern), on=today)
-    db.session.commit()
+    db.session.flush()
     return concern
 
 
@@ -113,7 +114,7 @@ def dismiss_flags(concern_id: str, *, actor_role: str, today: date) -> Concern:
     concern = get_concern(concern_id)
     concern.flag_count = 0
     record_event(db.session, actor_role, "kept a flagged concern visible", _subject(concern), on=today)
-    db.session.commit()
+    db.session.flush()
     return concern
 
 
@@ -168,10 +169,15 @@ def change_status(concern_id: str, status: str, *, actor_role: str, today: date,
         f"{_subject(concern)}: {previous} → {status}",
         on=today,
     )
-    db.session.commit()
+    db.session.flush()
     if closing:
-        keys.destroy(CONCERN, concern.id)
-        keys.destroy(SUPPORT_SIGNING, concern.id)
+
+        def destroy_keys() -> None:
+            keys.destroy(CONCERN, concern.id)
+            keys.destroy(SUPPORT_SIGNING, concern.id)
+
+        # Only once the close commits: a key gone before a failed commit would strand an open concern.
+        on_commit(db.session, destroy_keys)
     return concern
 
 
@@ -227,10 +233,9 @@ def add_category(name: str, description: str, *, actor_role: str, today: date) -
     try:
         db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         raise InvalidCategory({"name": _("A category with that name already exists.")}) from exc
     record_event(db.session, actor_role, "added a concern category", name, on=today)
-    db.session.commit()
+    db.session.flush()
     return category
 
 
@@ -242,4 +247,4 @@ def remove_category(category_id: int, *, actor_role: str, today: date) -> None:
     db.session.execute(update(Concern).where(Concern.category_id == category_id).values(category_id=None))
     db.session.execute(delete(Category).where(Category.id == category_id))
     record_event(db.session, actor_role, "removed a concern category", category.name, on=today)
-    db.session.commit()
+    db.session.flush()

@@ -15,9 +15,11 @@ from voicebox.concerns import moderation, service
 from voicebox.concerns.blueprint import bp
 from voicebox.concerns.forms import CategoryForm, HideForm, StatusForm
 from voicebox.concerns.service import CLOSED_STATUSES
+from voicebox.extensions import db
 from voicebox.forms import ConfirmForm
 from voicebox.labels import status_label
 from voicebox.models import Role
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, today
 
 
@@ -46,9 +48,10 @@ def hide(concern_id: str) -> Response:
         flash_form_errors(form)
         return _back(concern_id)
     try:
-        moderation.hide_concern(
-            concern_id, form.reason.data or "", actor_role=current_user.role, today=today()
-        )
+        with unit_of_work(db.session):
+            moderation.hide_concern(
+                concern_id, form.reason.data or "", actor_role=current_user.role, today=today()
+            )
     except service.ConcernNotFound:
         abort(404)
     except service.ConcernError as exc:
@@ -88,13 +91,14 @@ def status(concern_id: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        concern = moderation.change_status(
-            concern_id,
-            form.status.data or "",
-            actor_role=current_user.role,
-            today=today(),
-            keys=current_keys(),
-        )
+        with unit_of_work(db.session):
+            concern = moderation.change_status(
+                concern_id,
+                form.status.data or "",
+                actor_role=current_user.role,
+                today=today(),
+                keys=current_keys(),
+            )
     except service.ConcernNotFound:
         abort(404)
     except service.ConcernError as exc:
@@ -113,12 +117,13 @@ def categories() -> str | Response:
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            category = moderation.add_category(
-                form.name.data or "",
-                form.description.data or "",
-                actor_role=current_user.role,
-                today=today(),
-            )
+            with unit_of_work(db.session):
+                category = moderation.add_category(
+                    form.name.data or "",
+                    form.description.data or "",
+                    actor_role=current_user.role,
+                    today=today(),
+                )
         except moderation.InvalidCategory as exc:
             for name, message in exc.errors.items():
                 getattr(form, name).errors = [message]

@@ -1,11 +1,11 @@
 """Concern rules: posting, "me too", flagging, and a member's own standing.
 
-Every function owns its transaction. Posting writes only the concern row (and its first
-status entry), nothing about the member (A1, A3); the author's only handle is the receipt
-phrase, shown once and stored as a keyed hash (A7). Supports and flags are nullifiers under
-the concern's own key, which lives in the key store (A2), so the member is found again only
-by recomputing them. A "me too" is queued and written at the next counting window, shuffled
-among the others (voicebox.pending).
+Functions work inside the caller's unit of work (voicebox.unit_of_work). Posting writes
+only the concern row (and its first status entry), nothing about the member (A1, A3); the
+author's only handle is the receipt phrase, shown once and stored as a keyed hash (A7).
+Supports and flags are nullifiers under the concern's own key, which lives in the key
+store (A2), so the member is found again only by recomputing them. A "me too" is queued
+and written at the next counting window, shuffled among the others (voicebox.pending).
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def post_concern(
     }
     # Queued like a signature: written at the next window, shuffled among the others, so
     # neither commit order nor "the account registered just before" points at its author.
-    pending.queue_and_commit(db.session, keys, POST, concern_id, payload)
+    pending.queue(db.session, keys, POST, concern_id, payload)
     return PostedConcern(concern_id=concern_id, receipt=receipt)
 
 
@@ -296,7 +296,7 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
     mark = nullifier(key, SUPPORT, member_id)
     window, windows = pending.current_window(db.session, keys)
     if pending.cancel_queued(db.session, windows, SUPPORT, mark):
-        db.session.commit()
+        db.session.flush()
         return False
     # The counter moves by the rows this DELETE removed: a double click can't subtract twice.
     removed = rows_affected(
@@ -308,31 +308,26 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
     )
     if removed:
         add_to_column(db.session, Concern, concern.id, "support_count", -removed)
-        db.session.commit()
+        db.session.flush()
         return False
     # Under the same lock as token issuance: a member holding a "me too" token says
     # "me too" with it, never with the account as well.
     issuance_mark = nullifier(key, SUPPORT_ISSUANCE, member_id)
     pending.lock_value(db.session, issuance_mark)
     if issued_item_token(db.session, SUPPORT, concern.id, issuance_mark) is not None:
-        db.session.rollback()
         raise ConcernError(_twice_refusal())
     payload = {"concern_id": concern.id, "nullifier": mark, "supported_on": today.isoformat()}
     try:
         pending.queue_action(db.session, window, SUPPORT, mark, payload)
     except IntegrityError as exc:  # a double click raced its twin
-        db.session.rollback()
         raise ConcernError(_('Your "me too" is already counted.')) from exc
     except pending.WindowClosed as exc:
-        db.session.rollback()
         raise ConcernError(_('That didn\'t go through; please press "Me too" again.')) from exc
     if not still_open(concern.id):
-        db.session.rollback()
         raise ConcernError(_('This concern was closed just now; your "me too" was not added.'))
     if issued_item_token(db.session, SUPPORT, concern.id, issuance_mark) is not None:
-        db.session.rollback()
         raise ConcernError(_twice_refusal())
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -358,13 +353,11 @@ def flag_concern(concern_id: str, member_id: str, *, keys: KeyStore, today: date
             )
         )
     except IntegrityError as exc:
-        db.session.rollback()
         raise ConcernError(_("You already flagged this concern; moderators will look at it.")) from exc
     if not still_open(concern.id):
-        db.session.rollback()
         raise ConcernError(_("This concern was closed just now; it takes no more flags."))
     add_to_column(db.session, Concern, concern.id, "flag_count", 1)
-    db.session.commit()
+    db.session.flush()
     return concern
 
 

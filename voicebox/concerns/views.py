@@ -11,11 +11,13 @@ from voicebox.auth.access import login_required, role_required
 from voicebox.concerns import followup, listing, moderation, service
 from voicebox.concerns.blueprint import bp
 from voicebox.concerns.forms import ConcernForm, HideForm, ReplyForm, StatusForm
+from voicebox.extensions import db
 from voicebox.forms import ConfirmForm
 from voicebox.labels import status_label
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
 from voicebox.ratelimits import member_action, per_address
 from voicebox.responses.views import concern_extras
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import confirmed_action, current_keys, current_secrets, flash_form_errors, no_store, today
 
 STAFF_REPLIERS = (Role.ORGANIZER, Role.LEADERSHIP)
@@ -75,16 +77,17 @@ def new() -> str | Response:
         try:
             if category == "invalid":
                 raise service.InvalidConcern({"category": _("Choose a category from the list.")})
-            posted = service.post_concern(
-                form.title.data or "",
-                form.body.data or "",
-                category if isinstance(category, int) else None,
-                username=current_user.username,
-                confirmed_identifying=bool(form.confirm_identifying.data),
-                secrets=current_secrets(),
-                keys=current_keys(),
-                today=today(),
-            )
+            with unit_of_work(db.session):
+                posted = service.post_concern(
+                    form.title.data or "",
+                    form.body.data or "",
+                    category if isinstance(category, int) else None,
+                    username=current_user.username,
+                    confirmed_identifying=bool(form.confirm_identifying.data),
+                    secrets=current_secrets(),
+                    keys=current_keys(),
+                    today=today(),
+                )
         except service.InvalidConcern as exc:
             for name, message in exc.errors.items():
                 getattr(form, name).errors = [message]
@@ -176,13 +179,14 @@ def reply(concern_id: str) -> Response:
         flash_form_errors(form)
         return redirect(target)
     try:
-        followup.staff_reply(
-            concern_id,
-            form.message.data or "",
-            actor_role=current_user.role,
-            secrets=current_secrets(),
-            today=today(),
-        )
+        with unit_of_work(db.session):
+            followup.staff_reply(
+                concern_id,
+                form.message.data or "",
+                actor_role=current_user.role,
+                secrets=current_secrets(),
+                today=today(),
+            )
     except service.ConcernNotFound:
         abort(404)
     except service.ConcernError as exc:

@@ -27,6 +27,7 @@ from voicebox.petitions import figures
 from voicebox.ratelimits import limiter_storage_status
 from voicebox.responses.views import item_url
 from voicebox.settings import instance_settings
+from voicebox.unit_of_work import discard
 from voicebox.web import current_keys, today
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
         # Flask has logged the exception (path and method only, never the client);
         # a half-done transaction must not leak into the page we render now.
         try:
-            db.session.rollback()
+            discard(db.session)
         except DATABASE_UNAVAILABLE as failure:
             return render_database_unavailable(failure)
     try:

@@ -118,7 +118,7 @@ def hide_comment(signature_id: str, reason: str, *, actor_role: str, today: date
         raise CommentError(N_("This comment is already hidden."))
     db.session.add(HiddenComment(signature_id=signature.id, reason=reason, hidden_on=today))
     record_event(db.session, actor_role, "hid a signing comment", f"{petition.title}: {reason}", on=today)
-    db.session.commit()
+    db.session.flush()
     return petition
 
 
@@ -129,5 +129,5 @@ def unhide_comment(signature_id: str, *, actor_role: str, today: date) -> Petiti
         raise CommentError(N_("This comment is not hidden."))
     db.session.execute(delete(HiddenComment).where(HiddenComment.signature_id == signature.id))
     record_event(db.session, actor_role, "showed a signing comment again", petition.title, on=today)
-    db.session.commit()
+    db.session.flush()
     return petition

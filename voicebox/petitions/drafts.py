@@ -1,4 +1,5 @@
-"""Draft rules beyond starting one: the author edits it, an organizer rejects it.
+"""Draft rules beyond starting one: members co-sponsor it, an organizer opens or rejects
+it, the author edits it.
 
 The author is recognised only by recomputing the author nullifier under the petition's
 key (A2), exactly as `service.standing_of` does; nothing about who edited is stored. Both
@@ -9,16 +10,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
 
-from voicebox.anonymity import nullifier
+from voicebox import pending
+from voicebox.anonymity import nullifier, random_id
 from voicebox.auditlog.record import record_event
+from voicebox.counters import add_to_column
 from voicebox.extensions import db
+from voicebox.keyed_items import issued_item_token
 from voicebox.keystore import KeyStore
 from voicebox.messages import N_, Message
 from voicebox.models import Cosponsorship, Petition, PetitionStatus
+from voicebox.petitions import counting
 from voicebox.petitions.service import (
     AUTHOR,
+    COSPONSOR,
+    COSPONSOR_ISSUANCE,
     COSPONSOR_SIGNING,
     PETITION,
     InvalidPetition,
@@ -26,8 +34,10 @@ from voicebox.petitions.service import (
     forget_cosponsors,
     get_petition,
     petition_key,
+    status_for_share,
     validate_draft,
 )
+from voicebox.unit_of_work import on_commit
 
 REASON_MAX = 300
 
@@ -87,7 +97,7 @@ def edit_draft(
             db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
             petition.cosponsor_count = 0
         record_event(db.session, actor_role, "edited a draft petition", petition.title, on=today)
-    db.session.commit()
+    db.session.flush()
     return petition, undone
 
 
@@ -112,7 +122,91 @@ def reject_draft(petition_id: str, reason: str, *, actor_role: str, today: date,
     db.session.execute(delete(Cosponsorship).where(Cosponsorship.petition_id == petition.id))
     forget_cosponsors(petition.id)
     record_event(db.session, actor_role, "rejected a draft petition", f"{petition.title}: {reason}", on=today)
-    db.session.commit()
-    keys.destroy(PETITION, petition.id)
-    keys.destroy(COSPONSOR_SIGNING, petition.id)
+    db.session.flush()
+
+    def destroy_keys() -> None:
+        keys.destroy(PETITION, petition.id)
+        keys.destroy(COSPONSOR_SIGNING, petition.id)
+
+    on_commit(db.session, destroy_keys)
+    return petition
+
+
+def cosponsor_petition(petition_id: str, member_id: str, *, keys: KeyStore) -> Petition:
+    """Back a draft anonymously; raises PetitionNotFound or PetitionError."""
+    petition = get_petition(petition_id)
+    if not petition.is_draft:
+        raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
+    key = petition_key(petition.id, keys)
+    if key is None:
+        raise PetitionError(N_("This draft can no longer take co-sponsors."))
+    if petition.author_nullifier == nullifier(key, AUTHOR, member_id):
+        raise PetitionError(N_("You started this petition, so you can't co-sponsor it too."))
+    issuance_mark = nullifier(key, COSPONSOR_ISSUANCE, member_id)
+    # Under the same lock as token issuance: a member holding a co-sponsorship token
+    # co-sponsors with it, never with the account as well.
+    pending.lock_value(db.session, issuance_mark)
+    if issued_item_token(db.session, COSPONSOR, petition.id, issuance_mark) is not None:
+        raise PetitionError(COSPONSOR_TWICE_REFUSAL)
+    try:
+        db.session.execute(
+            insert(Cosponsorship).values(
+                id=random_id(), petition_id=petition.id, nullifier=nullifier(key, COSPONSOR, member_id)
+            )
+        )
+    except IntegrityError as exc:
+        raise PetitionError(N_("You already co-sponsor this petition.")) from exc
+    if status_for_share(petition.id) != PetitionStatus.DRAFT:
+        raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
+    if issued_item_token(db.session, COSPONSOR, petition.id, issuance_mark) is not None:
+        raise PetitionError(COSPONSOR_TWICE_REFUSAL)
+    add_to_column(db.session, Petition, petition.id, "cosponsor_count", 1)
+    return petition
+
+
+COSPONSOR_TWICE_REFUSAL = N_(
+    "You have a private token for this draft: co-sponsor with it on the device that holds it "
+    "(the draft's page there offers it). Co-sponsoring with your account as well would count you twice."
+)
+
+
+def open_petition(
+    petition_id: str,
+    *,
+    cosponsors_needed: int,
+    actor_role: str,
+    today: date,
+    keys: KeyStore | None = None,
+) -> Petition:
+    """Open a draft for signing; raises PetitionError if it lacks co-sponsors or isn't a draft.
+
+    With `keys`, co-sponsorship tokens still waiting for their window are counted first,
+    and the draft's co-sponsorship token key is destroyed once the opening commits.
+    """
+    petition = get_petition(petition_id)
+    if not petition.is_draft:
+        raise PetitionError(N_("This petition is not a draft."))
+    if keys is not None and pending.count_pending_for(
+        db.session, keys, {COSPONSOR: counting.cosponsor_applier(petition.id)}, "petition_id", petition.id
+    ):
+        db.session.flush()
+        db.session.refresh(petition)
+    if petition.cosponsor_count < cosponsors_needed:
+        missing = cosponsors_needed - petition.cosponsor_count
+        needs = (
+            N_("This draft needs %(num)s more co-sponsor before it can open.")
+            if missing == 1
+            else N_("This draft needs %(num)s more co-sponsors before it can open.")
+        )
+        raise PetitionError(Message(needs, num=missing))
+    if petition.closes_on is not None and petition.closes_on <= today:
+        raise PetitionError(N_("Its closing date has passed; the author should start a new draft."))
+    petition.status = PetitionStatus.OPEN.value
+    petition.opened_on = today
+    forget_cosponsors(petition.id)
+    record_event(db.session, actor_role, "opened a petition", petition.title, on=today)
+    db.session.flush()
+    if keys is not None:
+        opened_keys = keys
+        on_commit(db.session, lambda: opened_keys.destroy(COSPONSOR_SIGNING, petition.id))
     return petition

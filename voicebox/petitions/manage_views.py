@@ -11,11 +11,13 @@ from werkzeug.wrappers import Response
 
 from voicebox.auth.access import role_required
 from voicebox.confirm import Confirmation, render_confirmation
+from voicebox.extensions import db
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Petition, Role
 from voicebox.petitions import drafts, service
 from voicebox.petitions.blueprint import bp
 from voicebox.petitions.forms import PetitionForm, RejectForm
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import current_keys, error_text, today, translate
 
 
@@ -105,17 +107,18 @@ def edit(petition_id: str) -> str | Response:
         )
         if not hints:
             try:
-                _edited, undone = drafts.edit_draft(
-                    petition.id,
-                    current_user.id,
-                    title,
-                    body,
-                    form.goal.data,
-                    form.closes_on.data,
-                    keys=keys,
-                    actor_role=current_user.role,
-                    today=today(),
-                )
+                with unit_of_work(db.session):
+                    _edited, undone = drafts.edit_draft(
+                        petition.id,
+                        current_user.id,
+                        title,
+                        body,
+                        form.goal.data,
+                        form.closes_on.data,
+                        keys=keys,
+                        actor_role=current_user.role,
+                        today=today(),
+                    )
             except service.InvalidPetition as exc:
                 for name, message in exc.errors.items():
                     getattr(form, name).errors = [translate(message)]
@@ -179,13 +182,14 @@ def reject(petition_id: str) -> str | Response:
             abort(400)
         return render_confirmation(_rejection(petition, form))
     try:
-        drafts.reject_draft(
-            petition.id,
-            form.reason.data or "",
-            actor_role=current_user.role,
-            today=today(),
-            keys=current_keys(),
-        )
+        with unit_of_work(db.session):
+            drafts.reject_draft(
+                petition.id,
+                form.reason.data or "",
+                actor_role=current_user.role,
+                today=today(),
+                keys=current_keys(),
+            )
     except service.PetitionError as exc:
         flash(error_text(exc), "error")
     else:

@@ -17,6 +17,7 @@ from voicebox.models import Petition, Role
 from voicebox.petitions import comments
 from voicebox.petitions.blueprint import bp
 from voicebox.reports.tallies import daily_series
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import confirmed_action, error_text, flash_form_errors, today
 
 
@@ -32,7 +33,8 @@ def hide_comment(petition_id: str, handle: str) -> WerkzeugResponse:
         flash_form_errors(form)
         return _back_to(petition_id)
     try:
-        comments.hide_comment(handle, form.reason.data or "", actor_role=current_user.role, today=today())
+        with unit_of_work(db.session):
+            comments.hide_comment(handle, form.reason.data or "", actor_role=current_user.role, today=today())
     except comments.CommentNotFound:
         abort(404)
     except comments.CommentError as exc:

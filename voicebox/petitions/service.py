@@ -1,9 +1,11 @@
-"""Petition rules: drafting, co-sponsoring, opening, signing, withdrawing, closing.
+"""Petition rules: starting a draft, signing and withdrawing (co-sponsoring and opening
+live in `drafts`, closing in `closing`).
 
-Every function owns its transaction. Signing queues a sealed action that the next
-counting window writes, shuffled among the others (voicebox.pending), and nothing about
-the member (A3); the member is found again only by recomputing the nullifier under the
-petition's key, which lives in the key store and is destroyed at close (A2).
+Functions work inside the caller's unit of work (voicebox.unit_of_work). Signing
+queues a sealed action that the next counting window writes, shuffled among the others
+(voicebox.pending), and nothing about the member (A3); the member is found again only
+by recomputing the nullifier under the petition's key, which lives in the key store and
+is destroyed at close (A2).
 """
 
 from __future__ import annotations
@@ -13,16 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
 from voicebox.anonymity import nullifier, random_id
-from voicebox.auditlog.record import record_event
 from voicebox.config import Secrets
-from voicebox.counters import add_to_column
 from voicebox.extensions import db
-from voicebox.keyed_items import counted_or_queued, issued_item_token, marked
+from voicebox.keyed_items import counted_or_queued, marked
 from voicebox.keystore import KeyStore
 from voicebox.messages import N_, Message
 from voicebox.models import (
@@ -34,9 +34,7 @@ from voicebox.models import (
     Signature,
     TokenIssuance,
 )
-from voicebox.models.base import rows_affected
 from voicebox.petitions import breakdown, counting
-from voicebox.unit_of_work import unit_of_work
 
 PETITION = "petition"
 # The key store kind of a petition's RSA blind-signing key (voicebox.tokens).
@@ -162,12 +160,8 @@ def start_petition(
         author_nullifier=nullifier(key, AUTHOR, member_id),
     )
     db.session.add(petition)
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        keys.destroy(PETITION, petition_id)
-        raise
+    # If the caller's unit never commits, the tick destroys the key left without a petition.
+    db.session.flush()
     return petition
 
 
@@ -188,7 +182,7 @@ def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> PetitionS
     )
 
 
-def _status_for_share(petition_id: str) -> str | None:
+def status_for_share(petition_id: str) -> str | None:
     # FOR SHARE on PostgreSQL: closing (an UPDATE of this row) waits for our commit, and
     # we wait for a close in progress, so nothing lands on a petition after "Closed".
     return db.session.scalar(
@@ -196,213 +190,6 @@ def _status_for_share(petition_id: str) -> str | None:
     )
 
 
-def cosponsor_petition(petition_id: str, member_id: str, *, keys: KeyStore) -> Petition:
-    """Back a draft anonymously; raises PetitionNotFound or PetitionError."""
-    petition = get_petition(petition_id)
-    if not petition.is_draft:
-        raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
-    key = petition_key(petition.id, keys)
-    if key is None:
-        raise PetitionError(N_("This draft can no longer take co-sponsors."))
-    if petition.author_nullifier == nullifier(key, AUTHOR, member_id):
-        raise PetitionError(N_("You started this petition, so you can't co-sponsor it too."))
-    issuance_mark = nullifier(key, COSPONSOR_ISSUANCE, member_id)
-    # Under the same lock as token issuance: a member holding a co-sponsorship token
-    # co-sponsors with it, never with the account as well.
-    _lock_mark(issuance_mark)
-    if issued_item_token(db.session, COSPONSOR, petition.id, issuance_mark) is not None:
-        db.session.rollback()
-        raise PetitionError(COSPONSOR_TWICE_REFUSAL)
-    try:
-        db.session.execute(
-            insert(Cosponsorship).values(
-                id=random_id(), petition_id=petition.id, nullifier=nullifier(key, COSPONSOR, member_id)
-            )
-        )
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise PetitionError(N_("You already co-sponsor this petition.")) from exc
-    if _status_for_share(petition.id) != PetitionStatus.DRAFT:
-        db.session.rollback()
-        raise PetitionError(N_("Only drafts take co-sponsors; this petition is already open."))
-    if issued_item_token(db.session, COSPONSOR, petition.id, issuance_mark) is not None:
-        db.session.rollback()
-        raise PetitionError(COSPONSOR_TWICE_REFUSAL)
-    add_to_column(db.session, Petition, petition.id, "cosponsor_count", 1)
-    db.session.commit()
-    return petition
-
-
-COSPONSOR_TWICE_REFUSAL = N_(
-    "You have a private token for this draft: co-sponsor with it on the device that holds it "
-    "(the draft's page there offers it). Co-sponsoring with your account as well would count you twice."
-)
-
-
-def open_petition(
-    petition_id: str,
-    *,
-    cosponsors_needed: int,
-    actor_role: str,
-    today: date,
-    keys: KeyStore | None = None,
-) -> Petition:
-    """Open a draft for signing; raises PetitionError if it lacks co-sponsors or isn't a draft.
-
-    With `keys`, co-sponsorship tokens still waiting for their window are counted first,
-    and the draft's co-sponsorship token key is destroyed once it is open.
-    """
-    petition = get_petition(petition_id)
-    if not petition.is_draft:
-        raise PetitionError(N_("This petition is not a draft."))
-    if keys is not None and pending.count_pending_for(
-        db.session, keys, {COSPONSOR: counting.cosponsor_applier(petition.id)}, "petition_id", petition.id
-    ):
-        db.session.flush()
-        db.session.refresh(petition)
-    if petition.cosponsor_count < cosponsors_needed:
-        missing = cosponsors_needed - petition.cosponsor_count
-        needs = (
-            N_("This draft needs %(num)s more co-sponsor before it can open.")
-            if missing == 1
-            else N_("This draft needs %(num)s more co-sponsors before it can open.")
-        )
-        raise PetitionError(Message(needs, num=missing))
-    if petition.closes_on is not None and petition.closes_on <= today:
-        raise PetitionError(N_("Its closing date has passed; the author should start a new draft."))
-    petition.status = PetitionStatus.OPEN.value
-    petition.opened_on = today
-    forget_cosponsors(petition.id)
-    record_event(db.session, actor_role, "opened a petition", petition.title, on=today)
-    db.session.commit()
-    if keys is not None:
-        keys.destroy(COSPONSOR_SIGNING, petition.id)
-    return petition
-
-
-def forget_cosponsors(petition_id: str) -> None:
-    """Delete a draft's account co-sponsorships and its token issuance records (no commit).
-
-    Co-sponsor nullifiers have done their job; the count is all that is kept, and the
-    hashes of co-sponsorship tokens, which stay listed (no account can be traced to them).
-    """
-    db.session.execute(
-        delete(Cosponsorship).where(
-            Cosponsorship.petition_id == petition_id, Cosponsorship.token_hash.is_(None)
-        )
-    )
-    db.session.execute(
-        update(Cosponsorship).where(Cosponsorship.petition_id == petition_id).values(nullifier=None)
-    )
-    db.session.execute(
-        delete(ItemTokenIssuance).where(
-            ItemTokenIssuance.scope == COSPONSOR, ItemTokenIssuance.item_id == petition_id
-        )
-    )
-
-
-def _close(petition_id: str, closed_on: date, *, secrets: Secrets, keys: KeyStore) -> bool:
-    """Close one petition inside the caller's transaction; False if it wasn't open."""
-    # The UPDATE takes the row lock first: signers still queueing wait, then see "closed".
-    closed = db.session.execute(
-        update(Petition)
-        .where(Petition.id == petition_id, Petition.status == PetitionStatus.OPEN.value)
-        .values(status=PetitionStatus.CLOSED.value, closed_on=closed_on, author_nullifier=None)
-    )
-    if not rows_affected(closed):
-        return False
-    # Signatures still waiting for their window are counted now, before the key goes.
-    pending.count_pending_for(
-        db.session,
-        keys,
-        {SIGN: counting.signature_applier(secrets, closing=petition_id)},
-        "petition_id",
-        petition_id,
-    )
-    # Clearing the nullifiers as well means a copy of the key taken before the close can't
-    # re-link the rows as they stand; the key itself leaves the key store below.
-    db.session.execute(update(Signature).where(Signature.petition_id == petition_id).values(nullifier=None))
-    forget_cosponsors(petition_id)
-    db.session.execute(delete(TokenIssuance).where(TokenIssuance.petition_id == petition_id))
-    return True
-
-
-def close_petition(
-    petition_id: str, *, actor_role: str, today: date, secrets: Secrets, keys: KeyStore
-) -> Petition:
-    """Close an open petition and destroy its key; raises PetitionNotFound or PetitionNotOpen."""
-    petition = get_petition(petition_id)
-    with unit_of_work(db.session):
-        if not _close(petition.id, today, secrets=secrets, keys=keys):
-            raise PetitionNotOpen(N_("Only an open petition can be closed."))
-        record_event(db.session, actor_role, "closed a petition", petition.title, on=today)
-    # Only once the close is committed: a key destroyed before a failed commit would leave
-    # an open petition whose signatures can never be withdrawn or checked.
-    destroy_item_keys(keys, petition.id)
-    db.session.refresh(petition)
-    return petition
-
-
-def destroy_item_keys(keys: KeyStore, petition_id: str) -> None:
-    """Destroy a closed petition's keys: its nullifier key and its blind-token signing key."""
-    keys.destroy(PETITION, petition_id)
-    keys.destroy(BLIND_SIGNING, petition_id)
-    keys.destroy(COSPONSOR_SIGNING, petition_id)
-
-
-def close_due_petitions(today: date, *, secrets: Secrets, keys: KeyStore) -> int:
-    """Close every open petition whose closing date has passed, each in the audit log."""
-    due = db.session.execute(
-        select(Petition.id, Petition.title, Petition.closes_on).where(
-            Petition.status == PetitionStatus.OPEN.value, Petition.closes_on < today
-        )
-    ).all()
-    db.session.rollback()
-    closed = 0
-    for petition_id, title, closes_on in due:
-        if _close(petition_id, closes_on, secrets=secrets, keys=keys):
-            record_event(db.session, "voicebox", "closed a petition on its closing date", title, on=today)
-            db.session.commit()
-            destroy_item_keys(keys, petition_id)
-            closed += 1
-        else:
-            db.session.rollback()
-    return closed
-
-
-def destroy_orphaned_keys(keys: KeyStore) -> int:
-    """Destroy item keys whose petition or concern is closed or gone (a crash after a close)."""
-    from voicebox.models import Concern
-
-    live_petitions = set(
-        db.session.scalars(
-            select(Petition.id).where(
-                Petition.status.in_((PetitionStatus.DRAFT.value, PetitionStatus.OPEN.value))
-            )
-        )
-    )
-    live_concerns = set(
-        db.session.scalars(select(Concern.id).where(Concern.status.not_in(("resolved", "declined"))))
-    )
-    drafts = set(db.session.scalars(select(Petition.id).where(Petition.status == PetitionStatus.DRAFT.value)))
-    destroyed = 0
-    kinds = (
-        (PETITION, live_petitions),
-        (BLIND_SIGNING, live_petitions),
-        (COSPONSOR_SIGNING, drafts),
-        ("concern", live_concerns),
-        ("token-support", live_concerns),
-    )
-    for kind, live in kinds:
-        for item_id in list(keys.item_ids(kind)):
-            # A key younger than a minute may belong to an item being created right now.
-            age = keys.age_seconds(kind, item_id)
-            if item_id not in live and age is not None and age > 60 and keys.destroy(kind, item_id):
-                destroyed += 1
-    return destroyed
-
-
-# Signing needs three columns, not the whole petition (whose body may be long).
 _SIGNING_STATE = select(Petition.id, Petition.status, Petition.closes_on).where(
     Petition.id == bindparam("petition_id")
 )
@@ -531,56 +318,30 @@ def queue_signature(
     already: str,
     refuse_if: Callable[[], str | None] | None = None,
 ) -> None:
-    """Queue a signature whose nullifier is `mark` in the current counting window and commit.
+    """Queue a signature whose nullifier is `mark` in the current counting window (caller's unit).
 
     Shared by account signing and blind-token signing (whose mark is the token's hash).
-    `refuse_if` runs after the write, before the commit; a message it returns refuses.
+    `refuse_if` runs after the write; a message it returns refuses (the caller's unit rolls back).
     Raises AlreadySigned(already) when `mark` is counted or queued, PetitionNotOpen, PetitionError.
     """
-    for attempt in range(3):
-        # Two requests with one mark, racing across a window change, would each queue in a
-        # different window and each miss the other's uncommitted row: take turns instead.
-        pending.current_window(db.session, keys)  # may open one, in its own transaction
-        _lock_mark(mark)
-        windows = pending.live_windows(db.session, keys)  # read under the lock
-        if not windows:
-            db.session.rollback()
-            continue
-        window = windows[0]
-        try:
-            pending.queue_action(db.session, window, SIGN, mark, payload)
-        except IntegrityError as exc:
-            db.session.rollback()
-            raise AlreadySigned(already) from exc
-        except pending.WindowClosed:
-            db.session.rollback()
-            if attempt == 2:
-                raise
-            continue
-        status = _status_for_share(petition_id)
+
+    def check(windows: list[pending.Window]) -> None:
+        status = status_for_share(petition_id)
         signed = db.session.scalar(
             select(Signature.id).where(Signature.petition_id == petition_id, Signature.nullifier == mark)
         )
         if status != PetitionStatus.OPEN:
-            db.session.rollback()
             raise PetitionNotOpen(N_("This petition closed just now; your signature was not added."))
         if signed is not None or pending.is_queued(db.session, windows[1:], SIGN, mark):
-            db.session.rollback()
             raise AlreadySigned(already)
         refusal = refuse_if() if refuse_if else None
         if refusal:
-            db.session.rollback()
             raise PetitionError(refusal)
-        db.session.commit()
-        return
 
-
-def withdraw_signature(
-    petition_id: str, member_id: str, *, keys: KeyStore, secrets: Secrets, today: date
-) -> Petition:
-    """Remove this member's signature; raises PetitionNotFound, PetitionNotOpen or NotSigned."""
-    with unit_of_work(db.session):
-        return remove_signature(petition_id, member_id, keys=keys, secrets=secrets)
+    try:
+        pending.queue(db.session, keys, SIGN, mark, payload, lock=lambda: _lock_mark(mark), check=check)
+    except IntegrityError as exc:
+        raise AlreadySigned(already) from exc
 
 
 def remove_signature(petition_id: str, member_id: str, *, keys: KeyStore, secrets: Secrets) -> Petition:
@@ -627,4 +388,25 @@ def withdraw_marked(petition: Petition, mark: str, *, keys: KeyStore, secrets: S
             for row in removed
         ],
         -1,
+    )
+
+
+def forget_cosponsors(petition_id: str) -> None:
+    """Delete a draft's account co-sponsorships and its token issuance records.
+
+    Co-sponsor nullifiers have done their job; the count is all that is kept, and the
+    hashes of co-sponsorship tokens, which stay listed (no account can be traced to them).
+    """
+    db.session.execute(
+        delete(Cosponsorship).where(
+            Cosponsorship.petition_id == petition_id, Cosponsorship.token_hash.is_(None)
+        )
+    )
+    db.session.execute(
+        update(Cosponsorship).where(Cosponsorship.petition_id == petition_id).values(nullifier=None)
+    )
+    db.session.execute(
+        delete(ItemTokenIssuance).where(
+            ItemTokenIssuance.scope == COSPONSOR, ItemTokenIssuance.item_id == petition_id
+        )
     )

@@ -10,15 +10,17 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from voicebox.auth.access import login_required, role_required
+from voicebox.extensions import db
 from voicebox.forms import ConfirmForm, SelectChoice
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
-from voicebox.petitions import figures, listing, service
+from voicebox.petitions import closing, drafts, figures, listing, service
 from voicebox.petitions.blueprint import bp
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.ratelimits import member_action
 from voicebox.reports.petition_page import petition_extras
 from voicebox.settings import instance_settings
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import (
     confirmed_action,
     current_keys,
@@ -97,15 +99,16 @@ def new() -> str | Response:
         )
     ):
         try:
-            petition = service.start_petition(
-                current_user.id,
-                form.title.data or "",
-                form.body.data or "",
-                form.goal.data,
-                form.closes_on.data,
-                keys=current_keys(),
-                today=today(),
-            )
+            with unit_of_work(db.session):
+                petition = service.start_petition(
+                    current_user.id,
+                    form.title.data or "",
+                    form.body.data or "",
+                    form.goal.data,
+                    form.closes_on.data,
+                    keys=current_keys(),
+                    today=today(),
+                )
         except service.InvalidPetition as exc:
             for name, message in exc.errors.items():
                 getattr(form, name).errors = [translate(message)]
@@ -175,7 +178,8 @@ def sign(petition_id: str) -> str | Response:
         comment=form.comment.data or "",
     )
     try:
-        service.sign_petition(petition_id, current_user.id, choice, keys=current_keys(), today=today())
+        with unit_of_work(db.session):
+            service.sign_petition(petition_id, current_user.id, choice, keys=current_keys(), today=today())
     except service.PetitionNotFound:
         abort(404)
     except service.PetitionError as exc:
@@ -210,8 +214,8 @@ def _confirmed_action(petition_id: str, action: Callable[[], object], success: s
 def withdraw(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
-        lambda: service.withdraw_signature(
-            petition_id, current_user.id, keys=current_keys(), secrets=current_secrets(), today=today()
+        lambda: service.remove_signature(
+            petition_id, current_user.id, keys=current_keys(), secrets=current_secrets()
         ),
         _("Your signature has been withdrawn and removed."),
     )
@@ -223,7 +227,7 @@ def withdraw(petition_id: str) -> Response:
 def cosponsor(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
-        lambda: service.cosponsor_petition(petition_id, current_user.id, keys=current_keys()),
+        lambda: drafts.cosponsor_petition(petition_id, current_user.id, keys=current_keys()),
         _("You co-sponsor this draft. Nobody can see who co-sponsors."),
     )
 
@@ -233,7 +237,7 @@ def cosponsor(petition_id: str) -> Response:
 def open_for_signing(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
-        lambda: service.open_petition(
+        lambda: drafts.open_petition(
             petition_id,
             cosponsors_needed=instance_settings().cosponsors_needed,
             actor_role=current_user.role,
@@ -249,7 +253,7 @@ def open_for_signing(petition_id: str) -> Response:
 def close(petition_id: str) -> Response:
     return _confirmed_action(
         petition_id,
-        lambda: service.close_petition(
+        lambda: closing.close_petition(
             petition_id,
             actor_role=current_user.role,
             today=today(),

@@ -158,7 +158,7 @@ def create_report(draft: ReportDraft, *, actor_role: str, today: date) -> Report
     _apply(report, draft)
     db.session.add(report)
     record_event(db.session, actor_role, "drafted a report", report.title, on=today)
-    db.session.commit()
+    db.session.flush()
     return report
 
 
@@ -168,7 +168,7 @@ def update_report(report_id: str, draft: ReportDraft, *, actor_role: str, today:
     _check(draft)
     _apply(report, draft)
     record_event(db.session, actor_role, "edited a report", report.title, on=today)
-    db.session.commit()
+    db.session.flush()
     return report
 
 
@@ -254,7 +254,6 @@ def publish_report(
         .values(latest_version=version)
     )
     if rows_affected(claimed) != 1:
-        db.session.rollback()
         raise AlreadyPublished(_("This report was just published by someone else; nothing new was made."))
     row = ReportVersion(
         report_id=report.id,
@@ -266,9 +265,8 @@ def publish_report(
     db.session.add(row)
     record_event(db.session, actor_role, f"published a report (version {version})", report.title, on=today)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         raise AlreadyPublished(
             _("This report was just published by someone else; nothing new was made.")
         ) from exc

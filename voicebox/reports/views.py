@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.charts import DESKTOP, SVG_HEADERS, chart_height, timeline_svg
+from voicebox.extensions import db
 from voicebox.i18n import local_number
 from voicebox.labels import chart_text, iso_date, status_label
 from voicebox.models import Report, Role
@@ -21,6 +22,7 @@ from voicebox.reports import exports, pdf, service
 from voicebox.reports.forms import PublishForm, ReportForm
 from voicebox.reports.tallies import suppression_threshold
 from voicebox.settings import instance_settings
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import current_secrets, today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -142,7 +144,8 @@ def new() -> str | WerkzeugResponse:
     form = _form()
     if form.validate_on_submit():
         try:
-            report = service.create_report(_draft(form), actor_role=current_user.role, today=today())
+            with unit_of_work(db.session):
+                report = service.create_report(_draft(form), actor_role=current_user.role, today=today())
         except service.InvalidReport as exc:
             _show_errors(form, exc.errors)
         else:
@@ -158,7 +161,8 @@ def edit(report_id: str) -> str | WerkzeugResponse:
     form = _form(report)
     if form.validate_on_submit():
         try:
-            service.update_report(report.id, _draft(form), actor_role=current_user.role, today=today())
+            with unit_of_work(db.session):
+                service.update_report(report.id, _draft(form), actor_role=current_user.role, today=today())
         except service.InvalidReport as exc:
             _show_errors(form, exc.errors)
         else:
@@ -287,15 +291,16 @@ def publish(report_id: str) -> WerkzeugResponse:
     ):
         abort(400)
     try:
-        version = service.publish_report(
-            report_id,
-            int(form.expected_version.data or 0),
-            threshold=suppression_threshold(),
-            headcount=instance_settings().headcount,
-            actor_role=current_user.role,
-            today=today(),
-            secrets=current_secrets(),
-        )
+        with unit_of_work(db.session):
+            version = service.publish_report(
+                report_id,
+                int(form.expected_version.data or 0),
+                threshold=suppression_threshold(),
+                headcount=instance_settings().headcount,
+                actor_role=current_user.role,
+                today=today(),
+                secrets=current_secrets(),
+            )
     except service.ReportNotFound:
         abort(404)
     except service.ReportError as exc:

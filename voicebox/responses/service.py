@@ -146,9 +146,10 @@ def post_response(
     db.session.add(response)
     record_event(db.session, actor_role, f"responded to a {kind} ({status})", item.title, on=today)
     if isinstance(item, Concern) and status in next_statuses(item.status):
-        change_status(item.id, status, actor_role=actor_role, today=today, keys=keys)  # commits both
+        # In the same unit: the response and the status change are stored together or not at all.
+        change_status(item.id, status, actor_role=actor_role, today=today, keys=keys)
     else:
-        db.session.commit()
+        db.session.flush()
     return response
 
 

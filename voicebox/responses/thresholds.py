@@ -28,6 +28,7 @@ from voicebox.models import (
     ThresholdCrossing,
 )
 from voicebox.responses.service import CONCERN, PETITION, first_responses
+from voicebox.unit_of_work import savepoint
 
 MAX_DAYS = 365
 QUEUE_LIMIT = 50
@@ -74,7 +75,7 @@ def add_threshold(
         f"{share_percent}% within {within_days} days",
         on=today,
     )
-    db.session.commit()
+    db.session.flush()
     return threshold
 
 
@@ -92,7 +93,7 @@ def remove_threshold(threshold_id: int, *, actor_role: str, today: date) -> None
         on=today,
     )
     db.session.delete(threshold)
-    db.session.commit()
+    db.session.flush()
 
 
 def signatures_needed(share_percent: int, headcount: int) -> int:
@@ -144,10 +145,10 @@ def record_crossings(headcount: int | None, today: date) -> int:
             added += 1
     if added:
         try:
-            db.session.commit()
+            with savepoint(db.session):
+                db.session.flush()
         except IntegrityError:
-            # Two page loads found the same crossing at once; the other one recorded it.
-            db.session.rollback()
+            # Two workers found the same crossing at once; the other one recorded it.
             return 0
     return added
 

@@ -11,10 +11,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from voicebox.auth.access import login_required, role_required
+from voicebox.extensions import db
 from voicebox.forms import ConfirmForm
 from voicebox.models import Concern, Role
 from voicebox.responses import service, thresholds
 from voicebox.responses.forms import ResponseForm, ThresholdForm
+from voicebox.unit_of_work import unit_of_work
 from voicebox.web import confirmed_action, current_keys, flash_form_errors, today
 
 bp = Blueprint("responses", __name__)
@@ -72,15 +74,16 @@ def _respond(kind: str, item_id: str) -> Response:
         flash_form_errors(form)
         return redirect(item_url(kind, item_id))
     try:
-        service.post_response(
-            kind,
-            item_id,
-            form.status.data or "",
-            form.body.data or "",
-            actor_role=current_user.role,
-            today=today(),
-            keys=current_keys(),
-        )
+        with unit_of_work(db.session):
+            service.post_response(
+                kind,
+                item_id,
+                form.status.data or "",
+                form.body.data or "",
+                actor_role=current_user.role,
+                today=today(),
+                keys=current_keys(),
+            )
     except service.ItemNotFound:
         abort(404)
     except service.ResponseError as exc:
@@ -108,12 +111,13 @@ def threshold_settings() -> str | Response:
     form = ThresholdForm()
     if form.validate_on_submit():
         try:
-            thresholds.add_threshold(
-                form.share_percent.data,
-                form.respond_within_days.data,
-                actor_role=current_user.role,
-                today=today(),
-            )
+            with unit_of_work(db.session):
+                thresholds.add_threshold(
+                    form.share_percent.data,
+                    form.respond_within_days.data,
+                    actor_role=current_user.role,
+                    today=today(),
+                )
         except thresholds.ThresholdError as exc:
             form.share_percent.errors = [str(exc)]
         else:

@@ -113,32 +113,31 @@ def redeem(scope: str, item_id: str, message: bytes, signature: bytes, *, keys: 
     payload: dict[str, Any] = {rules.item_field: item_id, "nullifier": mark, "token_hash": mark}
     if scope == SUPPORT:
         payload["supported_on"] = today.isoformat()
-    for _ in range(3):
-        # Two requests with one token, racing across a window change, would each queue in a
-        # different window and each miss the other's uncommitted row: take turns instead.
-        pending.current_window(db.session, keys)  # may open one, in its own transaction
-        pending.lock_value(db.session, mark)
-        windows = pending.live_windows(db.session, keys)  # read under the lock
-        if not windows:
-            db.session.rollback()
-            continue
-        try:
-            pending.queue_action(db.session, windows[0], rules.purpose, mark, payload)
-        except IntegrityError as exc:
-            db.session.rollback()
-            raise AlreadyCounted(rules.already) from exc
-        except pending.WindowClosed:
-            db.session.rollback()
-            continue
+
+    def check(windows: list[pending.Window]) -> None:
         if not rules.still_open(item_id):
-            db.session.rollback()
             raise TokenError(rules.closed_now)
         counted = marked(db.session, rules.model, rules.item_field, item_id, mark)
         if counted or pending.is_queued(db.session, windows[1:], rules.purpose, mark):
-            db.session.rollback()
             raise AlreadyCounted(rules.already)
-        return mark
-    raise TokenError(N_("That didn't go through; please try again."))
+
+    try:
+        # Two requests with one token, racing across a window change, would each queue in a
+        # different window and each miss the other's uncommitted row: they take turns.
+        pending.queue(
+            db.session,
+            keys,
+            rules.purpose,
+            mark,
+            payload,
+            lock=lambda: pending.lock_value(db.session, mark),
+            check=check,
+        )
+    except IntegrityError as exc:
+        raise AlreadyCounted(rules.already) from exc
+    except pending.WindowClosed as exc:
+        raise TokenError(N_("That didn't go through; please try again.")) from exc
+    return mark
 
 
 def withdraw_support(concern_id: str, phrase: str, *, keys: KeyStore) -> None:

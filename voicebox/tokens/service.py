@@ -35,7 +35,7 @@ from voicebox.tokens import scopes
 from voicebox.tokens.rules import REFUSED as REFUSALS
 from voicebox.tokens.rules import RULES, TokenError
 from voicebox.tokens.scopes import COSPONSOR, SIGNATURE, SUPPORT, token_hash
-from voicebox.unit_of_work import unit_of_work
+from voicebox.unit_of_work import savepoint
 
 __all__ = ["REFUSED", "TokenError", "token_hash"]
 
@@ -107,7 +107,6 @@ def token_keys(*, keys: KeyStore, today: date) -> list[TokenKey]:
         for scope in scopes.SCOPES
         for item_id, title in RULES[scope].open_items(keys, today)
     ]
-    db.session.rollback()
     return [
         TokenKey(scope, item_id, title, blind_rsa.public_key_der(_ensure_key(scope, item_id, keys)))
         for scope, item_id, title in items
@@ -131,24 +130,22 @@ def _issue_one(
     # a member who acted with the account gets no token: both would count them twice.
     pending.lock_value(db.session, mark)
     if rules.account_acted(item_id, item_key, member_id, keys):
-        db.session.rollback()
         raise TokenError(REFUSALS[scope])
     digest = hashlib.sha256(blinded_msg).hexdigest()
     earlier = rules.issued_digest(item_id, mark)
     if earlier is None:
-        rules.record(item_id, mark, digest)
-        # Again after our write (SQLite's writer lock is ours now): an account action
-        # queued meanwhile by another worker rules the token out.
-        if rules.account_acted(item_id, item_key, member_id, keys):
-            db.session.rollback()
-            raise TokenError(REFUSALS[scope])
         try:
-            db.session.commit()
-            return blind_sig
+            with savepoint(db.session):
+                rules.record(item_id, mark, digest)
+                # Again after our write (SQLite's writer lock is ours now): an account action
+                # queued meanwhile by another worker rules the token out, and the row goes.
+                if rules.account_acted(item_id, item_key, member_id, keys):
+                    raise TokenError(REFUSALS[scope])
         except IntegrityError:
             # Two requests at once: the one that committed first is the account's token.
-            db.session.rollback()
             earlier = rules.issued_digest(item_id, mark)
+        else:
+            return blind_sig
     # The same blinded message gets the same answer; any other is refused without saying
     # why, so one account can never hold two tokens for an item and scope.
     if earlier != digest:
@@ -159,17 +156,16 @@ def _issue_one(
 def issue_tokens(
     member_id: str, blinded: Mapping[tuple[str, str], bytes], *, keys: KeyStore, today: date
 ) -> dict[tuple[str, str], bytes | str]:
-    """Blind-sign one message per (scope, item) for this member (each committed on its own,
-    so one refusal doesn't undo the rest).
+    """Blind-sign one message per (scope, item) for this member (each kept or undone on its own).
 
     Returns, per (scope, item id), the blind signature or the reason it was refused.
     """
     answers: dict[tuple[str, str], bytes | str] = {}
     for (scope, item_id), blinded_msg in blinded.items():
+        # A refusal leaves nothing behind: it comes before the write, or undoes it.
         try:
             answers[scope, item_id] = _issue_one(scope, item_id, member_id, blinded_msg, keys, today)
         except PetitionError as exc:
-            db.session.rollback()
             answers[scope, item_id] = str(exc)
     return answers
 
@@ -230,8 +226,7 @@ def withdraw_with_phrase(petition_id: str, phrase: str, *, keys: KeyStore, secre
     if petition.is_closed or petitions.petition_key(petition.id, keys) is None:
         raise PetitionNotOpen(N_("This petition is closed: its signatures can no longer be withdrawn."))
     mark = token_hash(token_message(petition.id, phrase))
-    with unit_of_work(db.session):
-        petitions.withdraw_marked(petition, mark, keys=keys, secrets=secrets)
+    petitions.withdraw_marked(petition, mark, keys=keys, secrets=secrets)
 
 
 @dataclass(frozen=True)

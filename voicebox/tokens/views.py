@@ -119,7 +119,8 @@ def issue() -> Response | tuple[Response, int]:
         if named is None or message is None:
             return _refuse(N_("Each token needs a scope, an item id and a blinded message (base64url)."))
         blinded[named] = message
-    answers = service.issue_tokens(current_user.id, blinded, keys=current_keys(), today=today())
+    with unit_of_work(db.session):
+        answers = service.issue_tokens(current_user.id, blinded, keys=current_keys(), today=today())
     return jsonify(
         signatures=[
             {"scope": scope, "item_id": item_id, "blind_sig": _b64_text(answer)}
@@ -181,7 +182,8 @@ def redeem() -> tuple[Response, int]:
         display_name=_text(body, "display_name"), comment=_text(body, "comment")
     )
     try:
-        service.redeem_token(item_id, message, signature, choice, keys=current_keys(), today=today())
+        with unit_of_work(db.session):
+            service.redeem_token(item_id, message, signature, choice, keys=current_keys(), today=today())
     except petitions.PetitionNotFound:
         strike("token")
         return _refuse(N_("There is no such petition."), 404)
@@ -203,7 +205,8 @@ def _withdraw(scope: str, item_id: str, phrase: str) -> str:
         with unit_of_work(db.session):
             items.withdraw_support(item_id, phrase, keys=current_keys())
         return _("The “me too” made with this phrase has been taken back.")
-    service.withdraw_with_phrase(item_id, phrase, keys=current_keys(), secrets=current_secrets())
+    with unit_of_work(db.session):
+        service.withdraw_with_phrase(item_id, phrase, keys=current_keys(), secrets=current_secrets())
     return _("The signature made with this phrase has been withdrawn.")
 
 
