@@ -13,6 +13,7 @@ from voicebox.auditlog.record import record_event
 from voicebox.extensions import db
 from voicebox.labels import request_gettext as _
 from voicebox.models import Group, InstanceSettings, Invite, Role, User
+from voicebox.page_cache import touch_pages
 from voicebox.settings import instance_settings
 
 
@@ -74,6 +75,7 @@ def add_group(name: str, kind: str, *, actor_role: str, today: date) -> Group:
         raise AdminError(_("A group is a department or a site."))
     group = Group(name=name, kind=kind)
     db.session.add(group)
+    touch_pages(db.session)  # group breakdowns list every group
     try:
         db.session.flush()
     except IntegrityError as exc:

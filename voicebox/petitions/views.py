@@ -13,11 +13,10 @@ from voicebox.auth.access import login_required, role_required
 from voicebox.forms import ConfirmForm, SelectChoice
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
-from voicebox.petitions import figures, listing, service
+from voicebox.petitions import figures, listing, page, service
 from voicebox.petitions.blueprint import bp
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.ratelimits import member_action
-from voicebox.reports.petition_page import petition_extras
 from voicebox.settings import instance_settings
 from voicebox.web import (
     confirmed_action,
@@ -124,20 +123,24 @@ def detail(petition_id: str) -> str:
     petition = _load_visible(petition_id)
     settings = instance_settings()
     standing = service.PetitionStanding()
-    if current_user.has_role(*PARTICIPANT_ROLES):
+    can_participate = current_user.has_role(*PARTICIPANT_ROLES)
+    if can_participate:
         standing = service.standing_of(petition, current_user.id, current_keys())
+    shared = page.shared_parts(petition, settings, current_user.role)
+    comments, answers = page.member_parts(petition, shared)
     return render_template(
         "petitions/detail.html",
         petition=petition,
-        progress=figures.progress_of(petition, settings.headcount, today()),
-        public_names=figures.public_signers(petition.id),
+        shared=shared,
+        comments=comments,
+        answers=answers,
         standing=standing,
         cosponsors_needed=settings.cosponsors_needed,
-        sign_form=_sign_form(),
+        # The group list costs a query: only for the form that shows it.
+        sign_form=_sign_form() if petition.is_open and can_participate and not standing.signed else None,
         confirm_form=ConfirmForm(),
-        can_participate=current_user.has_role(*PARTICIPANT_ROLES),
+        can_participate=can_participate,
         can_organize=current_user.has_role(Role.ORGANIZER),
-        **petition_extras(petition),
     )
 
 
