@@ -13,14 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup
 
+from voicebox.forms import SelectChoice
 from voicebox.models import InstanceSettings, Petition, Role
 from voicebox.page_cache import DEFAULT_SIZE, LruCache
 from voicebox.petitions import figures
+from voicebox.petitions.forms import SignForm
 from voicebox.reports.petition_page import answers_context, comments_context, figures_context, has_extras
 from voicebox.reports.tallies import suppression_threshold
 from voicebox.web import today
@@ -38,6 +42,16 @@ class SharedParts:
     figures: Markup
     answers: Markup | None
     public: Markup
+    sign_fields: Markup = EMPTY
+
+
+def sign_form(**options: Any) -> SignForm:
+    """The sign form with the group list (a query: only where the form is shown)."""
+    form = SignForm(**options)
+    form.group.choices = [SelectChoice("", _("Prefer not to say"))] + [
+        SelectChoice(str(group.id), group.name) for group in figures.group_choices()
+    ]
+    return form
 
 
 def fragment_cache(name: str) -> LruCache:
@@ -97,7 +111,11 @@ def _render_shared(petition: Petition, settings: InstanceSettings, role: str) ->
         return SharedParts(head, body, EMPTY, EMPTY, public)
     shown = _render("petitions/_page_figures.html", petition=petition, extras=figures_context(petition))
     answers = None if role == Role.LEADERSHIP else answers_part(petition, with_form=False)
-    return SharedParts(head, body, shown, answers, public)
+    fields = EMPTY
+    if petition.is_open:
+        # Groups are only ever added, and adding one replaces every page version.
+        fields = _render("petitions/_sign_fields.html", sign_form=sign_form(meta={"csrf": False}))
+    return SharedParts(head, body, shown, answers, public, fields)
 
 
 def answers_part(petition: Petition, *, with_form: bool) -> Markup:

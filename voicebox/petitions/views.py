@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from voicebox.auth.access import login_required, role_required
-from voicebox.forms import ConfirmForm, SelectChoice
+from voicebox.forms import ConfirmForm
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
 from voicebox.petitions import figures, listing, page, service
@@ -43,14 +43,6 @@ def _load_visible(petition_id: str):  # noqa: ANN202 - returns a Petition
     if (petition.is_draft or petition.is_rejected) and not _can_see_drafts():
         abort(404)
     return petition
-
-
-def _sign_form() -> SignForm:
-    form = SignForm()
-    form.group.choices = [SelectChoice("", _("Prefer not to say"))] + [
-        SelectChoice(str(group.id), group.name) for group in figures.group_choices()
-    ]
-    return form
 
 
 def _parse_group(raw: str | None) -> int | str | None:
@@ -136,8 +128,6 @@ def detail(petition_id: str) -> str:
         answers=answers,
         standing=standing,
         cosponsors_needed=settings.cosponsors_needed,
-        # The group list costs a query: only for the form that shows it.
-        sign_form=_sign_form() if petition.is_open and can_participate and not standing.signed else None,
         confirm_form=ConfirmForm(),
         can_participate=can_participate,
         can_organize=current_user.has_role(Role.ORGANIZER),
@@ -197,7 +187,7 @@ def sign(petition_id: str) -> str | Response:
 def _check_comment(petition_id: str, form: SignForm, hints: list) -> str:
     """Nothing is stored yet: show the comment's warning and let the signer decide."""
     petition = _load_visible(petition_id)
-    form.group.choices = _sign_form().group.choices
+    form.group.choices = page.sign_form().group.choices
     return render_template("petitions/check_comment.html", petition=petition, form=form, hints=hints)
 
 
