@@ -25,7 +25,9 @@ LANGUAGES = ("en", "de")
 def _shared_worker(app, make_app, **config):
     """Another worker: same database and secrets, its own process-local caches."""
     return make_app(
-        INSTANCE_PATH=app.instance_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], **config
+        INSTANCE_PATH=app.instance_path,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        **config,
     )
 
 
@@ -63,7 +65,9 @@ def _without_tokens(page):
 def _assert_same(page, reference, *where):
     page, reference = _without_tokens(page), _without_tokens(reference)
     if page != reference:
-        diff = difflib.unified_diff(reference.splitlines(), page.splitlines(), "uncached", "cached", lineterm="")
+        diff = difflib.unified_diff(
+            reference.splitlines(), page.splitlines(), "uncached", "cached", lineterm=""
+        )
         pytest.fail(f"{where}: the cached page differs:\n" + "\n".join(list(diff)[:40]))
 
 
@@ -170,15 +174,31 @@ def test_a_response_and_an_edit_show_at_once_on_another_worker(app, other, users
         data={"status": "in progress", "body": "We are **reviewing** it."},
     )
     assert "<strong>reviewing</strong>" in _page(reader, petition)
-    assert reader.get(f"/api/v1/petitions/{petition.id}").get_json()["responses"][0]["status"] == "in progress"
+    assert (
+        reader.get(f"/api/v1/petitions/{petition.id}").get_json()["responses"][0]["status"] == "in progress"
+    )
 
     author = make_user(Role.MEMBER)
     draft = service.start_petition(
-        author.id, "A draft", "First text.", 50, None, keys=app.extensions["voicebox.keys"], today=coarse_date()
+        author.id,
+        "A draft",
+        "First text.",
+        50,
+        None,
+        keys=app.extensions["voicebox.keys"],
+        today=coarse_date(),
     )
     assert "First text." in _page(reader, draft)
     drafts.edit_draft(
-        draft.id, author.id, "A draft", "Second text.", 50, None, keys=app.extensions["voicebox.keys"]
+        draft.id,
+        author.id,
+        "A draft",
+        "Second text.",
+        50,
+        None,
+        keys=app.extensions["voicebox.keys"],
+        actor_role="member",
+        today=coarse_date(),
     )
     page = _page(reader, draft)
     assert "Second text." in page and "First text." not in page
