@@ -128,7 +128,8 @@ def detail(petition_id: str) -> str:
         answers=answers,
         standing=standing,
         cosponsors_needed=settings.cosponsors_needed,
-        confirm_form=ConfirmForm(),
+        # Only a draft's buttons (co-sponsor, open) use it: no form built for other pages.
+        confirm_form=ConfirmForm() if petition.is_draft else None,
         can_participate=can_participate,
         can_organize=current_user.has_role(Role.ORGANIZER),
     )
