@@ -6,7 +6,6 @@ anything safe themselves.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 
@@ -51,12 +50,8 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
-@functools.lru_cache(maxsize=256)
 def render_markdown(source: str) -> Markup:
-    """Render Markdown, then sanitize with bleach; the result is safe to embed as HTML.
-
-    A pure function of the text, so kept for the texts read most (petition bodies, answers).
-    """
+    """Render Markdown, then sanitize with bleach; the result is safe to embed as HTML."""
     html = _markdown.render(source or "")
     cleaned = bleach.clean(
         html,
