@@ -20,7 +20,6 @@ from voicebox.reports import service as reports
 from voicebox.reports.exports import export_document
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table, suppression_threshold
 from voicebox.responses.service import CONCERN, PETITION, recent_responses, responses_to
-from voicebox.settings import instance_settings
 from voicebox.web import current_secrets
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -95,18 +94,17 @@ def petitions() -> Response:
 @bp.get("/petitions/<petition_id>")
 def petition(petition_id: str) -> Response:
     try:
-        found = items.listed_petition(petition_id)
+        found = items.listed_petition_row(petition_id)
     except items.ItemNotFound as exc:
         abort(404, str(exc))
-    settings = instance_settings()
     # Serialized once per page version (voicebox/petitions/page.py): nothing here is per member.
     body = fragment_cache("api-petition").get_or_build(
-        version_of(found, settings), lambda: _petition_document(found, settings.headcount)
+        version_of(found, found), lambda: _petition_document(found, found.headcount)
     )
     return current_app.response_class(body, mimetype="application/json")
 
 
-def _petition_document(found: Petition, headcount: int | None) -> bytes:
+def _petition_document(found: Any, headcount: int | None) -> bytes:
     threshold = suppression_threshold()
     table = group_week_table(found.id, threshold)
     breakdown = None
