@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from voicebox.forms import SelectChoice
@@ -116,6 +117,28 @@ def _render_shared(petition: Petition, settings: InstanceSettings, role: str) ->
         # Groups are only ever added, and adding one replaces every page version.
         fields = _render("petitions/_sign_fields.html", sign_form=sign_form(meta={"csrf": False}))
     return SharedParts(head, body, shown, answers, public, fields)
+
+
+# Stands in for the member's CSRF token in a cached part; swapped for the real one per request.
+STAND_IN = "__voicebox_csrf__"
+
+
+def private_signing_part(petition: Petition, can_participate: bool) -> Markup:
+    """The token-signing panel: about thirty translated strings, the same for every member but
+    for the CSRF token, which is put in per request (the cache holds only a placeholder)."""
+    key = (petition.id, petition.status, can_participate, str(get_locale()), request.script_root)
+    html = fragment_cache("private-signing").get_or_build(
+        key,
+        lambda: _render(
+            "tokens/_private_signing.html",
+            petition=petition,
+            can_participate=can_participate,
+            csrf_token=lambda: STAND_IN,
+        ),
+    )
+    if STAND_IN not in html:
+        return html
+    return Markup(str(html).replace(STAND_IN, generate_csrf()))  # noqa: S704 - a signed token, URL-safe
 
 
 def answers_part(petition: Petition, *, with_form: bool) -> Markup:

@@ -126,6 +126,7 @@ def detail(petition_id: str) -> str:
         shared=shared,
         comments=comments,
         answers=answers,
+        private_signing=page.private_signing_part(petition, can_participate),
         standing=standing,
         cosponsors_needed=settings.cosponsors_needed,
         # Only a draft's buttons (co-sponsor, open) use it: no form built for other pages.
