@@ -75,12 +75,12 @@ def add_group(name: str, kind: str, *, actor_role: str, today: date) -> Group:
         raise AdminError(_("A group is a department or a site."))
     group = Group(name=name, kind=kind)
     db.session.add(group)
-    touch_pages(db.session)  # group breakdowns list every group
     try:
         db.session.flush()
     except IntegrityError as exc:
         db.session.rollback()
         raise AdminError(_("There is already a group called %(name)s.", name=repr(name))) from exc
+    touch_pages(db.session)  # group breakdowns list every group
     record_event(db.session, actor_role, "added a group", f"{kind}: {name}", on=today)
     db.session.commit()
     return group
