@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flask import current_app, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -60,13 +61,36 @@ def allowed_roles(endpoint: str) -> frozenset[str]:
     return getattr(view, "allowed_roles", frozenset(str(role) for role in Role))
 
 
-def navigation_for() -> list[NavItem]:
-    """The navigation items the signed-in user's role may use."""
+@dataclass(frozen=True)
+class NavLink:
+    """One menu entry as a page shows it: label in the page's language, address, current or not."""
+
+    label: str
+    url: str
+    current: bool
+
+
+NAVIGATION_CACHE = "voicebox.navigation"
+
+
+def navigation_for() -> tuple[NavLink, ...]:
+    """The navigation items the signed-in user's role may use.
+
+    The same for every page view of one role, endpoint and language, so built once per
+    process for each (a bounded set: roles x endpoints x languages).
+    """
     if not current_user.is_authenticated:
-        return []
-    items = [item for item in NAV_ITEMS if current_user.role in allowed_roles(item.endpoint)]
-    here = _current_item(items)
-    return [replace(item, current=item is here) for item in items]
+        return ()
+    key = (current_user.role, request.endpoint, str(get_locale()), request.script_root)
+    built: dict[tuple[str | None, ...], tuple[NavLink, ...]] = current_app.extensions.setdefault(
+        NAVIGATION_CACHE, {}
+    )
+    found = built.get(key)
+    if found is None:
+        items = [item for item in NAV_ITEMS if current_user.role in allowed_roles(item.endpoint)]
+        here = _current_item(items)
+        found = built[key] = tuple(NavLink(str(item.label), item.url, item is here) for item in items)
+    return found
 
 
 def _current_item(items: list[NavItem]) -> NavItem | None:

@@ -207,10 +207,13 @@ def test_previous_release_data_survives_downgrade_and_upgrade(unmigrated_app):
     queue = {"pending_actions", "counting_windows"}
     differing = sorted(
         table
-        for table in head_tables - queue - {"signatures", "petition_breakdowns"}
+        for table in head_tables - queue - {"signatures", "petition_breakdowns", "petitions"}
         if after[table] != before[table]
     )
     assert not differing, f"{differing} differ after the round trip"
+    # page_version (0070) only keys the page caches, which a restart empties anyway: it may
+    # come back as the default; everything else in a petition row must survive.
+    assert _without(after["petitions"], "page_version") == _without(before["petitions"], "page_version")
     assert after["pending_actions"] == []
     assert _without(after["signatures"], "group_ciphertext") == _without(
         before["signatures"], "group_ciphertext"

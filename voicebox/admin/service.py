@@ -13,6 +13,7 @@ from voicebox.auditlog.record import record_event
 from voicebox.extensions import db
 from voicebox.labels import request_gettext as _
 from voicebox.models import Group, InstanceSettings, Invite, Role, User
+from voicebox.page_cache import touch_pages
 from voicebox.settings import instance_settings
 
 
@@ -78,6 +79,7 @@ def add_group(name: str, kind: str, *, actor_role: str, today: date) -> Group:
         db.session.flush()
     except IntegrityError as exc:
         raise AdminError(_("There is already a group called %(name)s.", name=repr(name))) from exc
+    touch_pages(db.session)  # group breakdowns list every group
     record_event(db.session, actor_role, "added a group", f"{kind}: {name}", on=today)
     db.session.flush()
     return group

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import bindparam, select
 
 from voicebox.extensions import db
-from voicebox.models import Concern, Petition, PetitionStatus
+from voicebox.models import Concern, InstanceSettings, Petition, PetitionStatus
 
 LISTED_STATUSES = (PetitionStatus.OPEN.value, PetitionStatus.CLOSED.value)
 
@@ -25,12 +27,28 @@ def listed_petitions() -> list[Petition]:
     )
 
 
-def listed_petition(petition_id: str) -> Petition:
-    """One open or closed petition; raises ItemNotFound."""
-    found = db.session.get(Petition, petition_id)
-    if found is None or found.is_draft or found.is_rejected:
+# Built once: the API's hottest read, the petition's columns and the settings its figures
+# depend on in one statement (an ORM load of each costs twice the rest of the request).
+_PETITION_WITH_SETTINGS = (
+    select(
+        *Petition.__table__.c,
+        InstanceSettings.headcount,
+        InstanceSettings.small_group_threshold,
+        InstanceSettings.cosponsors_needed,
+    )
+    .outerjoin(InstanceSettings, InstanceSettings.id == 1)
+    .where(Petition.id == bindparam("petition_id"), Petition.status.in_(LISTED_STATUSES))
+)
+
+
+def listed_petition_row(petition_id: str) -> Any:
+    """One open or closed petition's columns with the instance settings (headcount,
+    small_group_threshold, cosponsors_needed; None before the settings row exists), as one
+    row read by attribute; raises ItemNotFound."""
+    row = db.session.execute(_PETITION_WITH_SETTINGS, {"petition_id": petition_id}).first()
+    if row is None:
         raise ItemNotFound("There is no such petition.")
-    return found
+    return row
 
 
 def listed_concerns() -> list[Concern]:

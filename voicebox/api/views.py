@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -15,11 +15,11 @@ from voicebox.api.tokens import user_for_token
 from voicebox.concerns.service import category_names
 from voicebox.extensions import csrf
 from voicebox.models import Concern, Petition
+from voicebox.petitions.page import fragment_cache, version_of
 from voicebox.reports import service as reports
 from voicebox.reports.exports import export_document
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table, suppression_threshold
 from voicebox.responses.service import CONCERN, PETITION, recent_responses, responses_to
-from voicebox.settings import instance_settings
 from voicebox.web import current_secrets
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -94,12 +94,19 @@ def petitions() -> Response:
 @bp.get("/petitions/<petition_id>")
 def petition(petition_id: str) -> Response:
     try:
-        found = items.listed_petition(petition_id)
+        found = items.listed_petition_row(petition_id)
     except items.ItemNotFound as exc:
         abort(404, str(exc))
+    # Serialized once per page version (voicebox/petitions/page.py): nothing here is per member.
+    body = fragment_cache("api-petition").get_or_build(
+        version_of(found, found), lambda: _petition_document(found, found.headcount)
+    )
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _petition_document(found: Any, headcount: int | None) -> bytes:
     threshold = suppression_threshold()
     table = group_week_table(found.id, threshold)
-    headcount = instance_settings().headcount
     breakdown = None
     if table is not None:
         groups, by_week = breakdown_rows(table)
@@ -109,7 +116,7 @@ def petition(petition_id: str) -> Response:
             "weeks": list(table.columns),
             "by_week": by_week,
         }
-    return jsonify(
+    document = jsonify(
         {
             **_summary(found),
             "headcount_percent": round(100.0 * found.signature_count / headcount, 1) if headcount else None,
@@ -118,6 +125,7 @@ def petition(petition_id: str) -> Response:
             "responses": _responses(PETITION, found.id),
         }
     )
+    return document.get_data()
 
 
 @bp.get("/reports/<report_id>")

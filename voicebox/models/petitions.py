@@ -58,6 +58,9 @@ class Petition(Base):
     signature_count: Mapped[int] = mapped_column(Integer, default=0)
     cosponsor_count: Mapped[int] = mapped_column(Integer, default=0)
     rejected_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # Random, replaced (never incremented, so it counts nothing) whenever a figure the
+    # petition page shows changes; the page and API caches are keyed on it (voicebox.page_cache).
+    page_version: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     @property
     def is_open(self) -> bool:

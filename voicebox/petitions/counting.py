@@ -20,6 +20,7 @@ from voicebox.counters import add_to_column, add_to_counter_row, insert_ignoring
 from voicebox.crypto import encrypt_text
 from voicebox.models import Cosponsorship, Petition, PetitionDayTally, PetitionStatus, Signature
 from voicebox.models.base import DbSession, rows_affected
+from voicebox.page_cache import touch_pages
 from voicebox.pending import Applier
 from voicebox.petitions import breakdown
 
@@ -48,6 +49,9 @@ def count_signatures(
     if not total:
         return
     add_to_column(session, Petition, petition_id, "signature_count", sign * total)
+    # A withdrawal and a counted signature can leave the count as it was while the chart,
+    # breakdown and public names change, so the count alone can't key the page cache.
+    touch_pages(session, [petition_id])
     for day, count in sorted(days.items()):
         add_to_counter_row(
             session, PetitionDayTally, {"petition_id": petition_id, "day": day}, "signatures", sign * count

@@ -173,11 +173,14 @@ def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> PetitionS
     signed, counting = counted_or_queued(
         db.session, keys, Signature, "petition_id", petition.id, SIGN, nullifier(key, SIGN, member_id)
     )
-    cosponsor_mark = nullifier(key, COSPONSOR, member_id)
+    # Co-sponsoring only means something on a draft: no query for it on an open petition's page.
+    cosponsored = petition.is_draft and marked(
+        db.session, Cosponsorship, "petition_id", petition.id, nullifier(key, COSPONSOR, member_id)
+    )
     return PetitionStanding(
         signed=signed or counting,
         being_counted=counting,
-        cosponsored=marked(db.session, Cosponsorship, "petition_id", petition.id, cosponsor_mark),
+        cosponsored=cosponsored,
         is_author=petition.author_nullifier == nullifier(key, AUTHOR, member_id),
     )
 

@@ -11,14 +11,13 @@ from werkzeug.wrappers import Response
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.extensions import db
-from voicebox.forms import ConfirmForm, SelectChoice
+from voicebox.forms import ConfirmForm
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
-from voicebox.petitions import closing, drafts, figures, listing, service
+from voicebox.petitions import closing, drafts, figures, listing, page, service
 from voicebox.petitions.blueprint import bp
 from voicebox.petitions.forms import PetitionForm, SignForm
 from voicebox.ratelimits import member_action
-from voicebox.reports.petition_page import petition_extras
 from voicebox.settings import instance_settings
 from voicebox.unit_of_work import unit_of_work
 from voicebox.web import (
@@ -46,14 +45,6 @@ def _load_visible(petition_id: str):  # noqa: ANN202 - returns a Petition
     if (petition.is_draft or petition.is_rejected) and not _can_see_drafts():
         abort(404)
     return petition
-
-
-def _sign_form() -> SignForm:
-    form = SignForm()
-    form.group.choices = [SelectChoice("", _("Prefer not to say"))] + [
-        SelectChoice(str(group.id), group.name) for group in figures.group_choices()
-    ]
-    return form
 
 
 def _parse_group(raw: str | None) -> int | str | None:
@@ -127,20 +118,24 @@ def detail(petition_id: str) -> str:
     petition = _load_visible(petition_id)
     settings = instance_settings()
     standing = service.PetitionStanding()
-    if current_user.has_role(*PARTICIPANT_ROLES):
+    can_participate = current_user.has_role(*PARTICIPANT_ROLES)
+    if can_participate:
         standing = service.standing_of(petition, current_user.id, current_keys())
+    shared = page.shared_parts(petition, settings, current_user.role)
+    comments, answers = page.member_parts(petition, shared)
     return render_template(
         "petitions/detail.html",
         petition=petition,
-        progress=figures.progress_of(petition, settings.headcount, today()),
-        public_names=figures.public_signers(petition.id),
+        shared=shared,
+        comments=comments,
+        answers=answers,
+        private_signing=page.private_signing_part(petition, can_participate),
         standing=standing,
         cosponsors_needed=settings.cosponsors_needed,
-        sign_form=_sign_form(),
-        confirm_form=ConfirmForm(),
-        can_participate=current_user.has_role(*PARTICIPANT_ROLES),
+        # Only a draft's buttons (co-sponsor, open) use it: no form built for other pages.
+        confirm_form=ConfirmForm() if petition.is_draft else None,
+        can_participate=can_participate,
         can_organize=current_user.has_role(Role.ORGANIZER),
-        **petition_extras(petition),
     )
 
 
@@ -194,7 +189,7 @@ def sign(petition_id: str) -> str | Response:
 def _check_comment(petition_id: str, form: SignForm, hints: list) -> str:
     """Nothing is stored yet: show the comment's warning and let the signer decide."""
     petition = _load_visible(petition_id)
-    form.group.choices = _sign_form().group.choices
+    form.group.choices = page.sign_form().group.choices
     return render_template("petitions/check_comment.html", petition=petition, form=form, hints=hints)
 
 

@@ -1,7 +1,10 @@
 """What a petition page adds beyond its tally: chart, group breakdown, thresholds, answers.
 
-The routes that go with it (the chart as an SVG resource, hiding a comment) are the
-petitions blueprint's, in voicebox/petitions/page_views.py.
+Split by who may see it: `figures_context` and `answers_context` (without leadership's
+form) are the same for every reader, so voicebox/petitions/page.py renders them once per
+page version; `comments_context` is for organizers and leadership only and is built per
+request. The routes that go with it (the chart as an SVG resource, hiding a comment) are
+the petitions blueprint's, in voicebox/petitions/page_views.py.
 """
 
 from __future__ import annotations
@@ -26,37 +29,46 @@ from voicebox.web import current_secrets
 COMMENT_READERS = (Role.ORGANIZER, Role.LEADERSHIP)
 
 
-def petition_extras(petition: Petition) -> dict[str, Any]:
-    """Template context for the petition page's extras block; empty for drafts."""
-    if petition.is_draft or petition.is_rejected:
-        return {"extras": None}
+def has_extras(petition: Petition) -> bool:
+    """Drafts and rejected drafts have no figures, comments or answers."""
+    return not (petition.is_draft or petition.is_rejected)
+
+
+def figures_context(petition: Petition) -> dict[str, Any]:
+    """The chart, daily figures and group breakdown: the same for everyone."""
     threshold = suppression_threshold()
     daily = daily_series(petition.id)
     return {
-        "extras": {
-            "threshold": threshold,
-            "daily": daily,
-            "chart": {
-                "url": url_for("petitions.chart", petition_id=petition.id),
-                "phone_url": url_for("petitions.chart", petition_id=petition.id, size="phone"),
-                "height": chart_height(DESKTOP, 1),
-                "rows": running_rows(daily),
-                "caption": _("Running total of signatures, from the day it opened through today."),
-            },
-            "breakdown": group_week_table(petition.id, threshold),
-            "comments": _comments(petition, threshold),
-            "moderate_comments": current_user.has_role(Role.ORGANIZER),
-            "comment_confirm_form": ConfirmForm(),
-            "crossings": crossings_of(petition.id),
-            "chart_url": url_for("petitions.chart", petition_id=petition.id),
+        "threshold": threshold,
+        "daily": daily,
+        "chart": {
+            "url": url_for("petitions.chart", petition_id=petition.id),
+            "phone_url": url_for("petitions.chart", petition_id=petition.id, size="phone"),
+            "height": chart_height(DESKTOP, 1),
+            "rows": running_rows(daily),
+            "caption": _("Running total of signatures, from the day it opened through today."),
         },
-        "answers": response_panel(PETITION, petition.id, petition_start(petition), can_respond=True),
+        "breakdown": group_week_table(petition.id, threshold),
     }
 
 
-def _comments(petition: Petition, threshold: int) -> comments.CommentsView | None:
+def answers_context(petition: Petition, *, with_form: bool) -> dict[str, Any]:
+    """Thresholds crossed and the official-responses panel; leadership's form (with its
+    CSRF token) only `with_form`."""
+    return {
+        "crossings": crossings_of(petition.id),
+        "answers": response_panel(PETITION, petition.id, petition_start(petition), can_respond=with_form),
+    }
+
+
+def comments_context(petition: Petition, threshold: int) -> dict[str, Any] | None:
+    """Signing comments and their moderation forms, for comment readers only (else None)."""
     if not current_user.has_role(*COMMENT_READERS):
         return None
-    return comments.petition_comments(
-        petition.id, current_secrets(), signature_count=petition.signature_count, threshold=threshold
-    )
+    return {
+        "comments": comments.petition_comments(
+            petition.id, current_secrets(), signature_count=petition.signature_count, threshold=threshold
+        ),
+        "moderate_comments": current_user.has_role(Role.ORGANIZER),
+        "comment_confirm_form": ConfirmForm(),
+    }

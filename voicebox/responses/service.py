@@ -26,6 +26,7 @@ from voicebox.models import (
     Petition,
     PetitionStatus,
 )
+from voicebox.page_cache import touch_pages
 
 BODY_MAX = 10_000
 PETITION = "petition"
@@ -144,6 +145,8 @@ def post_response(
         responded_on=today,
     )
     db.session.add(response)
+    if kind == PETITION:
+        touch_pages(db.session, [item.id])
     record_event(db.session, actor_role, f"responded to a {kind} ({status})", item.title, on=today)
     if isinstance(item, Concern) and status in next_statuses(item.status):
         # In the same unit: the response and the status change are stored together or not at all.

@@ -27,6 +27,7 @@ from voicebox.models import (
     ResponseThreshold,
     ThresholdCrossing,
 )
+from voicebox.page_cache import touch_pages
 from voicebox.responses.service import CONCERN, PETITION, first_responses
 from voicebox.unit_of_work import savepoint
 
@@ -85,6 +86,7 @@ def remove_threshold(threshold_id: int, *, actor_role: str, today: date) -> None
     if threshold is None:
         raise ThresholdError(_("There is no such threshold."))
     db.session.execute(delete(ThresholdCrossing).where(ThresholdCrossing.threshold_id == threshold_id))
+    touch_pages(db.session)
     record_event(
         db.session,
         actor_role,
@@ -143,6 +145,7 @@ def record_crossings(headcount: int | None, today: date) -> int:
                 )
             )
             added += 1
+            touch_pages(db.session, [petition_id])
     if added:
         try:
             with savepoint(db.session):

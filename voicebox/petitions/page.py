@@ -1,0 +1,158 @@
+"""The petition page in parts: what every reader sees, rendered once per page version, and
+what belongs to one member or one role's forms, rendered per request.
+
+Shared parts (title and tally, the Markdown body, chart and breakdown, thresholds and
+answers, public names) come from voicebox.page_cache, keyed on the petition row (its
+columns and random `page_version`, loaded by the view anyway), the settings row, the day,
+the page's language and the reader's role; no extra query tells a worker that another
+worker's write changed them. Signed or not, the sign form and every CSRF token (the
+moderation and response forms included) are never cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from voicebox.forms import SelectChoice
+from voicebox.models import InstanceSettings, Petition, Role
+from voicebox.page_cache import DEFAULT_SIZE, LruCache
+from voicebox.petitions import figures
+from voicebox.petitions.forms import SignForm
+from voicebox.reports.petition_page import answers_context, comments_context, figures_context, has_extras
+from voicebox.reports.tallies import suppression_threshold
+from voicebox.web import today
+
+CACHE_KEY = "voicebox.page_cache"
+EMPTY = Markup("")
+
+
+@dataclass(frozen=True)
+class SharedParts:
+    """Rendered HTML every reader of one role sees alike; `answers` is None for leadership."""
+
+    head: Markup
+    body: Markup
+    figures: Markup
+    answers: Markup | None
+    public: Markup
+    sign_fields: Markup = EMPTY
+
+
+def sign_form(**options: Any) -> SignForm:
+    """The sign form with the group list (a query: only where the form is shown)."""
+    form = SignForm(**options)
+    form.group.choices = [SelectChoice("", _("Prefer not to say"))] + [
+        SelectChoice(str(group.id), group.name) for group in figures.group_choices()
+    ]
+    return form
+
+
+def fragment_cache(name: str) -> LruCache:
+    """This process's cache `name` for this app (PAGE_CACHE_SIZE entries; 0 turns it off)."""
+    caches: dict[str, LruCache] = current_app.extensions.setdefault(CACHE_KEY, {})
+    found = caches.get(name)
+    if found is None:
+        found = caches[name] = LruCache(int(current_app.config.get("PAGE_CACHE_SIZE", DEFAULT_SIZE)))
+    return found
+
+
+def version_of(petition: Petition, settings: InstanceSettings) -> tuple[Hashable, ...]:
+    """Everything read anyway that a shared figure depends on, plus the day (days left,
+    "through today", complete weeks) and the language."""
+    return (
+        petition.id,
+        petition.page_version,
+        petition.status,
+        petition.title,
+        petition.body,
+        petition.goal,
+        petition.closes_on,
+        petition.opened_on,
+        petition.closed_on,
+        petition.signature_count,
+        petition.cosponsor_count,
+        petition.rejected_reason,
+        settings.headcount,
+        settings.small_group_threshold,
+        settings.cosponsors_needed,
+        today(),
+        str(get_locale()),
+        request.script_root,
+    )
+
+
+def _render(name: str, **context: object) -> Markup:
+    # Straight from the Jinja environment: the parts need no context processor (those
+    # would build the navigation once per part).
+    html = current_app.jinja_env.get_template(name).render(context)
+    return Markup(html)  # noqa: S704 - autoescaped template output, as render_template's
+
+
+def shared_parts(petition: Petition, settings: InstanceSettings, role: str) -> SharedParts:
+    key = (*version_of(petition, settings), role)
+    return fragment_cache("petition-page").get_or_build(key, lambda: _render_shared(petition, settings, role))
+
+
+def _render_shared(petition: Petition, settings: InstanceSettings, role: str) -> SharedParts:
+    progress = figures.progress_of(petition, settings.headcount, today())
+    head = _render("petitions/_page_head.html", petition=petition, progress=progress)
+    body = _render("petitions/_page_body.html", petition=petition)
+    public = _render(
+        "petitions/_page_public.html", petition=petition, public_names=figures.public_signers(petition.id)
+    )
+    if not has_extras(petition):
+        return SharedParts(head, body, EMPTY, EMPTY, public)
+    shown = _render("petitions/_page_figures.html", petition=petition, extras=figures_context(petition))
+    answers = None if role == Role.LEADERSHIP else answers_part(petition, with_form=False)
+    fields = EMPTY
+    if petition.is_open:
+        # Groups are only ever added, and adding one replaces every page version.
+        fields = _render("petitions/_sign_fields.html", sign_form=sign_form(meta={"csrf": False}))
+    return SharedParts(head, body, shown, answers, public, fields)
+
+
+# Stands in for the member's CSRF token in a cached part; swapped for the real one per request.
+STAND_IN = "__voicebox_csrf__"
+
+
+def private_signing_part(petition: Petition, can_participate: bool) -> Markup:
+    """The token-signing panel: about thirty translated strings, the same for every member but
+    for the CSRF token, which is put in per request (the cache holds only a placeholder)."""
+    key = (petition.id, petition.status, can_participate, str(get_locale()), request.script_root)
+    html = fragment_cache("private-signing").get_or_build(
+        key,
+        lambda: _render(
+            "tokens/_private_signing.html",
+            petition=petition,
+            can_participate=can_participate,
+            csrf_token=lambda: STAND_IN,
+        ),
+    )
+    if STAND_IN not in html:
+        return html
+    return Markup(str(html).replace(STAND_IN, generate_csrf()))  # noqa: S704 - a signed token, URL-safe
+
+
+def answers_part(petition: Petition, *, with_form: bool) -> Markup:
+    return _render("petitions/_page_answers.html", **answers_context(petition, with_form=with_form))
+
+
+def member_parts(petition: Petition, shared: SharedParts) -> tuple[Markup, Markup]:
+    """Signing comments (organizers and leadership) and, for leadership, the answers panel
+    with its form: rendered per request, as they carry CSRF tokens."""
+    if not has_extras(petition):
+        return EMPTY, EMPTY
+    context = comments_context(petition, suppression_threshold())
+    comments = EMPTY
+    if context:
+        comments = _render("petitions/_page_comments.html", petition=petition, extras=context)
+    answers = shared.answers if shared.answers is not None else answers_part(petition, with_form=True)
+    return comments, answers
