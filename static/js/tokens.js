@@ -213,6 +213,17 @@
       if (form.hidden) return;
       form.hidden = true;
       form.style.display = 'none';
+      var panel = form.closest('.panel');
+      if (section.dataset.scope === 'signature' && panel && panel.parentNode) {
+        // The token's own sign button takes the account form's place, in a phone's first
+        // screen; the account panel stays only for what else it holds (an organizer's links).
+        panel.parentNode.insertBefore(section, panel);
+        var rest = Array.prototype.filter.call(panel.children, function (el) {
+          return !el.hidden && el.tagName !== 'H2';
+        });
+        if (!rest.length) panel.hidden = true;
+        return;
+      }
       var note = document.createElement('p');
       note.className = 'token-sign-note';
       note.textContent = msg(section, 'replaces');

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import token_client
-from tests.browser.test_petition_journey import signature_count, wait_for_count
+from tests.browser.test_petition_journey import assert_in_first_screen, signature_count, wait_for_count
 from voicebox.demo import OPEN_PETITION, REPLIED_CONCERN
 
 pytestmark = pytest.mark.browser
@@ -41,6 +41,8 @@ def test_a_member_signs_with_a_token_checks_inclusion_and_withdraws_with_the_phr
     ready = page.locator('#private-signing [data-token-step="ready"]')
     expect(ready).to_be_visible()
     expect(page.get_by_role("button", name="Sign this petition")).to_be_hidden()
+    # The token's sign button takes the account form's place, in a phone's first screen too.
+    assert_in_first_screen(visit, "h1", "#signature-count", "#token-sign")
     visit.check("petition-token-ready")
 
     page.get_by_role("button", name="Sign privately now").click()

@@ -8,6 +8,7 @@ hand-made catalogues, so each check is shown to fail as well as pass.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -56,6 +57,33 @@ def test_catalogue_matches_the_code(language: str) -> None:
         + "\n"
         + UPDATE_COMMANDS
     )
+
+
+# `attr="{{ _('...') }}"`: the translation is marked safe, so a straight double quote in it
+# would end the attribute early and cut the text a script shows (it did once: "…see ").
+ATTRIBUTE_TEXT = re.compile(r'[\w-]+="\{\{\s*_\((["\'])(.*?)(?<!\\)\1\s*\)\s*\}\}"')
+
+
+def attribute_texts() -> dict[str, str]:
+    """msgid → template, for every text translated straight into an HTML attribute."""
+    found = {}
+    for template in (ROOT / "templates").rglob("*.html"):
+        for match in ATTRIBUTE_TEXT.finditer(template.read_text()):
+            found[match.group(2).replace("\\'", "'")] = template.name
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_text_inside_an_attribute_has_no_straight_double_quote(language: str) -> None:
+    texts = attribute_texts()
+    assert texts, "no attribute text found: the pattern is stale"
+    held = {m.id: m.string for m in read_catalogue(po_path(language), language) if m.id}
+    bad = [
+        f"{template}: {msgid!r}"
+        for msgid, template in texts.items()
+        if '"' in msgid or '"' in str(held.get(msgid) or "")
+    ]
+    assert not bad, "a straight double quote would end the attribute; use “ ” or „ “:\n  " + "\n  ".join(bad)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
