@@ -294,7 +294,7 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
     concern = get_concern(concern_id)
     key = _open_key(concern, keys, SUPPORT)
     mark = nullifier(key, SUPPORT, member_id)
-    window, windows = pending.current_window(db.session, keys)
+    _window, windows = pending.current_window(db.session, keys)
     if pending.cancel_queued(db.session, windows, SUPPORT, mark):
         db.session.flush()
         return False
@@ -317,16 +317,19 @@ def toggle_support(concern_id: str, member_id: str, *, keys: KeyStore, today: da
     if issued_item_token(db.session, SUPPORT, concern.id, issuance_mark) is not None:
         raise ConcernError(_twice_refusal())
     payload = {"concern_id": concern.id, "nullifier": mark, "supported_on": today.isoformat()}
+
+    def check(_windows: list[pending.Window]) -> None:
+        if not still_open(concern.id):
+            raise ConcernError(_('This concern was closed just now; your "me too" was not added.'))
+        if issued_item_token(db.session, SUPPORT, concern.id, issuance_mark) is not None:
+            raise ConcernError(_twice_refusal())
+
     try:
-        pending.queue_action(db.session, window, SUPPORT, mark, payload)
+        pending.queue(db.session, keys, SUPPORT, mark, payload, check=check)
     except IntegrityError as exc:  # a double click raced its twin
         raise ConcernError(_('Your "me too" is already counted.')) from exc
     except pending.WindowClosed as exc:
         raise ConcernError(_('That didn\'t go through; please press "Me too" again.')) from exc
-    if not still_open(concern.id):
-        raise ConcernError(_('This concern was closed just now; your "me too" was not added.'))
-    if issued_item_token(db.session, SUPPORT, concern.id, issuance_mark) is not None:
-        raise ConcernError(_twice_refusal())
     db.session.flush()
     return True
 
