@@ -21,13 +21,13 @@ from voicebox.messages import N_
 from voicebox.models import Petition, PetitionStatus, Signature, TokenIssuance
 from voicebox.models.base import rows_affected
 from voicebox.petitions import counting
+from voicebox.petitions.drafts import forget_cosponsors
 from voicebox.petitions.service import (
     BLIND_SIGNING,
     COSPONSOR_SIGNING,
     PETITION,
     SIGN,
     PetitionNotOpen,
-    forget_cosponsors,
     get_petition,
 )
 from voicebox.unit_of_work import on_commit

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
@@ -21,7 +21,7 @@ from voicebox.extensions import db
 from voicebox.keyed_items import issued_item_token
 from voicebox.keystore import KeyStore
 from voicebox.messages import N_, Message
-from voicebox.models import Cosponsorship, Petition, PetitionStatus
+from voicebox.models import Cosponsorship, ItemTokenIssuance, Petition, PetitionStatus
 from voicebox.petitions import counting
 from voicebox.petitions.service import (
     AUTHOR,
@@ -31,7 +31,6 @@ from voicebox.petitions.service import (
     PETITION,
     InvalidPetition,
     PetitionError,
-    forget_cosponsors,
     get_petition,
     petition_key,
     status_for_share,
@@ -210,3 +209,24 @@ def open_petition(
         opened_keys = keys
         on_commit(db.session, lambda: opened_keys.destroy(COSPONSOR_SIGNING, petition.id))
     return petition
+
+
+def forget_cosponsors(petition_id: str) -> None:
+    """Delete a draft's account co-sponsorships and its token issuance records.
+
+    Co-sponsor nullifiers have done their job; the count is all that is kept, and the
+    hashes of co-sponsorship tokens, which stay listed (no account can be traced to them).
+    """
+    db.session.execute(
+        delete(Cosponsorship).where(
+            Cosponsorship.petition_id == petition_id, Cosponsorship.token_hash.is_(None)
+        )
+    )
+    db.session.execute(
+        update(Cosponsorship).where(Cosponsorship.petition_id == petition_id).values(nullifier=None)
+    )
+    db.session.execute(
+        delete(ItemTokenIssuance).where(
+            ItemTokenIssuance.scope == COSPONSOR, ItemTokenIssuance.item_id == petition_id
+        )
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
@@ -28,7 +28,6 @@ from voicebox.messages import N_, Message
 from voicebox.models import (
     Cosponsorship,
     Group,
-    ItemTokenIssuance,
     Petition,
     PetitionStatus,
     Signature,
@@ -391,25 +390,4 @@ def withdraw_marked(petition: Petition, mark: str, *, keys: KeyStore, secrets: S
             for row in removed
         ],
         -1,
-    )
-
-
-def forget_cosponsors(petition_id: str) -> None:
-    """Delete a draft's account co-sponsorships and its token issuance records.
-
-    Co-sponsor nullifiers have done their job; the count is all that is kept, and the
-    hashes of co-sponsorship tokens, which stay listed (no account can be traced to them).
-    """
-    db.session.execute(
-        delete(Cosponsorship).where(
-            Cosponsorship.petition_id == petition_id, Cosponsorship.token_hash.is_(None)
-        )
-    )
-    db.session.execute(
-        update(Cosponsorship).where(Cosponsorship.petition_id == petition_id).values(nullifier=None)
-    )
-    db.session.execute(
-        delete(ItemTokenIssuance).where(
-            ItemTokenIssuance.scope == COSPONSOR, ItemTokenIssuance.item_id == petition_id
-        )
     )
