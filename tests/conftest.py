@@ -15,6 +15,7 @@ from flask import Flask
 from tests.support import (
     PASSWORD,
     VoiceboxClient,
+    close_petition_now,
     count_queued_now,
     empty_postgres_database,
     migrate_fresh,
@@ -25,7 +26,7 @@ from voicebox import create_app
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Concern, Group, Petition, Role, User
-from voicebox.petitions import closing, drafts
+from voicebox.petitions import drafts
 from voicebox.unit_of_work import unit_of_work
 
 
@@ -209,14 +210,7 @@ def make_petition(app: Flask, make_user: Callable[..., User]) -> Callable[..., P
                     petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
                 )
         if status == "closed":
-            with unit_of_work(db.session):
-                closing.close_petition(
-                    petition.id,
-                    actor_role="organizer",
-                    today=coarse_date(),
-                    secrets=app.extensions["voicebox.secrets"],
-                    keys=app.extensions["voicebox.keys"],
-                )
+            close_petition_now(app, petition.id)
         return db.session.get(Petition, petition.id)  # type: ignore[return-value]
 
     return build

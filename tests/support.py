@@ -30,6 +30,22 @@ from voicebox.unit_of_work import discard
 PASSWORD = "plum-orbit-canvas-thunder-42"  # strong enough for zxcvbn, cheap in tests
 
 
+def close_petition_now(app: Flask, petition_id: str) -> None:
+    """Close an open petition as an organizer would today, in its own unit of work."""
+    from voicebox.anonymity import coarse_date
+    from voicebox.petitions import closing
+    from voicebox.unit_of_work import unit_of_work
+
+    with unit_of_work(db.session):
+        closing.close_petition(
+            petition_id,
+            actor_role="organizer",
+            today=coarse_date(),
+            secrets=app.extensions["voicebox.secrets"],
+            keys=app.extensions["voicebox.keys"],
+        )
+
+
 def count_queued_now(app: Flask) -> int:
     """Flush the counting windows, as the background thread would a few seconds later."""
     from voicebox.tick import count_queued

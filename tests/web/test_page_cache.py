@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import timedelta
 
 import pytest
 from flask import url_for
 
-from tests.support import count_queued_now, recorded_writes
+from tests.support import close_petition_now, count_queued_now, recorded_writes
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Role
-from voicebox.petitions import closing, drafts, service
+from voicebox.petitions import drafts, service
 from voicebox.unit_of_work import unit_of_work
 
 # Signed CSRF tokens carry a timestamp, so two renders a second apart differ there only.
@@ -106,14 +105,7 @@ def test_cached_pages_equal_uncached_ones_for_every_role_and_language(
             _sign(app, petition, users[role], display_name=f"{role} in public", comment="Please do.")
     if state == "closed":
         _sign(app, petition, users["member"], display_name="Mira")
-        with unit_of_work(db.session):
-            closing.close_petition(
-                petition.id,
-                actor_role="organizer",
-                today=coarse_date(),
-                secrets=app.extensions["voicebox.secrets"],
-                keys=app.extensions["voicebox.keys"],
-            )
+        close_petition_now(app, petition.id)
     # One cache across roles and languages: a key missing either would serve a wrong page here.
     readers = ("member", "leadership", "organizer", "admin")
     for role in readers if state != "draft" else ("member", "organizer", "admin"):  # drafts: not leadership
@@ -127,8 +119,10 @@ def test_cached_pages_equal_uncached_ones_for_every_role_and_language(
     assert ('<html lang="de">' in _page(cached, petition, "de")) and "Take part" in _page(cached, petition)
 
 
-def test_figures_change_on_another_worker_right_after_a_window_is_counted(app, other, member, make_user):
-    petition = _open_petition(app, make_user)
+def test_figures_change_on_another_worker_right_after_a_window_is_counted(
+    app, other, member, make_user, make_petition
+):
+    petition = make_petition()
     reader = _signed_in(other, member)
     assert "<strong>0</strong>" in _page(reader, petition)
     _sign(app, petition, make_user(Role.MEMBER), display_name="Carla")
@@ -136,26 +130,10 @@ def test_figures_change_on_another_worker_right_after_a_window_is_counted(app, o
     assert "<strong>1</strong>" in page and "<li>Carla</li>" in page
 
 
-def _open_petition(app, make_user):
-    author = make_user(Role.MEMBER)
-    with unit_of_work(db.session):
-        started = service.start_petition(
-            author.id,
-            "Switch off keystroke recording",
-            "We ask that the **recording software** be removed.",
-            100,
-            coarse_date() + timedelta(days=30),
-            keys=app.extensions["voicebox.keys"],
-            today=coarse_date(),
-        )
-    with unit_of_work(db.session):
-        return drafts.open_petition(
-            started.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
-        )
-
-
-def test_a_withdrawal_and_a_new_signature_that_leave_the_count_alone_still_show(app, other, make_user):
-    petition = _open_petition(app, make_user)
+def test_a_withdrawal_and_a_new_signature_that_leave_the_count_alone_still_show(
+    app, other, make_user, make_petition
+):
+    petition = make_petition()
     alice, bob, carol = (make_user(Role.MEMBER) for _ in range(3))
     _sign(app, petition, alice, display_name="Alice")
     _sign(app, petition, bob)
@@ -171,8 +149,8 @@ def test_a_withdrawal_and_a_new_signature_that_leave_the_count_alone_still_show(
     assert document["signatures"] == 2
 
 
-def test_a_response_and_an_edit_show_at_once_on_another_worker(app, other, users, make_user):
-    petition = _open_petition(app, make_user)
+def test_a_response_and_an_edit_show_at_once_on_another_worker(app, other, users, make_user, make_petition):
+    petition = make_petition()
     reader = _signed_in(other, users["member"])
     assert "responded yet." in _page(reader, petition)
     assert reader.get(f"/api/v1/petitions/{petition.id}").get_json()["responses"] == []
@@ -214,8 +192,8 @@ def test_a_response_and_an_edit_show_at_once_on_another_worker(app, other, users
     assert "Second text." in page and "First text." not in page
 
 
-def test_nothing_of_one_member_reaches_another(app, make_user):
-    petition = _open_petition(app, make_user)
+def test_nothing_of_one_member_reaches_another(app, make_user, make_petition):
+    petition = make_petition()
     signer, reader, organizer = make_user(Role.MEMBER), make_user(Role.MEMBER), make_user(Role.ORGANIZER)
     _sign(app, petition, signer, comment="Fix it now.")
     signer_client, reader_client = _signed_in(app, signer), _signed_in(app, reader)
@@ -232,8 +210,8 @@ def test_nothing_of_one_member_reaches_another(app, make_user):
     assert "What signers said" not in _page(reader_client, petition)
 
 
-def test_reading_the_page_and_api_writes_nothing(app, member, make_user):
-    petition = _open_petition(app, make_user)
+def test_reading_the_page_and_api_writes_nothing(app, member, make_user, make_petition):
+    petition = make_petition()
     client = _signed_in(app, member)
     with recorded_writes(app) as writes:
         for _ in range(2):  # a miss, then a hit
@@ -243,8 +221,8 @@ def test_reading_the_page_and_api_writes_nothing(app, member, make_user):
     assert writes == []
 
 
-def test_the_api_entry_from_the_cache_equals_the_uncached_one(app, plain, member, make_user):
-    petition = _open_petition(app, make_user)
+def test_the_api_entry_from_the_cache_equals_the_uncached_one(app, plain, member, make_user, make_petition):
+    petition = make_petition()
     _sign(app, petition, make_user(Role.MEMBER))
     cached, uncached = _signed_in(app, member), _signed_in(plain, member)
     path = f"/api/v1/petitions/{petition.id}"
