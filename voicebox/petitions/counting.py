@@ -59,20 +59,25 @@ def count_signatures(
     breakdown.add_cells(session, data_key, petition_id, {cell: sign * n for cell, n in cells.items()})
 
 
+def _petitions_in(
+    session: DbSession, batch: list[dict[str, Any]], status: PetitionStatus, *, also: str | None
+) -> set[str]:
+    """The batch's petitions that have `status`, plus `also` (one changing status right now)."""
+    petition_ids = {payload["petition_id"] for payload in batch}
+    found = set(
+        session.scalars(
+            select(Petition.id).where(Petition.id.in_(petition_ids), Petition.status == status.value)
+        )
+    )
+    return found | {also} if also else found
+
+
 def signature_applier(secrets: Secrets, closing: str | None = None) -> Applier:
     """Write a shuffled batch of queued signatures: to petitions still open, and to the one
     being `closing` (its status already says closed inside the closing transaction)."""
 
     def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
-        petition_ids = {payload["petition_id"] for payload in batch}
-        open_ids = {closing} if closing else set()
-        open_ids |= set(
-            session.scalars(
-                select(Petition.id).where(
-                    Petition.id.in_(petition_ids), Petition.status == PetitionStatus.OPEN.value
-                )
-            )
-        )
+        open_ids = _petitions_in(session, batch, PetitionStatus.OPEN, also=closing)
         statement = insert_ignoring_duplicates(
             Signature.__table__, ("petition_id", "nullifier"), session.get_bind().dialect.name
         )
@@ -116,15 +121,7 @@ def cosponsor_applier(opening: str | None = None) -> Applier:
     the one being `opening`, counted just before it opens)."""
 
     def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
-        petition_ids = {payload["petition_id"] for payload in batch}
-        drafts = {opening} if opening else set()
-        drafts |= set(
-            session.scalars(
-                select(Petition.id).where(
-                    Petition.id.in_(petition_ids), Petition.status == PetitionStatus.DRAFT.value
-                )
-            )
-        )
+        drafts = _petitions_in(session, batch, PetitionStatus.DRAFT, also=opening)
         statement = insert_ignoring_duplicates(
             Cosponsorship.__table__, ("petition_id", "nullifier"), session.get_bind().dialect.name
         )
