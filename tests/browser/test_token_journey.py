@@ -25,12 +25,18 @@ def _open_petition(visit) -> str:
     return visit.page.url.rstrip("/").rsplit("/", 1)[-1]
 
 
-def test_a_member_signs_with_a_token_checks_inclusion_and_withdraws_with_the_phrase(visit, new_visit):
-    page = visit.page
+def record_redemptions(page) -> list[dict[str, str]]:
+    """The headers of every redemption the page sends, to check none carries a cookie."""
     redemptions: list[dict[str, str]] = []
     page.on(
         "request", lambda r: redemptions.append(r.all_headers()) if r.url.endswith("/tokens/redeem") else None
     )
+    return redemptions
+
+
+def test_a_member_signs_with_a_token_checks_inclusion_and_withdraws_with_the_phrase(visit, new_visit):
+    page = visit.page
+    redemptions = record_redemptions(page)
     username = f"tokens-{visit.device}"
     visit.go("/")
     visit.register(username)
@@ -93,10 +99,7 @@ def _wait_for_supports(visit, expected: int, seconds: float = 15) -> None:
 
 def test_a_member_says_me_too_with_a_token_and_takes_it_back_with_the_phrase_elsewhere(visit, new_visit):
     page = visit.page
-    redemptions: list[dict[str, str]] = []
-    page.on(
-        "request", lambda r: redemptions.append(r.all_headers()) if r.url.endswith("/tokens/redeem") else None
-    )
+    redemptions = record_redemptions(page)
     username = f"me-too-{visit.device}"
     visit.go("/")
     visit.register(username)
