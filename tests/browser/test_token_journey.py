@@ -216,3 +216,20 @@ def test_signing_later_sends_the_token_at_a_random_moment_within_the_window(visi
     page.clock.fast_forward("30:01")
     expect(page.locator('#private-signing [data-token-step="done"]')).to_be_visible()
     expect(page.locator("#token-status")).to_contain_text("Thank you for signing")
+
+
+@pytest.mark.parametrize("device", ["phone"], indirect=True)
+def test_the_token_panel_taking_the_sign_form_s_place_does_not_shift_the_page(visit):
+    from tests.browser.test_taking_part_journeys import CLS_OBSERVER
+
+    page = visit.page
+    visit.register(f"steady-{visit.device}")
+    visit.go("/petitions")
+    petition_url = f"/petitions/{_open_petition(visit)}"
+    page.add_init_script(CLS_OBSERVER)
+    visit.go(petition_url)  # the token is held already: the swap happens as the page loads
+    expect(page.locator('#private-signing [data-token-step="ready"]')).to_be_visible()
+    page.wait_for_timeout(300)
+    shift = page.evaluate("() => window.__cls")
+    print(f"\ncumulative layout shift of the petition page on a phone, with a token: {shift:.3f}")
+    assert shift < 0.05
