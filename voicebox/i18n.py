@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from babel.support import NullTranslations, Translations
 from flask import Blueprint, Flask, current_app, g, has_app_context, has_request_context, redirect, request
 from flask_babel import Babel, format_date, format_decimal, format_percent, get_locale, get_translations
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.wrappers import Response
 
 from voicebox import PROJECT_ROOT
@@ -35,10 +36,14 @@ def chosen_language() -> str:
     """
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    cookie = request.cookies.get(LANGUAGE_COOKIE, "")
+    return language_for(request.cookies.get(LANGUAGE_COOKIE, ""), request.accept_languages)
+
+
+def language_for(cookie: str, accept: LanguageAccept) -> str:
+    """The switcher's cookie if it names a language we have, else the best of `accept`."""
     if cookie in LANGUAGES:
         return cookie
-    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)
+    return accept.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
 
 
 def local_date(value: date | datetime | None, style: str = "medium") -> str:

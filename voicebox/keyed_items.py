@@ -16,12 +16,12 @@ from voicebox import pending
 from voicebox.anonymity import nullifier
 from voicebox.keystore import KeyStore
 from voicebox.models import ItemTokenIssuance
-from voicebox.models.base import DbSession
+from voicebox.models.base import DbReader, DbSession
 
 Keyed = list[tuple[Any, bytes]]
 
 
-def marked(session: DbSession, model: Any, item_column: str, item_id: str, mark: str) -> bool:
+def marked(session: DbReader, model: Any, item_column: str, item_id: str, mark: str) -> bool:
     """Whether `model` holds a row on this item carrying `mark` (a member's nullifier)."""
     found = session.scalar(
         select(model.id).where(getattr(model, item_column) == item_id, model.nullifier == mark)
@@ -42,7 +42,7 @@ def issued_item_token(session: DbSession, scope: str, item_id: str, mark: str) -
 
 
 def counted_or_queued(
-    session: DbSession, keys: KeyStore, model: Any, item_column: str, item_id: str, purpose: str, mark: str
+    session: DbReader, keys: KeyStore, model: Any, item_column: str, item_id: str, purpose: str, mark: str
 ) -> tuple[bool, bool]:
     """(counted, queued): the member's action is written on the item, or still waits for its window."""
     if marked(session, model, item_column, item_id, mark):

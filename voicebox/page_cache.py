@@ -56,6 +56,14 @@ class LruCache(Generic[V]):
                 self._items.popitem(last=False)
         return value
 
+    def get(self, key: Hashable) -> V | None:
+        """The value for `key` if it is kept (counted as a use), else None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from voicebox.anonymity import random_id
 from voicebox.keystore import KeyStore
 from voicebox.models import CountingWindow, PendingAction
-from voicebox.models.base import DbSession, rows_affected
+from voicebox.models.base import DbReader, DbSession, rows_affected
 from voicebox.unit_of_work import discard, on_commit, savepoint
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def open_payload(key: bytes, row_id: str, sealed: bytes) -> dict[str, Any] | Non
     return loaded
 
 
-def live_windows(session: DbSession, keys: KeyStore) -> list[Window]:
+def live_windows(session: DbReader, keys: KeyStore) -> list[Window]:
     """Windows not yet flushed whose key is still in the store, newest first."""
     rows = session.execute(
         select(CountingWindow.id, CountingWindow.serial).order_by(CountingWindow.serial.desc())
@@ -122,7 +122,7 @@ def current_window(session: DbSession, keys: KeyStore) -> tuple[Window, list[Win
     return windows[0], windows
 
 
-def is_queued(session: DbSession, windows: list[Window], purpose: str, value: str) -> bool:
+def is_queued(session: DbReader, windows: list[Window], purpose: str, value: str) -> bool:
     """Whether an action for (purpose, value) waits in any live window."""
     if not windows:
         return False

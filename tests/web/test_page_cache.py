@@ -202,6 +202,9 @@ def test_nothing_of_one_member_reaches_another(app, make_user, make_petition):
     assert "You have signed this petition." in signed_page
     assert "You have signed this petition." not in other_page
     assert 'class="sign-form"' in other_page and 'class="sign-form"' not in signed_page
+    # The page is served from one frame per standing: each member's own name fills its header.
+    assert f'<span class="whoami">{reader.username} ' in _page(reader_client, petition)
+    assert signer.username not in other_page
     signer_tokens, reader_tokens = set(CSRF.findall(signed_page)), set(CSRF.findall(other_page))
     assert signer_tokens and reader_tokens and not signer_tokens & reader_tokens
     # The organizer's comment moderation never reaches a member's page, before or after.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
-from sqlalchemy import CursorResult, MetaData, Result, String
+from sqlalchemy import Connection, CursorResult, MetaData, Result, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
 
 from voicebox.anonymity import random_id
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 # What the data functions take: a plain Session (CLI, tests, Alembic) or the app's
 # request-scoped `db.session`, which proxies one.
 DbSession: TypeAlias = "Session | scoped_session[AppSession]"
+# What read-only lookups take: either of those, or a bare Connection (the short read paths
+# in front of Flask, which have no session).
+DbReader: TypeAlias = "Session | scoped_session[AppSession] | Connection"
 
 
 def rows_affected(result: Result[Any]) -> int:

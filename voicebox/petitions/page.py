@@ -7,30 +7,46 @@ columns and random `page_version`, loaded by the view anyway), the settings row,
 the page's language and the reader's role; no extra query tells a worker that another
 worker's write changed them. Signed or not, the sign form and every CSRF token (the
 moderation and response forms included) are never cached.
+
+On top of the parts, the whole page is kept as a frame (voicebox.page_frame) per page
+version, role, language and the member's standing (signed, being counted), with holes for
+what is theirs alone: the CSRF token, their name in the header, and the moderators' comment
+and answer panels with their forms. A page with a flash to show, a query string or a draft's
+buttons is rendered in full instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from voicebox.forms import SelectChoice
-from voicebox.models import InstanceSettings, Petition, Role
+from voicebox.forms import ConfirmForm, SelectChoice
+from voicebox.models import PARTICIPANT_ROLES, InstanceSettings, Petition, Role
 from voicebox.page_cache import DEFAULT_SIZE, LruCache
+from voicebox.page_frame import Frame, hole
 from voicebox.petitions import figures
 from voicebox.petitions.forms import SignForm
-from voicebox.reports.petition_page import answers_context, comments_context, figures_context, has_extras
+from voicebox.reports.petition_page import (
+    COMMENT_READERS,
+    answers_context,
+    comments_context,
+    figures_context,
+    has_extras,
+)
 from voicebox.reports.tallies import suppression_threshold
 from voicebox.web import today
 
 CACHE_KEY = "voicebox.page_cache"
+FRAME_CACHE = "petition-frame"
 EMPTY = Markup("")
 
 
@@ -64,9 +80,16 @@ def fragment_cache(name: str) -> LruCache:
     return found
 
 
-def version_of(petition: Petition, settings: InstanceSettings) -> tuple[Hashable, ...]:
+def version_of(petition: Any, settings: Any) -> tuple[Hashable, ...]:
     """Everything read anyway that a shared figure depends on, plus the day (days left,
     "through today", complete weeks) and the language."""
+    return version_key(petition, settings, today(), str(get_locale()), request.script_root)
+
+
+def version_key(
+    petition: Any, settings: Any, day: date, language: str, script_root: str
+) -> tuple[Hashable, ...]:
+    """version_of with the request's parts given: the short page path computes it outside Flask."""
     return (
         petition.id,
         petition.page_version,
@@ -83,9 +106,9 @@ def version_of(petition: Petition, settings: InstanceSettings) -> tuple[Hashable
         settings.headcount,
         settings.small_group_threshold,
         settings.cosponsors_needed,
-        today(),
-        str(get_locale()),
-        request.script_root,
+        day,
+        language,
+        script_root,
     )
 
 
@@ -120,14 +143,21 @@ def _render_shared(petition: Petition, settings: InstanceSettings, role: str) ->
 
 
 # Stands in for the member's CSRF token in a cached part; swapped for the real one per request.
-STAND_IN = "__voicebox_csrf__"
+STAND_IN = str(hole("csrf"))
 
 
 def private_signing_part(petition: Petition, can_participate: bool) -> Markup:
     """The token-signing panel: about thirty translated strings, the same for every member but
     for the CSRF token, which is put in per request (the cache holds only a placeholder)."""
+    html = _private_signing_frame(petition, can_participate)
+    if STAND_IN not in html:
+        return html
+    return Markup(str(html).replace(STAND_IN, generate_csrf()))  # noqa: S704 - a signed token, URL-safe
+
+
+def _private_signing_frame(petition: Petition, can_participate: bool) -> Markup:
     key = (petition.id, petition.status, can_participate, str(get_locale()), request.script_root)
-    html = fragment_cache("private-signing").get_or_build(
+    return fragment_cache("private-signing").get_or_build(
         key,
         lambda: _render(
             "tokens/_private_signing.html",
@@ -136,9 +166,6 @@ def private_signing_part(petition: Petition, can_participate: bool) -> Markup:
             csrf_token=lambda: STAND_IN,
         ),
     )
-    if STAND_IN not in html:
-        return html
-    return Markup(str(html).replace(STAND_IN, generate_csrf()))  # noqa: S704 - a signed token, URL-safe
 
 
 def answers_part(petition: Petition, *, with_form: bool) -> Markup:
@@ -156,3 +183,89 @@ def member_parts(petition: Petition, shared: SharedParts) -> tuple[Markup, Marku
         comments = _render("petitions/_page_comments.html", petition=petition, extras=context)
     answers = shared.answers if shared.answers is not None else answers_part(petition, with_form=True)
     return comments, answers
+
+
+@dataclass(frozen=True)
+class FramedReader:
+    """What the page's header and scripts read of `current_user` while a frame is rendered:
+    the role (part of the frame's key) and a hole where the member's name goes."""
+
+    role: str
+    is_authenticated: bool = True
+
+    @property
+    def username(self) -> Markup:
+        return hole("username")
+
+
+def _no_flashes(with_categories: bool = False, category_filter: Any = ()) -> list[Any]:
+    return []
+
+
+def has_own_parts(role: str) -> bool:
+    """Whether this role's page carries panels of its own (comment moderation, the answer
+    form) with CSRF tokens in them; other roles' comment and answer parts are shared."""
+    return role in {str(r) for r in (*COMMENT_READERS, Role.LEADERSHIP)}
+
+
+def _frames_apply(petition: Petition) -> bool:
+    # A flash is shown once (taking it changes the session); a query string can change the
+    # language switcher's return address; a draft's buttons carry form tokens of their own.
+    return (
+        int(current_app.config.get("PAGE_CACHE_SIZE", DEFAULT_SIZE)) > 0
+        and not petition.is_draft
+        and not request.query_string
+        and "_flashes" not in session
+    )
+
+
+def detail_page(petition: Petition, settings: InstanceSettings, standing: Hashable) -> str:
+    """The petition page for the signed-in reader, from its frame wherever one applies."""
+    role = str(current_user.role)
+    shared = shared_parts(petition, settings, role)
+    comments, answers = member_parts(petition, shared)
+    can_participate = current_user.has_role(*PARTICIPANT_ROLES)
+    context: dict[str, Any] = {
+        "petition": petition,
+        "shared": shared,
+        "standing": standing,
+        "cosponsors_needed": settings.cosponsors_needed,
+        "can_participate": can_participate,
+        "can_organize": current_user.has_role(Role.ORGANIZER),
+    }
+    if not _frames_apply(petition):
+        return render_template(
+            "petitions/detail.html",
+            comments=comments,
+            answers=answers,
+            private_signing=private_signing_part(petition, can_participate),
+            # Only a draft's buttons (co-sponsor, open) use it: no form built for other pages.
+            confirm_form=ConfirmForm() if petition.is_draft else None,
+            **context,
+        )
+    key = (*version_of(petition, settings), role, standing, request.path)
+    own = has_own_parts(role)
+    frame = fragment_cache(FRAME_CACHE).get_or_build(
+        key,
+        lambda: Frame.of(
+            render_template(
+                "petitions/detail.html",
+                comments=hole("comments") if own else comments,
+                answers=hole("answers") if own else answers,
+                private_signing=_private_signing_frame(petition, can_participate),
+                confirm_form=None,
+                csrf_token=lambda: STAND_IN,
+                current_user=FramedReader(role),
+                get_flashed_messages=_no_flashes,
+                **context,
+            )
+        ),
+    )
+    return frame.fill(
+        {
+            "csrf": generate_csrf(),
+            "username": str(escape(current_user.username)),
+            "comments": comments,
+            "answers": answers,
+        }
+    )

@@ -33,6 +33,7 @@ from voicebox.models import (
     Signature,
     TokenIssuance,
 )
+from voicebox.models.base import DbReader
 from voicebox.petitions import breakdown, counting
 
 PETITION = "petition"
@@ -166,15 +167,20 @@ def start_petition(
 
 def standing_of(petition: Petition, member_id: str, keys: KeyStore) -> PetitionStanding:
     """Whether this member signed, co-sponsored or started the petition (their own view only)."""
+    return standing_in(db.session, keys, petition, member_id)
+
+
+def standing_in(session: DbReader, keys: KeyStore, petition: Any, member_id: str) -> PetitionStanding:
+    """standing_of for a petition row (id, status, author_nullifier) read through `session`."""
     key = petition_key(petition.id, keys)
     if key is None:
         return PetitionStanding()
     signed, counting = counted_or_queued(
-        db.session, keys, Signature, "petition_id", petition.id, SIGN, nullifier(key, SIGN, member_id)
+        session, keys, Signature, "petition_id", petition.id, SIGN, nullifier(key, SIGN, member_id)
     )
     # Co-sponsoring only means something on a draft: no query for it on an open petition's page.
-    cosponsored = petition.is_draft and marked(
-        db.session, Cosponsorship, "petition_id", petition.id, nullifier(key, COSPONSOR, member_id)
+    cosponsored = petition.status == PetitionStatus.DRAFT.value and marked(
+        session, Cosponsorship, "petition_id", petition.id, nullifier(key, COSPONSOR, member_id)
     )
     return PetitionStanding(
         signed=signed or counting,

@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response
 
 from voicebox.auth.access import login_required, role_required
 from voicebox.extensions import db
-from voicebox.forms import ConfirmForm
 from voicebox.identifying import hints_unless_confirmed
 from voicebox.models import PARTICIPANT_ROLES, Role
 from voicebox.petitions import closing, drafts, figures, listing, page, service
@@ -116,27 +115,10 @@ def new() -> str | Response:
 @login_required
 def detail(petition_id: str) -> str:
     petition = _load_visible(petition_id)
-    settings = instance_settings()
     standing = service.PetitionStanding()
-    can_participate = current_user.has_role(*PARTICIPANT_ROLES)
-    if can_participate:
+    if current_user.has_role(*PARTICIPANT_ROLES):
         standing = service.standing_of(petition, current_user.id, current_keys())
-    shared = page.shared_parts(petition, settings, current_user.role)
-    comments, answers = page.member_parts(petition, shared)
-    return render_template(
-        "petitions/detail.html",
-        petition=petition,
-        shared=shared,
-        comments=comments,
-        answers=answers,
-        private_signing=page.private_signing_part(petition, can_participate),
-        standing=standing,
-        cosponsors_needed=settings.cosponsors_needed,
-        # Only a draft's buttons (co-sponsor, open) use it: no form built for other pages.
-        confirm_form=ConfirmForm() if petition.is_draft else None,
-        can_participate=can_participate,
-        can_organize=current_user.has_role(Role.ORGANIZER),
-    )
+    return page.detail_page(petition, instance_settings(), standing)
 
 
 @bp.get("/<petition_id>/tally")
