@@ -89,6 +89,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     init_background(app)
+    if app.config.get("PAGE_SHORT_PATH", True):
+        from voicebox.petitions.page_path import install_page_path
+
+        install_page_path(app)
     if app.config.get("LIVE_TALLY_SHORT_PATH", True):
         from voicebox.petitions.live_tally_path import install_live_tally_path
 

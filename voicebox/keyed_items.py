@@ -8,9 +8,10 @@ only; callers own the transaction.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from voicebox import pending
 from voicebox.anonymity import nullifier
@@ -21,11 +22,17 @@ from voicebox.models.base import DbReader, DbSession
 Keyed = list[tuple[Any, bytes]]
 
 
+@cache
+def _marked_statement(model: Any, item_column: str) -> Select[Any]:
+    # Built once per kind of mark: every page a member opens asks this.
+    return select(model.id).where(
+        getattr(model, item_column) == bindparam("item_id"), model.nullifier == bindparam("mark")
+    )
+
+
 def marked(session: DbReader, model: Any, item_column: str, item_id: str, mark: str) -> bool:
     """Whether `model` holds a row on this item carrying `mark` (a member's nullifier)."""
-    found = session.scalar(
-        select(model.id).where(getattr(model, item_column) == item_id, model.nullifier == mark)
-    )
+    found = session.scalar(_marked_statement(model, item_column), {"item_id": item_id, "mark": mark})
     return found is not None
 
 

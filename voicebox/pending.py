@@ -28,7 +28,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import bindparam, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.anonymity import random_id
@@ -85,11 +85,14 @@ def open_payload(key: bytes, row_id: str, sealed: bytes) -> dict[str, Any] | Non
     return loaded
 
 
+# Built once: every page a member opens reads these (their own standing).
+_WINDOWS = select(CountingWindow.id, CountingWindow.serial).order_by(CountingWindow.serial.desc())
+_QUEUED = select(PendingAction.id).where(PendingAction.tag.in_(bindparam("tags", expanding=True))).limit(1)
+
+
 def live_windows(session: DbReader, keys: KeyStore) -> list[Window]:
     """Windows not yet flushed whose key is still in the store, newest first."""
-    rows = session.execute(
-        select(CountingWindow.id, CountingWindow.serial).order_by(CountingWindow.serial.desc())
-    ).all()
+    rows = session.execute(_WINDOWS).all()
     windows = []
     for window_id, serial in rows:
         key = keys.get(WINDOW, window_id)
@@ -127,7 +130,7 @@ def is_queued(session: DbReader, windows: list[Window], purpose: str, value: str
     if not windows:
         return False
     tags = [_tag(window.key, purpose, value) for window in windows]
-    return session.scalar(select(PendingAction.id).where(PendingAction.tag.in_(tags)).limit(1)) is not None
+    return session.scalar(_QUEUED, {"tags": tags}) is not None
 
 
 def queue_action(

@@ -1,0 +1,272 @@
+"""The petition page's short path answers exactly as Flask's view, or leaves it to it."""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from datetime import timedelta
+
+import itsdangerous
+import pytest
+from flask import url_for
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from werkzeug.test import Client
+
+from tests.support import both_engines, count_queued_now
+from voicebox.anonymity import coarse_date
+from voicebox.auth import service as accounts
+from voicebox.extensions import db
+from voicebox.i18n import LANGUAGE_COOKIE
+from voicebox.models import Signature
+from voicebox.petitions import service
+from voicebox.petitions.page_path import PetitionPagePath
+from voicebox.unit_of_work import unit_of_work
+
+# Flask-WTF's signed tokens carry the second they were made: two renders may differ there only.
+CSRF = re.compile(r"\.?[\w-]{16,}\.[\w-]{4,8}\.[\w-]{20,}")
+
+
+class CountingApp:
+    """The normal path, counting how often the short path handed a request to it."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.inner(environ, start_response)
+
+
+def _page_path(app) -> PetitionPagePath:
+    layer = app.wsgi_app
+    while not isinstance(layer, PetitionPagePath):
+        layer = layer._inner
+    return layer
+
+
+@pytest.fixture
+def paths(app):
+    short = _page_path(app)
+    normal = CountingApp(short._inner)
+    short._inner = normal
+    return short, normal, normal
+
+
+def signed_in_cookie(app, user) -> str:
+    client = app.test_client()
+    client.login(user)
+    client.get("/")  # shows (and so takes) the sign-in flash, as a member's browser does
+    return client.get_cookie("session").value
+
+
+def answers(wsgi_app, path: str, cookie: str | None, language: str | None = None, **headers: str):
+    # A new client each time: exactly the cookies given, as a browser holding them sends them.
+    client = Client(wsgi_app)
+    if cookie is not None:
+        client.set_cookie("session", cookie)
+    if language is not None:
+        client.set_cookie(LANGUAGE_COOKIE, language)
+    # In a fresh context, as in production: no `g` (signed-in user, form token) left over.
+    response = contextvars.Context().run(client.get, path, headers=headers)
+    kept = sorted((k, v) for k, v in response.headers.items() if k not in {"Date", "Content-Length"})
+    return response.status_code, CSRF.sub("CSRF", response.get_data(as_text=True)), kept
+
+
+def _sign(app, petition, user) -> None:
+    with unit_of_work(db.session):
+        service.sign_petition(
+            petition.id,
+            user.id,
+            service.SignatureChoice(),
+            keys=app.extensions["voicebox.keys"],
+            today=coarse_date(),
+        )
+
+
+def _both_ways(short, normal, counted, path, cookie, **options):
+    answers(normal, path, cookie, **options)  # Flask builds the frame
+    calls_before = counted.calls
+    fast = answers(short, path, cookie, **options)
+    served_short = counted.calls == calls_before
+    return fast, answers(normal, path, cookie, **options), served_short
+
+
+@both_engines
+@pytest.mark.parametrize("standing", ["not signed", "being counted", "signed"])
+def test_a_members_page_is_answered_by_the_short_path_byte_for_byte(
+    app, paths, member, make_petition, sign_many, standing
+):
+    short, normal, counted = paths
+    petition = make_petition(goal=40)
+    sign_many(petition, 3)
+    cookie = signed_in_cookie(app, member)
+    if standing != "not signed":
+        _sign(app, petition, member)
+    if standing == "signed":
+        count_queued_now(app)
+    path = url_for("petitions.detail", petition_id=petition.id)
+
+    fast, slow, served_short = _both_ways(short, normal, counted, path, cookie)
+    assert served_short, "the short path handed a framed page to Flask"
+    assert fast == slow
+    assert fast[0] == 200
+    page = fast[1]
+    assert f'<span class="whoami">{member.username} ' in page
+    assert ("You have signed this petition." in page) == (standing != "not signed")
+    assert ('id="being-counted"' in page) == (standing == "being counted")
+    assert not any(name == "Set-Cookie" for name, _ in fast[2])
+
+
+@pytest.mark.parametrize("language", ["header", "cookie"])
+def test_the_page_language_is_chosen_as_flask_chooses_it(app, paths, member, make_petition, language):
+    short, normal, counted = paths
+    petition = make_petition()
+    cookie = signed_in_cookie(app, member)
+    path = url_for("petitions.detail", petition_id=petition.id)
+    options = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
+    if language == "cookie":
+        options = {"Accept-Language": "en", "language": "de"}
+    fast, slow, served_short = _both_ways(short, normal, counted, path, cookie, **options)
+    assert served_short and fast == slow
+    assert '<html lang="de">' in fast[1] and "Petition unterschreiben" in fast[1]
+
+
+def test_a_closed_petition_and_an_admin_reader_are_the_same_both_ways(
+    app, paths, users, make_petition, sign_many
+):
+    short, normal, counted = paths
+    petition = make_petition(status="closed")
+    for role in ("member", "admin"):
+        cookie = signed_in_cookie(app, users[role])
+        path = url_for("petitions.detail", petition_id=petition.id)
+        fast, slow, served_short = _both_ways(short, normal, counted, path, cookie)
+        assert served_short and fast == slow and fast[0] == 200
+
+
+def test_the_short_paths_form_token_signs_the_petition(app, paths, member, make_petition):
+    short, normal, counted = paths
+    petition = make_petition()
+    cookie = signed_in_cookie(app, member)
+    path = url_for("petitions.detail", petition_id=petition.id)
+    answers(normal, path, cookie)
+    browser = Client(short)
+    browser.set_cookie("session", cookie)
+    calls_before = counted.calls
+    page = contextvars.Context().run(browser.get, path).get_data(as_text=True)
+    assert counted.calls == calls_before
+    token = re.search(r'class="sign-form">\s*<input name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token is not None
+    target = url_for("petitions.sign", petition_id=petition.id)
+    response = contextvars.Context().run(browser.post, target, data={"csrf_token": token[1]})
+    assert response.status_code == 302
+    count_queued_now(app)
+    signed = select(func.count()).select_from(Signature).where(Signature.petition_id == petition.id)
+    assert db.session.scalar(signed) == 1
+
+
+CASES = [
+    "no frame yet",
+    "no cookie",
+    "tampered",
+    "expired",
+    "signed out",
+    "flash waiting",
+    "no form secret",
+    "draft",
+    "missing",
+    "query string",
+    "organizer",
+    "leadership",
+    "database down",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_anything_unusual_is_left_to_the_normal_path(app, paths, users, make_petition, monkeypatch, case):
+    short, normal, counted = paths
+    reader = users["member"]
+    if case in {"organizer", "leadership"}:
+        reader = users[case]
+    petition = make_petition(status="draft" if case == "draft" else "open")
+    petition_id = "no-such-petition" if case == "missing" else petition.id
+    path = url_for("petitions.detail", petition_id=petition_id)
+    cookie: str | None = signed_in_cookie(app, reader)
+    if case != "no frame yet":
+        answers(normal, path, cookie)  # Flask frames the page first
+    if case == "no cookie":
+        cookie = None
+    elif case == "tampered":
+        cookie = cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
+    elif case == "expired":
+        # A cookie signed just over the session lifetime ago, as one left in a browser overnight.
+        signed_at = itsdangerous.timed.TimestampSigner.get_timestamp(None) - int(
+            (app.permanent_session_lifetime + timedelta(minutes=1)).total_seconds()
+        )
+        monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: signed_at)
+        cookie = signed_in_cookie(app, reader)
+        monkeypatch.undo()
+    elif case == "signed out":
+        with unit_of_work(db.session):
+            accounts.end_sessions(reader.id)
+    elif case in {"flash waiting", "no form secret"}:
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        with client.session_transaction() as session:
+            if case == "flash waiting":
+                session["_flashes"] = [("success", "Thank you for signing.")]
+            else:
+                session.pop("csrf_token")
+        cookie = client.get_cookie("session").value
+    elif case == "query string":
+        path += "?fresh=1"
+    elif case == "database down":
+
+        def refuse(*args, **kwargs):
+            raise OperationalError("SELECT", {}, Exception("database is down"))
+
+        monkeypatch.setattr(short, "_engine", lambda: _Refusing(refuse))
+
+    calls_before = counted.calls
+    fast = answers(short, path, cookie)
+    assert counted.calls == calls_before + 1, f"{case}: the short path answered by itself"
+    if case == "database down":
+        monkeypatch.undo()
+    slow = answers(normal, path, cookie)
+    assert fast[0] == slow[0]
+    if case == "no form secret":  # Flask makes a new random one each time, and sets the cookie
+        fast, slow = _masked(fast), _masked(slow)
+    if case != "flash waiting":  # Flask shows (and so takes) the flash on the first of the two
+        assert fast == slow
+
+
+def _masked(answer):
+    status, page, headers = answer
+    return status, page, [(k, "..." if k == "Set-Cookie" else v) for k, v in headers]
+
+
+class _Refusing:
+    def __init__(self, refuse):
+        self.connect = refuse
+
+
+def test_a_withdrawal_shows_at_once_on_the_short_path(app, paths, member, make_petition):
+    short, normal, counted = paths
+    petition = make_petition()
+    _sign(app, petition, member)
+    count_queued_now(app)
+    cookie = signed_in_cookie(app, member)
+    path = url_for("petitions.detail", petition_id=petition.id)
+    fast, _, served_short = _both_ways(short, normal, counted, path, cookie)
+    assert served_short and "You have signed this petition." in fast[1]
+    with unit_of_work(db.session):
+        service.remove_signature(
+            petition.id,
+            member.id,
+            keys=app.extensions["voicebox.keys"],
+            secrets=app.extensions["voicebox.secrets"],
+        )
+    fast, slow, _ = _both_ways(short, normal, counted, path, cookie)
+    assert fast == slow and 'class="sign-form"' in fast[1]
+    assert "You have signed this petition." not in fast[1]

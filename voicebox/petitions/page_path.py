@@ -1,0 +1,195 @@
+"""The petition page's short path: a framed page served before Flask's request machinery.
+
+On launch day every member opens the petition page, signs, and opens it again. Through
+Flask a view costs the request context, the session, Flask-Login's ORM user load, the
+limiter's bookkeeping and the after-request hooks -- more than the page itself once it is
+framed (voicebox.page_frame). This path keeps every check the normal one makes and answers
+only when the normal path would answer with a frame it has already built:
+
+- the session cookie's signature and age are checked with the app's own serializer, and
+  the session holds nothing but the sign-in, the CSRF secret, the permanence flag and the
+  home page's visit days (a flash to show, or any other key, goes to Flask, which may
+  change the session);
+- the account is found by the cookie's session token, so a signed-out cookie fails;
+- the petition is open or closed (drafts and rejected drafts carry forms of their own);
+- the member's standing is computed as the view computes it, by the same function;
+- the frame is looked up under exactly the view's key, and only a frame whose holes are
+  the CSRF token and the member's name is served (moderators' pages carry panels with
+  forms of their own); the token is made as Flask-WTF makes it, from the session's secret;
+- the answer carries exactly the normal path's headers (a test compares the two).
+
+Anything else -- no frame yet, another method, a query string, a database or key-store
+error -- goes to Flask, which answers as it always has and builds the frame. Nothing here
+writes: not the database, not the session.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import escape
+from sqlalchemy import bindparam, select, true
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
+
+from voicebox.i18n import LANGUAGE_COOKIE, language_for
+from voicebox.keystore import KeyStoreError
+from voicebox.models import PARTICIPANT_ROLES, InstanceSettings, Petition, PetitionStatus, User
+from voicebox.page_cache import LruCache
+from voicebox.page_frame import Frame
+from voicebox.petitions.page import CACHE_KEY, FRAME_CACHE, version_key
+from voicebox.petitions.service import PetitionStanding, standing_in
+from voicebox.security import BASE_HEADERS, HSTS
+from voicebox.web import today
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+PAGE_PATH = re.compile(r"/petitions/([A-Za-z0-9_-]{1,64})")
+# A signed-in session as sign-in and the home page leave it ("visits" is the home page's own);
+# any other key may make Flask change the session, so its request goes to Flask.
+PLAIN_SESSION_KEYS = frozenset({"_user_id", "_fresh", "_permanent", "csrf_token", "visits"})
+FRAME_HOLES = frozenset({"csrf", "username"})
+PARTICIPANTS = frozenset(str(role) for role in PARTICIPANT_ROLES)
+
+# One round trip: the reader by session token, the petition's page columns, the settings.
+_READER_AND_PAGE = (
+    select(
+        User.id.label("member_id"),
+        User.role.label("member_role"),
+        User.username,
+        Petition.id,
+        Petition.page_version,
+        Petition.status,
+        Petition.title,
+        Petition.body,
+        Petition.goal,
+        Petition.closes_on,
+        Petition.opened_on,
+        Petition.closed_on,
+        Petition.signature_count,
+        Petition.cosponsor_count,
+        Petition.rejected_reason,
+        Petition.author_nullifier,
+        InstanceSettings.headcount,
+        InstanceSettings.small_group_threshold,
+        InstanceSettings.cosponsors_needed,
+    )
+    .select_from(User)
+    .join(Petition, true())
+    .join(InstanceSettings, true())
+    .where(
+        User.session_token == bindparam("token"),
+        Petition.id == bindparam("petition_id"),
+        Petition.status.in_((PetitionStatus.OPEN.value, PetitionStatus.CLOSED.value)),
+        InstanceSettings.id == 1,
+    )
+)
+
+
+class PetitionPagePath:
+    """WSGI middleware serving a signed-in member's framed petition page; all else passes."""
+
+    def __init__(self, app: Flask, inner: WSGIApp, engine: Callable[[], Engine]) -> None:
+        self._app = app
+        self._inner = inner
+        self._engine = engine
+        self._serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        self._cookie = str(app.config["SESSION_COOKIE_NAME"])
+        self._max_age = int(app.permanent_session_lifetime.total_seconds())
+        self._https = bool(app.config.get("SESSION_COOKIE_SECURE"))
+        secret: str | bytes = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key or b""
+        self._csrf = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")  # as Flask-WTF signs it
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
+            found = PAGE_PATH.fullmatch(environ.get("PATH_INFO", ""))
+            if found is not None:
+                page = self._page(found.group(0), found.group(1), environ)
+                if page is not None:
+                    start_response("200 OK", self._headers(len(page)))
+                    return [page]
+        return self._inner(environ, start_response)
+
+    def _session(self, cookies: Any) -> dict[str, Any] | None:
+        value = cookies.get(self._cookie)
+        if not value or self._serializer is None:
+            return None
+        try:
+            session = self._serializer.loads(value, max_age=self._max_age)
+        except BadSignature:  # tampered, or older than the session lifetime
+            return None
+        if not isinstance(session, dict) or not session.keys() <= PLAIN_SESSION_KEYS:
+            return None
+        if not isinstance(session.get("_user_id"), str) or not isinstance(session.get("csrf_token"), str):
+            return None
+        return session
+
+    def _frames(self) -> LruCache[Frame] | None:
+        return self._app.extensions.get(CACHE_KEY, {}).get(FRAME_CACHE)
+
+    def _page(self, path: str, petition_id: str, environ: dict[str, Any]) -> bytes | None:
+        frames = self._frames()
+        if frames is None or not frames.size:
+            return None  # nothing framed yet in this process, or frames are switched off
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        session = self._session(cookies)
+        if session is None:
+            return None
+        self._start_background()
+        keys = self._app.extensions["voicebox.keys"]
+        try:
+            with self._engine().connect() as connection:
+                params = {"token": session["_user_id"], "petition_id": petition_id}
+                row = connection.execute(_READER_AND_PAGE, params).first()
+                if row is None:
+                    return None
+                role = str(row.member_role)
+                standing = PetitionStanding()
+                if role in PARTICIPANTS:
+                    standing = standing_in(connection, keys, row, row.member_id)
+        except (SQLAlchemyError, KeyStoreError):
+            return None  # the normal path answers the outage as it always does
+        accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+        language = language_for(cookies.get(LANGUAGE_COOKIE, ""), accept)
+        script_root = environ.get("SCRIPT_NAME", "").rstrip("/")
+        key = (*version_key(row, row, today(), language, script_root), role, standing, path)
+        frame = frames.get(key)
+        if frame is None or not frame.holes <= FRAME_HOLES:
+            return None
+        values = {"csrf": self._csrf.dumps(session["csrf_token"]), "username": str(escape(row.username))}
+        return frame.fill(values).encode()
+
+    def _start_background(self) -> None:
+        # The normal path starts this process's counting thread on its first request.
+        from voicebox.tick import ensure_background
+
+        ensure_background(self._app)
+
+    def _headers(self, length: int) -> list[tuple[str, str]]:
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(length))]
+        headers += list(BASE_HEADERS.items())
+        headers += [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+        if self._https:
+            headers.append(("Strict-Transport-Security", HSTS))
+        headers.append(("Vary", "Cookie"))
+        return headers
+
+
+def install_page_path(app: Flask) -> None:
+    """Put the short page path in front of the app (after every other WSGI middleware)."""
+    from voicebox.extensions import db
+
+    found: list[Engine] = []
+
+    def engine() -> Engine:
+        if not found:
+            with app.app_context():
+                found.append(db.engine)
+        return found[0]
+
+    app.wsgi_app = PetitionPagePath(app, app.wsgi_app, engine)  # type: ignore[method-assign]
