@@ -140,6 +140,7 @@ def test_an_overlong_public_name_is_refused(client, member, make_petition):
     petition = make_petition()
     client.login(member)
     _sign(client, petition, display_name="x" * 61)
+    assert "Keep the public name under 60 characters." in _page(client, petition)
     assert count_rows(Signature) == 0
 
 

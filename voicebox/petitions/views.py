@@ -25,7 +25,6 @@ from voicebox.web import (
     current_keys,
     current_secrets,
     error_text,
-    flash_form_errors,
     today,
     translate,
 )
@@ -152,31 +151,34 @@ def tally(petition_id: str) -> Response:
 @bp.post("/<petition_id>/sign")
 @role_required(*PARTICIPANT_ROLES)
 def sign(petition_id: str) -> str | Response:
-    # No group list on POST: the service checks the chosen id, which saves a query per signature.
-    form = SignForm()
+    # CSRFProtect checked the token before this view runs, so the optional fields are read
+    # as posted, with no form object built per signature: the service checks their lengths
+    # and the chosen group (no group list on POST either).
+    fields = request.form
     target = url_for("petitions.detail", petition_id=petition_id)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(target)
-    group = _parse_group(form.group.data)
+    group = _parse_group(fields.get("group"))
     if group == "invalid":
         flash(_("Choose a group from the list, or none."), "error")
         return redirect(target)
-    hints = hints_unless_confirmed(
-        form.comment.data or "", current_user.username, bool(form.confirm_identifying.data)
-    )
+    comment = fields.get("comment", "")
+    # Only a comment can identify its writer: no text, nothing to check.
+    confirmed = fields.get("confirm_identifying", "") not in _UNCHECKED
+    hints = hints_unless_confirmed(comment, current_user.username, confirmed) if comment else []
     if hints:
-        return _check_comment(petition_id, form, hints)
+        return _check_comment(petition_id, hints)
     choice = service.SignatureChoice(
-        display_name=form.display_name.data or "",
+        display_name=fields.get("display_name", ""),
         group_id=group if isinstance(group, int) else None,
-        comment=form.comment.data or "",
+        comment=comment,
     )
     try:
         with unit_of_work(db.session):
             service.sign_petition(petition_id, current_user.id, choice, keys=current_keys(), today=today())
     except service.PetitionNotFound:
         abort(404)
+    except service.InvalidPetition as exc:
+        for message in exc.errors.values():
+            flash(translate(message), "error")
     except service.PetitionError as exc:
         flash(error_text(exc), "error")
     else:
@@ -186,9 +188,14 @@ def sign(petition_id: str) -> str | Response:
     return redirect(target)
 
 
-def _check_comment(petition_id: str, form: SignForm, hints: list) -> str:
+# What an unticked checkbox posts, as WTForms' BooleanField reads it.
+_UNCHECKED = frozenset({"", "false"})
+
+
+def _check_comment(petition_id: str, hints: list) -> str:
     """Nothing is stored yet: show the comment's warning and let the signer decide."""
     petition = _load_visible(petition_id)
+    form = SignForm()
     form.group.choices = page.sign_form().group.choices
     return render_template("petitions/check_comment.html", petition=petition, form=form, hints=hints)
 
