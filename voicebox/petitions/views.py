@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -111,10 +121,37 @@ def new() -> str | Response:
     return render_template("petitions/new.html", form=form, hints=hints)
 
 
+# "Thank you for signing." rides on a cookie of its own rather than a flash: a flash
+# rewrites and re-signs the whole session cookie on the POST and again on the page that
+# shows it. This one holds "1", only the petition's own page receives it, it expires
+# within a minute, and that page deletes it once shown -- what a flash in the session
+# holds for as long, and no more; never a query string, which browser history would keep.
+THANKS_COOKIE = "voicebox_thanks"
+THANKS_SECONDS = 60
+
+
+def _thanks_cookie(response: Response, path: str, *, shown: bool) -> Response:
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    if shown:
+        response.delete_cookie(THANKS_COOKIE, path=path, secure=secure, httponly=True, samesite="Lax")
+    else:
+        response.set_cookie(
+            THANKS_COOKIE,
+            "1",
+            max_age=THANKS_SECONDS,
+            path=path,
+            secure=secure,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
 @bp.get("/<petition_id>")
 @login_required
-def detail(petition_id: str) -> str:
+def detail(petition_id: str) -> str | Response:
     petition = _load_visible(petition_id)
+    thanked = request.cookies.get(THANKS_COOKIE) == "1"
     settings = instance_settings()
     standing = service.PetitionStanding()
     can_participate = current_user.has_role(*PARTICIPANT_ROLES)
@@ -122,7 +159,7 @@ def detail(petition_id: str) -> str:
         standing = service.standing_of(petition, current_user.id, current_keys())
     shared = page.shared_parts(petition, settings, current_user.role)
     comments, answers = page.member_parts(petition, shared)
-    return render_template(
+    html = render_template(
         "petitions/detail.html",
         petition=petition,
         shared=shared,
@@ -135,6 +172,13 @@ def detail(petition_id: str) -> str:
         confirm_form=ConfirmForm() if petition.is_draft else None,
         can_participate=can_participate,
         can_organize=current_user.has_role(Role.ORGANIZER),
+        # Shown after (as a flash would be) any messages already waiting in the session.
+        page_flashes=[("success", _("Thank you for signing."))] if thanked else [],
+    )
+    if not thanked:
+        return html
+    return _thanks_cookie(
+        make_response(html), url_for("petitions.detail", petition_id=petition_id), shown=True
     )
 
 
@@ -182,9 +226,9 @@ def sign(petition_id: str) -> str | Response:
     except service.PetitionError as exc:
         flash(error_text(exc), "error")
     else:
-        # Short: the page below says how and when it is counted, and a long message would
-        # push that confirmation out of a phone's first screen.
-        flash(_("Thank you for signing."), "success")
+        # The page says "Thank you for signing." (short: the page below says how and when it
+        # is counted, and a long message would push that out of a phone's first screen).
+        return _thanks_cookie(redirect(target), target, shown=False)
     return redirect(target)
 
 
