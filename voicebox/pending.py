@@ -28,7 +28,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import bindparam, delete, func, insert, select, text
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from voicebox.anonymity import random_id
@@ -85,14 +85,16 @@ def open_payload(key: bytes, row_id: str, sealed: bytes) -> dict[str, Any] | Non
     return loaded
 
 
-# Built once: every page a member opens reads these (their own standing).
+# Built once: signing and every page a member opens read these (their own standing).
 _WINDOWS = select(CountingWindow.id, CountingWindow.serial).order_by(CountingWindow.serial.desc())
 _QUEUED = select(PendingAction.id).where(PendingAction.tag.in_(bindparam("tags", expanding=True))).limit(1)
 
 
 def live_windows(session: DbReader, keys: KeyStore) -> list[Window]:
     """Windows not yet flushed whose key is still in the store, newest first."""
-    rows = session.execute(_WINDOWS).all()
+    # Core on the connection: no ORM statement context for two plain columns.
+    connection = session if isinstance(session, Connection) else session.connection()
+    rows = connection.execute(_WINDOWS).all()
     windows = []
     for window_id, serial in rows:
         key = keys.get(WINDOW, window_id)
@@ -133,26 +135,43 @@ def is_queued(session: DbReader, windows: list[Window], purpose: str, value: str
     return session.scalar(_QUEUED, {"tags": tags}) is not None
 
 
+# Written and checked in one statement: the row goes in only while its window exists. On
+# SQLite the INSERT holds the write lock; on PostgreSQL FOR SHARE makes a flush's DELETE of
+# the window wait for our commit, and a window deleted meanwhile yields no row (RETURNING
+# says which: the row count of INSERT ... SELECT reads -1 on psycopg). Built once.
+_QUEUE_ACTION = (
+    insert(PendingAction)
+    .from_select(
+        ["id", "window_id", "tag", "sealed"],
+        select(
+            bindparam("id", type_=PendingAction.id.type),
+            CountingWindow.id,
+            bindparam("tag", type_=PendingAction.tag.type),
+            bindparam("sealed", type_=PendingAction.sealed.type),
+        )
+        .where(CountingWindow.id == bindparam("window_id"))
+        .with_for_update(read=True),
+    )
+    .returning(PendingAction.window_id)
+)
+
+
 def queue_action(
     session: DbSession, window: Window, purpose: str, value: str, payload: Mapping[str, Any]
 ) -> None:
     """Queue a sealed action in `window` (no commit); raises IntegrityError if already queued
-    there, WindowClosed if the window was flushed meanwhile."""
+    there, WindowClosed if the window was flushed meanwhile (then nothing was written)."""
     row_id = random_id()
-    session.execute(
-        insert(PendingAction).values(
-            id=row_id,
-            window_id=window.id,
-            tag=_tag(window.key, purpose, value),
-            sealed=seal_payload(window.key, row_id, {**payload, "kind": purpose}),
-        )
+    written = session.connection().execute(
+        _QUEUE_ACTION,
+        {
+            "id": row_id,
+            "window_id": window.id,
+            "tag": _tag(window.key, purpose, value),
+            "sealed": seal_payload(window.key, row_id, {**payload, "kind": purpose}),
+        },
     )
-    # Written first, checked second: on SQLite the insert took the write lock, on
-    # PostgreSQL FOR SHARE makes a flush's DELETE of this window wait for our commit.
-    still_open = session.execute(
-        select(CountingWindow.id).where(CountingWindow.id == window.id).with_for_update(read=True)
-    ).first()
-    if still_open is None:
+    if written.first() is None:
         raise WindowClosed(window.id)
 
 
@@ -176,17 +195,14 @@ def queue(
     Raises IntegrityError if the action is already queued in the current window, WindowClosed
     after three tries.
     """
+    if lock is not None:
+        lock()
     for _attempt in range(3):
-        current_window(session, keys)  # may open one
-        if lock is not None:
-            lock()
-        windows = live_windows(session, keys)  # read under the lock
-        if not windows:
-            continue
+        # Read once per try, under the lock; a window another worker flushed meanwhile
+        # refuses the write without leaving anything, and the next try reads again.
+        window, windows = current_window(session, keys)
         try:
-            # Only the queued row is undone when a count closed the window meanwhile.
-            with savepoint(session):
-                queue_action(session, windows[0], purpose, value, payload)
+            queue_action(session, window, purpose, value, payload)
         except WindowClosed:
             continue
         if check is not None:

@@ -20,6 +20,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import PendingAction, Petition, PetitionDayTally, Signature
 from voicebox.petitions import drafts, service
+from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.unit_of_work import unit_of_work
 
 pytestmark = [both_engines, pytest.mark.slow]
@@ -74,8 +75,8 @@ def instance(tmp_path, empty_database_url):
 
 def _sign(
     base_url: str, petition_id: str, member: MemberSession, start: threading.Barrier
-) -> tuple[int, str]:
-    """POST the sign form as this member's browser tab would; returns status and new cookie."""
+) -> tuple[int, dict[str, str]]:
+    """POST the sign form as this member's browser tab would; returns status and the cookies set."""
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     body = urlencode({"csrf_token": member.csrf_token, "display_name": "", "comment": ""})
@@ -84,13 +85,15 @@ def _sign(
     connection.request("POST", f"/petitions/{petition_id}/sign", body=body, headers=headers)
     response = connection.getresponse()
     response.read()
-    cookie = response.getheader("Set-Cookie") or ""
+    cookies = [c.split(";", 1)[0].split("=", 1) for c in response.msg.get_all("Set-Cookie") or []]
     connection.close()
-    return response.status, cookie.split("session=", 1)[-1].split(";", 1)[0]
+    return response.status, dict(cookies)
 
 
-def _sign_all_at_once(base_url: str, petition_id: str, tabs: list[MemberSession]) -> list[tuple[int, str]]:
-    results: list[tuple[int, str] | None] = [None] * len(tabs)
+def _sign_all_at_once(
+    base_url: str, petition_id: str, tabs: list[MemberSession]
+) -> list[tuple[int, dict[str, str]]]:
+    results: list[tuple[int, dict[str, str]] | None] = [None] * len(tabs)
     start = threading.Barrier(len(tabs))
 
     def run(index: int) -> None:
@@ -123,9 +126,13 @@ def _count_queue(app) -> tuple[int, int]:
     return queued, count_queued_now(app)
 
 
-def _flashes(app, cookie: str) -> list[str]:
-    session = app.session_interface.get_signing_serializer(app).loads(cookie)
-    return [message for _category, message in session.get("_flashes", [])]
+def _flashes(app, cookies: dict[str, str]) -> list[str]:
+    """What the petition page will say: a refusal is flashed in the (rewritten) session, the
+    thanks rides on a cookie of its own (voicebox.petitions.views)."""
+    cookie = cookies.get("session")
+    session = app.session_interface.get_signing_serializer(app).loads(cookie) if cookie else {}
+    said = [message for _category, message in session.get("_flashes", [])]
+    return said + ([SIGNED] if cookies.get(THANKS_COOKIE) == "1" else [])
 
 
 def test_members_signing_at_once_from_several_workers_are_each_counted_once(instance, tmp_path):

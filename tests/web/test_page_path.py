@@ -21,6 +21,7 @@ from voicebox.i18n import LANGUAGE_COOKIE
 from voicebox.models import Signature
 from voicebox.petitions import service
 from voicebox.petitions.page_path import PetitionPagePath
+from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.unit_of_work import unit_of_work
 
 # Flask-WTF's signed tokens carry the second they were made: two renders may differ there only.
@@ -61,13 +62,17 @@ def signed_in_cookie(app, user) -> str:
     return client.get_cookie("session").value
 
 
-def answers(wsgi_app, path: str, cookie: str | None, language: str | None = None, **headers: str):
+def answers(
+    wsgi_app, path: str, cookie: str | None, language: str | None = None, thanks: bool = False, **headers: str
+):
     # A new client each time: exactly the cookies given, as a browser holding them sends them.
     client = Client(wsgi_app)
     if cookie is not None:
         client.set_cookie("session", cookie)
     if language is not None:
         client.set_cookie(LANGUAGE_COOKIE, language)
+    if thanks:
+        client.set_cookie(THANKS_COOKIE, "1")
     # In a fresh context, as in production: no `g` (signed-in user, form token) left over.
     response = contextvars.Context().run(client.get, path, headers=headers)
     kept = sorted((k, v) for k, v in response.headers.items() if k not in {"Date", "Content-Length"})
@@ -173,6 +178,7 @@ CASES = [
     "expired",
     "signed out",
     "flash waiting",
+    "thanks waiting",
     "no form secret",
     "draft",
     "missing",
@@ -228,12 +234,13 @@ def test_anything_unusual_is_left_to_the_normal_path(app, paths, users, make_pet
 
         monkeypatch.setattr(short, "_engine", lambda: _Refusing(refuse))
 
+    options = {"thanks": case == "thanks waiting"}
     calls_before = counted.calls
-    fast = answers(short, path, cookie)
+    fast = answers(short, path, cookie, **options)
     assert counted.calls == calls_before + 1, f"{case}: the short path answered by itself"
     if case == "database down":
         monkeypatch.undo()
-    slow = answers(normal, path, cookie)
+    slow = answers(normal, path, cookie, **options)
     assert fast[0] == slow[0]
     if case == "no form secret":  # Flask makes a new random one each time, and sets the cookie
         fast, slow = _masked(fast), _masked(slow)

@@ -71,6 +71,22 @@ def test_a_member_signs_sees_the_tally_rise_withdraws_and_sees_it_fall(client, m
     assert db.session.get(Petition, petition.id).signature_count == 0
 
 
+def test_the_thanks_for_signing_shows_once_and_the_session_cookie_is_not_rewritten(
+    client, member, make_petition
+):
+    petition = make_petition()
+    client.login(member)
+    session_before = client.get_cookie("session").value
+
+    response = _sign(client, petition)
+
+    assert not any(cookie.startswith("session=") for cookie in response.headers.getlist("Set-Cookie"))
+    assert client.get_cookie("session").value == session_before
+    thanks = '<p class="flash flash-success">Thank you for signing.</p>'
+    assert thanks in _page(client, petition)
+    assert thanks not in _page(client, petition)  # shown once, as a flash is
+
+
 def test_signing_twice_is_refused_with_a_message_not_an_error(client, member, make_petition):
     petition = make_petition()
     client.login(member)
@@ -140,6 +156,7 @@ def test_an_overlong_public_name_is_refused(client, member, make_petition):
     petition = make_petition()
     client.login(member)
     _sign(client, petition, display_name="x" * 61)
+    assert "Keep the public name under 60 characters." in _page(client, petition)
     assert count_rows(Signature) == 0
 
 

@@ -13,8 +13,9 @@ import pytest
 from flask import url_for
 from sqlalchemy import select, update
 
-from tests.support import recorded_writes
+from tests.support import both_engines, count_queued_now, count_rows, recorded_writes
 from tests.web.test_templates_never_query import PAGES_BY_ROLE, _item_pages
+from voicebox import pending
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import AuditEvent, Petition, Signature
@@ -122,3 +123,28 @@ def test_the_server_counts_in_the_background_without_any_page_view(app, member, 
     finally:
         app.extensions["voicebox.background"]["stop"].set()
     assert count == 1
+
+
+@both_engines
+def test_a_signature_whose_window_is_counted_as_it_is_queued_lands_in_the_next_one(
+    app, client, member, make_user, make_petition, sign, monkeypatch
+):
+    petition = make_petition()
+    client.login(member)
+    sign(petition, make_user(), counted=False)  # something to count, so the flush closes the window
+    real_current_window = pending.current_window
+
+    def counted_meanwhile(session, keys):
+        found = real_current_window(session, keys)
+        monkeypatch.setattr(pending, "current_window", real_current_window)
+        count_queued_now(app)  # another worker's flush, between our read and our write
+        return found
+
+    monkeypatch.setattr(pending, "current_window", counted_meanwhile)
+    response = client.post(url_for("petitions.sign", petition_id=petition.id), follow_redirects=True)
+
+    assert "Thank you for signing." in response.get_data(as_text=True)
+    count_queued_now(app)
+    db.session.expire_all()
+    assert db.session.get(Petition, petition.id).signature_count == 2
+    assert count_rows(Signature, Signature.petition_id == petition.id) == 2

@@ -219,8 +219,11 @@ def _frames_apply(petition: Petition) -> bool:
     )
 
 
-def detail_page(petition: Petition, settings: InstanceSettings, standing: Hashable) -> str:
-    """The petition page for the signed-in reader, from its frame wherever one applies."""
+def detail_page(
+    petition: Petition, settings: InstanceSettings, standing: Hashable, *, thanked: bool = False
+) -> str:
+    """The petition page for the signed-in reader, from its frame wherever one applies;
+    `thanked` adds "Thank you for signing." after any messages waiting in the session."""
     role = str(current_user.role)
     shared = shared_parts(petition, settings, role)
     comments, answers = member_parts(petition, shared)
@@ -233,7 +236,7 @@ def detail_page(petition: Petition, settings: InstanceSettings, standing: Hashab
         "can_participate": can_participate,
         "can_organize": current_user.has_role(Role.ORGANIZER),
     }
-    if not _frames_apply(petition):
+    if thanked or not _frames_apply(petition):
         return render_template(
             "petitions/detail.html",
             comments=comments,
@@ -241,6 +244,7 @@ def detail_page(petition: Petition, settings: InstanceSettings, standing: Hashab
             private_signing=private_signing_part(petition, can_participate),
             # Only a draft's buttons (co-sponsor, open) use it: no form built for other pages.
             confirm_form=ConfirmForm() if petition.is_draft else None,
+            page_flashes=[("success", _("Thank you for signing."))] if thanked else [],
             **context,
         )
     key = (*version_of(petition, settings), role, standing, request.path)

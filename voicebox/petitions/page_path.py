@@ -6,6 +6,7 @@ limiter's bookkeeping and the after-request hooks -- more than the page itself o
 framed (voicebox.page_frame). This path keeps every check the normal one makes and answers
 only when the normal path would answer with a frame it has already built:
 
+- a "thank you for signing" cookie goes to the view, which shows the thanks and deletes it;
 - the session cookie's signature and age are checked with the app's own serializer, and
   the session holds nothing but the sign-in, the CSRF secret, the permanence flag and the
   home page's visit days (a flash to show, or any other key, goes to Flask, which may
@@ -45,6 +46,7 @@ from voicebox.page_cache import LruCache
 from voicebox.page_frame import Frame
 from voicebox.petitions.page import CACHE_KEY, FRAME_CACHE, version_key
 from voicebox.petitions.service import PetitionStanding, standing_in
+from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.security import BASE_HEADERS, HSTS
 from voicebox.web import today
 
@@ -137,6 +139,8 @@ class PetitionPagePath:
         if frames is None or not frames.size:
             return None  # nothing framed yet in this process, or frames are switched off
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        if THANKS_COOKIE in cookies:
+            return None  # the view shows "Thank you for signing." once, and deletes the cookie
         session = self._session(cookies)
         if session is None:
             return None

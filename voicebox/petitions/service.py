@@ -10,12 +10,12 @@ is destroyed at close (A2).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, select
+from sqlalchemy import Row, bindparam, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from voicebox import pending
@@ -204,16 +204,25 @@ _SIGNING_STATE = select(Petition.id, Petition.status, Petition.closes_on).where(
 
 
 def open_for_signing(petition_id: str, today: date) -> Row[Any]:
+    """The petition's signing state; raises PetitionNotFound or PetitionNotOpen unless it takes signatures."""
     state = db.session.execute(_SIGNING_STATE, {"petition_id": petition_id}).first()
+    return refuse_unless_open(state, today, closed=N_("This petition is closed."))
+
+
+def refuse_unless_open(state: Row[Any] | None, today: date, *, closed: str) -> Row[Any]:
+    """`state` (status, closes_on) if the petition takes signatures; raises with the reason if not."""
     if state is None:
         raise PetitionNotFound(N_("There is no such petition."))
-    if state.status == PetitionStatus.OPEN and state.closes_on is not None and state.closes_on < today:
-        raise PetitionNotOpen(N_("This petition closed on its closing date."))
     if state.status == PetitionStatus.DRAFT:
         raise PetitionNotOpen(N_("This petition is still a draft and can't be signed yet."))
-    if state.status == PetitionStatus.CLOSED:
-        raise PetitionNotOpen(N_("This petition is closed."))
+    if state.status != PetitionStatus.OPEN:
+        raise PetitionNotOpen(closed)
+    if state.closes_on is not None and state.closes_on < today:
+        raise PetitionNotOpen(N_("This petition closed on its closing date."))
     return state
+
+
+_GROUP_EXISTS = select(Group.id).where(Group.id == bindparam("group_id"))
 
 
 def validate_signature_choice(choice: SignatureChoice) -> dict[str, str]:
@@ -225,9 +234,15 @@ def validate_signature_choice(choice: SignatureChoice) -> dict[str, str]:
         )
     if len(choice.comment) > COMMENT_MAX:
         errors["comment"] = Message(N_("Keep the comment under %(max)s characters."), max=COMMENT_MAX)
-    if choice.group_id is not None and db.session.get(Group, choice.group_id) is None:
+    if (
+        choice.group_id is not None
+        and db.session.connection().scalar(_GROUP_EXISTS, {"group_id": choice.group_id}) is None
+    ):
         errors["group"] = N_("Choose a group from the list, or none.")
     return errors
+
+
+_ITEM_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def sign_petition(
@@ -240,24 +255,18 @@ def sign_petition(
 ) -> None:
     """Sign once; it is counted at the next window flush (within a minute).
 
-    Raises PetitionNotFound, PetitionNotOpen, InvalidPetition or AlreadySigned.
+    Raises PetitionNotFound, PetitionNotOpen, InvalidPetition, AlreadySigned or PetitionError.
     """
-    open_for_signing(petition_id, today)
+    # The petition's state is read once, after the write (queue_signature): a closed
+    # petition's key is gone, so only a missing key needs a look at the row first.
+    key = petition_key(petition_id, keys) if _ITEM_ID.fullmatch(petition_id) else None
+    if key is None:
+        if db.session.scalar(select(Petition.id).where(Petition.id == petition_id)) is None:
+            raise PetitionNotFound(N_("There is no such petition."))
+        raise PetitionNotOpen(N_("This petition is closed."))
     errors = validate_signature_choice(choice)
     if errors:
         raise InvalidPetition(errors)
-    key = petition_key(petition_id, keys)
-    if key is None:
-        raise PetitionNotOpen(N_("This petition is closed."))
-    if holds_token(petition_id, key, member_id):
-        raise PetitionError(TWICE_REFUSAL)
-
-    def refuse_if_token() -> str | None:
-        # Checked again after our write, under the member's lock: a token issued meanwhile
-        # (by another worker) rules this signature out.
-        lock_member(key, member_id)
-        return TWICE_REFUSAL if holds_token(petition_id, key, member_id) else None
-
     mark = nullifier(key, SIGN, member_id)
     payload = {
         "petition_id": petition_id,
@@ -272,8 +281,9 @@ def sign_petition(
         mark,
         payload,
         keys=keys,
+        today=today,
         already=N_("You have already signed this petition."),
-        refuse_if=refuse_if_token,
+        issuance_mark=nullifier(key, BLIND_ISSUANCE, member_id),
     )
 
 
@@ -287,25 +297,6 @@ def _lock_mark(mark: str) -> None:
     pending.lock_value(db.session, mark)
 
 
-def lock_member(key: bytes, member_id: str) -> None:
-    """Serialize one member's account signing and token issuance on one petition across workers."""
-    _lock_mark(nullifier(key, BLIND_ISSUANCE, member_id))
-
-
-def holds_token(petition_id: str, key: bytes, member_id: str) -> bool:
-    """Whether this member was issued the petition's blind token (one signature each way
-    would count them twice, so holding a token rules out signing with the account)."""
-    mark = nullifier(key, BLIND_ISSUANCE, member_id)
-    return (
-        db.session.scalar(
-            select(TokenIssuance.id).where(
-                TokenIssuance.petition_id == petition_id, TokenIssuance.member_mark == mark
-            )
-        )
-        is not None
-    )
-
-
 def signed_with_account(petition_id: str, key: bytes, member_id: str, keys: KeyStore) -> bool:
     """Whether this member's account signature is counted or waiting to be."""
     mark = nullifier(key, SIGN, member_id)
@@ -317,37 +308,70 @@ def signed_with_account(petition_id: str, key: bytes, member_id: str, keys: KeyS
     )
 
 
+# Everything a queued signature is checked against, after its write, in one statement: the
+# petition's state (FOR SHARE on PostgreSQL: closing, an UPDATE of this row, waits for our
+# commit, and we wait for a close in progress, so nothing lands after "Closed"), whether
+# the mark is already counted, and whether the member holds the petition's blind token.
+_SIGNING_CHECK = (
+    select(
+        Petition.status,
+        Petition.closes_on,
+        exists()
+        .where(Signature.petition_id == bindparam("petition_id"), Signature.nullifier == bindparam("mark"))
+        .label("counted"),
+        exists()
+        .where(
+            TokenIssuance.petition_id == bindparam("petition_id"),
+            TokenIssuance.member_mark == bindparam("issuance_mark"),
+        )
+        .label("holds_token"),
+    )
+    .where(Petition.id == bindparam("petition_id"))
+    .with_for_update(read=True, of=Petition)
+)
+
+
 def queue_signature(
     petition_id: str,
     mark: str,
     payload: dict[str, Any],
     *,
     keys: KeyStore,
+    today: date,
     already: str,
-    refuse_if: Callable[[], str | None] | None = None,
+    issuance_mark: str | None = None,
 ) -> None:
     """Queue a signature whose nullifier is `mark` in the current counting window (caller's unit).
 
     Shared by account signing and blind-token signing (whose mark is the token's hash).
-    `refuse_if` runs after the write; a message it returns refuses (the caller's unit rolls back).
-    Raises AlreadySigned(already) when `mark` is counted or queued, PetitionNotOpen, PetitionError.
+    `issuance_mark` (account signing) is the member's token-issuance nullifier: it is locked
+    like token issuance locks it, and a token issued under it refuses (the caller's unit
+    rolls back). Raises AlreadySigned(already) when `mark` is counted or queued,
+    PetitionNotFound, PetitionNotOpen, PetitionError.
     """
 
+    def lock() -> None:
+        _lock_mark(mark)
+        if issuance_mark is not None:
+            # Taken after the signature's own lock, never before: token issuance takes only
+            # this one, so the two orders can't wait on each other.
+            _lock_mark(issuance_mark)
+
     def check(windows: list[pending.Window]) -> None:
-        status = status_for_share(petition_id)
-        signed = db.session.scalar(
-            select(Signature.id).where(Signature.petition_id == petition_id, Signature.nullifier == mark)
+        params = {"petition_id": petition_id, "mark": mark, "issuance_mark": issuance_mark}
+        # Its key was still there when we began: a petition not open now closed meanwhile.
+        state = refuse_unless_open(
+            db.session.connection().execute(_SIGNING_CHECK, params).first(),
+            today,
+            closed=N_("This petition closed just now; your signature was not added."),
         )
-        if status != PetitionStatus.OPEN:
-            raise PetitionNotOpen(N_("This petition closed just now; your signature was not added."))
-        if signed is not None or pending.is_queued(db.session, windows[1:], SIGN, mark):
+        if state.counted or pending.is_queued(db.session, windows[1:], SIGN, mark):
             raise AlreadySigned(already)
-        refusal = refuse_if() if refuse_if else None
-        if refusal:
-            raise PetitionError(refusal)
+        if state.holds_token:
+            raise PetitionError(TWICE_REFUSAL)
 
     try:
-        pending.queue(db.session, keys, SIGN, mark, payload, lock=lambda: _lock_mark(mark), check=check)
+        pending.queue(db.session, keys, SIGN, mark, payload, lock=lock, check=check)
     except IntegrityError as exc:
         raise AlreadySigned(already) from exc
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -24,7 +34,6 @@ from voicebox.web import (
     current_keys,
     current_secrets,
     error_text,
-    flash_form_errors,
     today,
     translate,
 )
@@ -111,14 +120,46 @@ def new() -> str | Response:
     return render_template("petitions/new.html", form=form, hints=hints)
 
 
+# "Thank you for signing." rides on a cookie of its own rather than a flash: a flash
+# rewrites and re-signs the whole session cookie on the POST and again on the page that
+# shows it. This one holds "1", only the petition's own page receives it, it expires
+# within a minute, and that page deletes it once shown -- what a flash in the session
+# holds for as long, and no more; never a query string, which browser history would keep.
+THANKS_COOKIE = "voicebox_thanks"
+THANKS_SECONDS = 60
+
+
+def _thanks_cookie(response: Response, path: str, *, shown: bool) -> Response:
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    if shown:
+        response.delete_cookie(THANKS_COOKIE, path=path, secure=secure, httponly=True, samesite="Lax")
+    else:
+        response.set_cookie(
+            THANKS_COOKIE,
+            "1",
+            max_age=THANKS_SECONDS,
+            path=path,
+            secure=secure,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
 @bp.get("/<petition_id>")
 @login_required
-def detail(petition_id: str) -> str:
+def detail(petition_id: str) -> str | Response:
     petition = _load_visible(petition_id)
+    thanked = request.cookies.get(THANKS_COOKIE) == "1"
     standing = service.PetitionStanding()
     if current_user.has_role(*PARTICIPANT_ROLES):
         standing = service.standing_of(petition, current_user.id, current_keys())
-    return page.detail_page(petition, instance_settings(), standing)
+    html = page.detail_page(petition, instance_settings(), standing, thanked=thanked)
+    if not thanked:
+        return html
+    return _thanks_cookie(
+        make_response(html), url_for("petitions.detail", petition_id=petition_id), shown=True
+    )
 
 
 @bp.get("/<petition_id>/tally")
@@ -134,43 +175,51 @@ def tally(petition_id: str) -> Response:
 @bp.post("/<petition_id>/sign")
 @role_required(*PARTICIPANT_ROLES)
 def sign(petition_id: str) -> str | Response:
-    # No group list on POST: the service checks the chosen id, which saves a query per signature.
-    form = SignForm()
+    # CSRFProtect checked the token before this view runs, so the optional fields are read
+    # as posted, with no form object built per signature: the service checks their lengths
+    # and the chosen group (no group list on POST either).
+    fields = request.form
     target = url_for("petitions.detail", petition_id=petition_id)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(target)
-    group = _parse_group(form.group.data)
+    group = _parse_group(fields.get("group"))
     if group == "invalid":
         flash(_("Choose a group from the list, or none."), "error")
         return redirect(target)
-    hints = hints_unless_confirmed(
-        form.comment.data or "", current_user.username, bool(form.confirm_identifying.data)
-    )
+    comment = fields.get("comment", "")
+    # Only a comment can identify its writer: no text, nothing to check.
+    confirmed = fields.get("confirm_identifying", "") not in _UNCHECKED
+    hints = hints_unless_confirmed(comment, current_user.username, confirmed) if comment else []
     if hints:
-        return _check_comment(petition_id, form, hints)
+        return _check_comment(petition_id, hints)
     choice = service.SignatureChoice(
-        display_name=form.display_name.data or "",
+        display_name=fields.get("display_name", ""),
         group_id=group if isinstance(group, int) else None,
-        comment=form.comment.data or "",
+        comment=comment,
     )
     try:
         with unit_of_work(db.session):
             service.sign_petition(petition_id, current_user.id, choice, keys=current_keys(), today=today())
     except service.PetitionNotFound:
         abort(404)
+    except service.InvalidPetition as exc:
+        for message in exc.errors.values():
+            flash(translate(message), "error")
     except service.PetitionError as exc:
         flash(error_text(exc), "error")
     else:
-        # Short: the page below says how and when it is counted, and a long message would
-        # push that confirmation out of a phone's first screen.
-        flash(_("Thank you for signing."), "success")
+        # The page says "Thank you for signing." (short: the page below says how and when it
+        # is counted, and a long message would push that out of a phone's first screen).
+        return _thanks_cookie(redirect(target), target, shown=False)
     return redirect(target)
 
 
-def _check_comment(petition_id: str, form: SignForm, hints: list) -> str:
+# What an unticked checkbox posts, as WTForms' BooleanField reads it.
+_UNCHECKED = frozenset({"", "false"})
+
+
+def _check_comment(petition_id: str, hints: list) -> str:
     """Nothing is stored yet: show the comment's warning and let the signer decide."""
     petition = _load_visible(petition_id)
+    form = SignForm()
     form.group.choices = page.sign_form().group.choices
     return render_template("petitions/check_comment.html", petition=petition, form=form, hints=hints)
 

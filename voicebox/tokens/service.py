@@ -212,7 +212,7 @@ def redeem_token(
         "comment": choice.comment.strip() or None,
     }
     petitions.queue_signature(
-        petition_id, mark, payload, keys=keys, already=N_("This token has already signed.")
+        petition_id, mark, payload, keys=keys, today=today, already=N_("This token has already signed.")
     )
     return mark
 
