@@ -16,6 +16,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Role
 from voicebox.petitions import drafts, service
+from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.unit_of_work import unit_of_work
 
 # Signed CSRF tokens carry a timestamp, so two renders a second apart differ there only.
@@ -117,6 +118,30 @@ def test_cached_pages_equal_uncached_ones_for_every_role_and_language(
             _assert_same(first, reference, role, language)
             _assert_same(again, reference, role, language)
     assert ('<html lang="de">' in _page(cached, petition, "de")) and "Take part" in _page(cached, petition)
+
+
+@pytest.mark.parametrize("message", ["flash", "thanks"])
+def test_a_page_with_a_message_waiting_equals_the_uncached_one(app, plain, member, make_petition, message):
+    petition = make_petition()
+    pages = []
+    for worker in (app, plain):
+        client = _signed_in(worker, member)
+        _page(client, petition)  # framed before the message arrives
+        if message == "flash":
+            with client.session_transaction() as session:
+                session["_flashes"] = [("error", "That petition is closed <for now>.")]
+        else:
+            client.set_cookie(THANKS_COOKIE, "1", path=f"/petitions/{petition.id}")
+        pages.append((_page(client, petition), _page(client, petition)))
+    (cached, cached_again), (uncached, uncached_again) = pages
+    _assert_same(cached, uncached, message)
+    _assert_same(cached_again, uncached_again, message, "shown once")
+    shown = (
+        '<p class="flash flash-error">That petition is closed &lt;for now&gt;.</p>'
+        if message == "flash"
+        else '<p class="flash flash-success">Thank you for signing.</p>'
+    )
+    assert shown in cached and shown not in cached_again
 
 
 def test_figures_change_on_another_worker_right_after_a_window_is_counted(

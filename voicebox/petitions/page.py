@@ -10,9 +10,9 @@ moderation and response forms included) are never cached.
 
 On top of the parts, the whole page is kept as a frame (voicebox.page_frame) per page
 version, role, language and the member's standing (signed, being counted), with holes for
-what is theirs alone: the CSRF token, their name in the header, and the moderators' comment
-and answer panels with their forms. A page with a flash to show, a query string or a draft's
-buttons is rendered in full instead.
+what is theirs alone: the CSRF token, their name in the header, the messages waiting for
+them, and the moderators' comment and answer panels with their forms. A page with a query
+string or a draft's buttons is rendered in full instead.
 """
 
 from __future__ import annotations
@@ -198,10 +198,6 @@ class FramedReader:
         return hole("username")
 
 
-def _no_flashes(with_categories: bool = False, category_filter: Any = ()) -> list[Any]:
-    return []
-
-
 def has_own_parts(role: str) -> bool:
     """Whether this role's page carries panels of its own (comment moderation, the answer
     form) with CSRF tokens in them; other roles' comment and answer parts are shared."""
@@ -209,14 +205,21 @@ def has_own_parts(role: str) -> bool:
 
 
 def _frames_apply(petition: Petition) -> bool:
-    # A flash is shown once (taking it changes the session); a query string can change the
-    # language switcher's return address; a draft's buttons carry form tokens of their own.
+    # A query string can change the language switcher's return address; a draft's buttons
+    # carry form tokens of their own.
     return (
         int(current_app.config.get("PAGE_CACHE_SIZE", DEFAULT_SIZE)) > 0
         and not petition.is_draft
         and not request.query_string
-        and "_flashes" not in session
     )
+
+
+def flash_area(page_flashes: list[tuple[str, str]]) -> str:
+    """The page's messages (the session's flashes, taken, then `page_flashes`) as base.html
+    shows them; empty when there are none."""
+    if not page_flashes and "_flashes" not in session:
+        return ""
+    return current_app.jinja_env.get_template("_flashes.html").render(page_flashes=page_flashes)
 
 
 def detail_page(
@@ -236,7 +239,8 @@ def detail_page(
         "can_participate": can_participate,
         "can_organize": current_user.has_role(Role.ORGANIZER),
     }
-    if thanked or not _frames_apply(petition):
+    page_flashes = [("success", _("Thank you for signing."))] if thanked else []
+    if not _frames_apply(petition):
         return render_template(
             "petitions/detail.html",
             comments=comments,
@@ -244,7 +248,7 @@ def detail_page(
             private_signing=private_signing_part(petition, can_participate),
             # Only a draft's buttons (co-sponsor, open) use it: no form built for other pages.
             confirm_form=ConfirmForm() if petition.is_draft else None,
-            page_flashes=[("success", _("Thank you for signing."))] if thanked else [],
+            page_flashes=page_flashes,
             **context,
         )
     key = (*version_of(petition, settings), role, standing, request.path)
@@ -260,7 +264,7 @@ def detail_page(
                 confirm_form=None,
                 csrf_token=lambda: STAND_IN,
                 current_user=FramedReader(role),
-                get_flashed_messages=_no_flashes,
+                flash_area=hole("flashes"),
                 **context,
             )
         ),
@@ -271,5 +275,6 @@ def detail_page(
             "username": str(escape(current_user.username)),
             "comments": comments,
             "answers": answers,
+            "flashes": flash_area(page_flashes),
         }
     )

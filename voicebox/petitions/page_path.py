@@ -15,8 +15,9 @@ only when the normal path would answer with a frame it has already built:
 - the petition is open or closed (drafts and rejected drafts carry forms of their own);
 - the member's standing is computed as the view computes it, by the same function;
 - the frame is looked up under exactly the view's key, and only a frame whose holes are
-  the CSRF token and the member's name is served (moderators' pages carry panels with
-  forms of their own); the token is made as Flask-WTF makes it, from the session's secret;
+  the CSRF token, the member's name and the (here empty) messages is served (moderators'
+  pages carry panels with forms of their own); the token is made as Flask-WTF makes it,
+  from the session's secret;
 - the answer carries exactly the normal path's headers (a test compares the two).
 
 Anything else -- no frame yet, another method, a query string, a database or key-store
@@ -55,7 +56,7 @@ PAGE_PATH = re.compile(r"/petitions/([A-Za-z0-9_-]{1,64})")
 # A signed-in session as sign-in and the home page leave it ("visits" is the home page's own);
 # any other key may make Flask change the session, so its request goes to Flask.
 PLAIN_SESSION_KEYS = frozenset({"_user_id", "_fresh", "_permanent", "csrf_token", "visits"})
-FRAME_HOLES = frozenset({"csrf", "username"})
+FRAME_HOLES = frozenset({"csrf", "username", "flashes"})
 PARTICIPANTS = frozenset(str(role) for role in PARTICIPANT_ROLES)
 
 # One round trip: the reader by session token, the petition's page columns, the settings.
@@ -165,7 +166,11 @@ class PetitionPagePath:
         frame = frames.get(key)
         if frame is None or not frame.holes <= FRAME_HOLES:
             return None
-        values = {"csrf": self._csrf.dumps(session["csrf_token"]), "username": str(escape(row.username))}
+        values = {
+            "csrf": self._csrf.dumps(session["csrf_token"]),
+            "username": str(escape(row.username)),
+            "flashes": "",  # a session with messages waiting never comes this far
+        }
         return frame.fill(values).encode()
 
     def _start_background(self) -> None:
