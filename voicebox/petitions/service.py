@@ -234,10 +234,8 @@ def validate_signature_choice(choice: SignatureChoice) -> dict[str, str]:
         )
     if len(choice.comment) > COMMENT_MAX:
         errors["comment"] = Message(N_("Keep the comment under %(max)s characters."), max=COMMENT_MAX)
-    if (
-        choice.group_id is not None
-        and db.session.connection().scalar(_GROUP_EXISTS, {"group_id": choice.group_id}) is None
-    ):
+    group = {"group_id": choice.group_id}
+    if choice.group_id is not None and db.session.connection().scalar(_GROUP_EXISTS, group) is None:
         errors["group"] = N_("Choose a group from the list, or none.")
     return errors
 
@@ -291,10 +289,6 @@ TWICE_REFUSAL = N_(
     "You have a private token for this petition: sign with it on the device that holds it "
     "(the petition page there offers it). Signing with your account as well would count you twice."
 )
-
-
-def _lock_mark(mark: str) -> None:
-    pending.lock_value(db.session, mark)
 
 
 def signed_with_account(petition_id: str, key: bytes, member_id: str, keys: KeyStore) -> bool:
@@ -351,11 +345,9 @@ def queue_signature(
     """
 
     def lock() -> None:
-        _lock_mark(mark)
-        if issuance_mark is not None:
-            # Taken after the signature's own lock, never before: token issuance takes only
-            # this one, so the two orders can't wait on each other.
-            _lock_mark(issuance_mark)
+        pending.lock_value(db.session, mark)
+        if issuance_mark is not None:  # second: token issuance takes only this one, never both
+            pending.lock_value(db.session, issuance_mark)
 
     def check(windows: list[pending.Window]) -> None:
         params = {"petition_id": petition_id, "mark": mark, "issuance_mark": issuance_mark}
