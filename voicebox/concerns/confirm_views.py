@@ -12,8 +12,8 @@ from voicebox.concerns import flags, service
 from voicebox.concerns.blueprint import bp
 from voicebox.concerns.forms import HideForm
 from voicebox.confirm import Confirmation, render_confirmation
-from voicebox.extensions import limiter
 from voicebox.models import PARTICIPANT_ROLES, Concern, Role
+from voicebox.ratelimits import member_action
 from voicebox.web import confirmed_action, current_keys
 
 
@@ -51,7 +51,7 @@ def confirm_flag(concern_id: str) -> str:
 
 @bp.post("/<concern_id>/unflag")
 @role_required(*PARTICIPANT_ROLES)
-@limiter.limit("30 per minute")
+@member_action
 def unflag(concern_id: str) -> Response:
     return confirmed_action(
         lambda: flags.take_back_flag(concern_id, current_user.id, keys=current_keys()),
