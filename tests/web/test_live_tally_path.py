@@ -12,7 +12,7 @@ from werkzeug.test import Client
 from tests.support import both_engines
 from voicebox.auth import service as accounts
 from voicebox.extensions import db
-from voicebox.petitions.live_tally_path import LiveTallyPath
+from voicebox.short_reads import ShortReads
 from voicebox.unit_of_work import unit_of_work
 
 
@@ -31,7 +31,7 @@ class CountingApp:
 @pytest.fixture
 def paths(app):
     short = app.wsgi_app
-    assert isinstance(short, LiveTallyPath)
+    assert isinstance(short, ShortReads)
     normal = CountingApp(short._inner)
     short._inner = normal
     return Client(short), Client(normal), normal
