@@ -23,7 +23,7 @@ from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode, bytes_to_int
 from itsdangerous.signer import HMACAlgorithm
 from itsdangerous.timed import TimestampSigner
-from werkzeug.http import parse_cookie
+from werkzeug.sansio.http import parse_cookie
 
 # A header of plain `name=value` pairs, as browsers send ours: parsed with split() here,
 # since for such a header werkzeug's parser (what Flask uses; slower) finds the same pairs.
@@ -33,7 +33,7 @@ VERIFIED_SIZE = 4096
 
 
 def cookie_value(header: str, name: str) -> str | None:
-    """The first cookie called `name` in a Cookie header, as `request.cookies.get` finds it."""
+    """The first cookie called `name` in a (WSGI) Cookie header, as `request.cookies` finds it."""
     if not _PLAIN_COOKIES.fullmatch(header):
         return parse_cookie(header).get(name)
     for pair in header.split(";"):
