@@ -93,10 +93,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         from voicebox.petitions.page_path import install_page_path
 
         install_page_path(app)
-    if app.config.get("LIVE_TALLY_SHORT_PATH", True):
-        from voicebox.petitions.live_tally_path import install_live_tally_path
+    if app.config.get("SHORT_READ_PATHS", True):
+        from voicebox.short_reads import install_short_reads
 
-        install_live_tally_path(app)
+        install_short_reads(app)
     if app.config.get("AUTO_MIGRATE"):
         from voicebox.database import upgrade_database
 

@@ -41,6 +41,14 @@ class LruCache(Generic[V]):
         self._items: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
+    def get(self, key: Hashable) -> V | None:
+        """The value kept for `key`, or None; nothing is built."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
     def get_or_build(self, key: Hashable, build: Callable[[], V]) -> V:
         """The value for `key`, built (outside the lock) and kept when missing."""
         with self._lock:
@@ -55,14 +63,6 @@ class LruCache(Generic[V]):
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
-
-    def get(self, key: Hashable) -> V | None:
-        """The value for `key` if it is kept (counted as a use), else None."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
 
     def clear(self) -> None:
         with self._lock:

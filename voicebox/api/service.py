@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, select
 
 from voicebox.extensions import db
 from voicebox.models import Concern, InstanceSettings, Petition, PetitionStatus
+from voicebox.web import today
 
 LISTED_STATUSES = (PetitionStatus.OPEN.value, PetitionStatus.CLOSED.value)
 
@@ -49,6 +51,38 @@ def listed_petition_row(petition_id: str) -> Any:
     if row is None:
         raise ItemNotFound("There is no such petition.")
     return row
+
+
+# Everything read that a petition's API document (its JSON body) depends on: the row's own
+# columns it shows, `page_version` (replaced whenever a count, day tally, response or group
+# changes) and the suppression setting. Not the language or script root: the body is the
+# same for every reader. The view and the short read path (voicebox/short_reads.py) key the
+# cached body on exactly these values, in this order, through `document_key`.
+DOCUMENT_CACHE = "api-petition"
+DOCUMENT_KEY_COLUMNS = (
+    Petition.id,
+    Petition.page_version,
+    Petition.status,
+    Petition.title,
+    Petition.goal,
+    Petition.opened_on,
+    Petition.closed_on,
+    Petition.closes_on,
+    Petition.signature_count,
+    InstanceSettings.headcount,
+    InstanceSettings.small_group_threshold,
+)
+
+
+def document_key(values: Sequence[Any]) -> tuple[Hashable, ...]:
+    """The cache key of a petition's API document, from its DOCUMENT_KEY_COLUMNS values and
+    the day (complete weeks of the breakdown end with it)."""
+    return (*values, today())
+
+
+def document_key_of(row: Any) -> tuple[Hashable, ...]:
+    """`document_key` of a `listed_petition_row`."""
+    return document_key([getattr(row, column.key) for column in DOCUMENT_KEY_COLUMNS])
 
 
 def listed_concerns() -> list[Concern]:

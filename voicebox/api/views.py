@@ -15,7 +15,7 @@ from voicebox.api.tokens import user_for_token
 from voicebox.concerns.service import category_names
 from voicebox.extensions import csrf
 from voicebox.models import Concern, Petition
-from voicebox.petitions.page import fragment_cache, version_of
+from voicebox.petitions.page import fragment_cache
 from voicebox.reports import service as reports
 from voicebox.reports.exports import export_document
 from voicebox.reports.tallies import breakdown_rows, daily_series, group_week_table, suppression_threshold
@@ -97,9 +97,10 @@ def petition(petition_id: str) -> Response:
         found = items.listed_petition_row(petition_id)
     except items.ItemNotFound as exc:
         abort(404, str(exc))
-    # Serialized once per page version (voicebox/petitions/page.py): nothing here is per member.
-    body = fragment_cache("api-petition").get_or_build(
-        version_of(found, found), lambda: _petition_document(found, found.headcount)
+    # Serialized once per document version: nothing here is per member. The short read path
+    # (voicebox/short_reads.py) serves cookie-signed-in requests from the same cache.
+    body = fragment_cache(items.DOCUMENT_CACHE).get_or_build(
+        items.document_key_of(found), lambda: _petition_document(found, found.headcount)
     )
     return current_app.response_class(body, mimetype="application/json")
 
