@@ -1,4 +1,4 @@
-"""The session cookie's account token, read as Flask reads it, for the short read paths.
+"""The session cookie, read as Flask reads it, for the short paths in front of Flask.
 
 Flask opens a session with the app's signing serializer: the cookie's HMAC under each
 accepted secret key (newest first), then its timestamp (no older than the session lifetime,
@@ -17,6 +17,8 @@ import hmac
 import json
 import re
 import zlib
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from itsdangerous import URLSafeTimedSerializer
@@ -84,14 +86,20 @@ class SessionTokens:
         self._decoder = json.JSONDecoder(object_hook=serializer.serializer.untag)  # type: ignore[attr-defined]
         # A member's page polls with the same cookie every few seconds. What its signature and
         # payload checks found is kept under a hash of the cookie (never the cookie itself):
-        # the session token and the signing time, so the age is still checked on every
-        # request, and the database is still asked on every request whether the token names
-        # an account (a sign-out rotates it, and the next poll fails). Bounded: emptied when
-        # full (one atomic step, safe for threaded workers without a lock).
-        self._verified: dict[bytes, tuple[str, int]] = {}
+        # the session's contents (read-only) and the signing time, so the age is still checked
+        # on every request, and the database is still asked on every request whether the token
+        # names an account (a sign-out rotates it, and the next poll fails). Bounded: emptied
+        # when full (one atomic step, safe for threaded workers without a lock).
+        self._verified: dict[bytes, tuple[Mapping[str, Any], int]] = {}
 
     def token(self, cookie_header: str) -> str | None:
         """The session token the cookie names, or None (no, bad, expired or signed-out cookie)."""
+        found = self.session(cookie_header)
+        return found["_user_id"] if found is not None else None
+
+    def session(self, cookie_header: str) -> Mapping[str, Any] | None:
+        """The signed-in session the cookie holds, read-only, or None (no, bad or expired
+        cookie, or one without a session token)."""
         value = cookie_value(cookie_header, self._cookie) if cookie_header else None
         if not value:
             return None
@@ -105,11 +113,11 @@ class SessionTokens:
             if len(self._verified) >= VERIFIED_SIZE:
                 self._verified.clear()
             self._verified[digest] = found
-        token, signed_at = found
+        session, signed_at = found
         age = self._signers[0].signer.get_timestamp() - signed_at
-        return token if 0 <= age <= self._max_age else None
+        return session if 0 <= age <= self._max_age else None
 
-    def _verify(self, signed_value: bytes) -> tuple[str, int] | None:
+    def _verify(self, signed_value: bytes) -> tuple[Mapping[str, Any], int] | None:
         # Serializer.loads: the first signer whose signature holds decides.
         for candidate in self._signers:
             stamped = candidate.signed(signed_value)
@@ -117,7 +125,7 @@ class SessionTokens:
                 return self._contents(stamped, candidate.signer.sep)
         return None
 
-    def _contents(self, stamped: bytes, sep: bytes) -> tuple[str, int] | None:
+    def _contents(self, stamped: bytes, sep: bytes) -> tuple[Mapping[str, Any], int] | None:
         # TimestampSigner.unsign's timestamp, then URLSafeSerializerMixin.load_payload.
         payload, found, stamp = stamped.rpartition(sep)
         if not found:
@@ -130,4 +138,4 @@ class SessionTokens:
         except Exception:
             return None
         token = session.get("_user_id") if isinstance(session, dict) else None
-        return (token, signed_at) if isinstance(token, str) and token else None
+        return (MappingProxyType(session), signed_at) if isinstance(token, str) and token else None

@@ -18,6 +18,14 @@ def flask_token(app, header: str) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
+def flask_session(app, header: str) -> dict | None:
+    """Flask's whole session for this Cookie header, where it names a signed-in account."""
+    with app.test_request_context(environ_overrides={"HTTP_COOKIE": header}):
+        contents = dict(session)
+    token = contents.get("_user_id")
+    return contents if isinstance(token, str) and token else None
+
+
 def reader(app) -> SessionTokens:
     serializer = app.session_interface.get_signing_serializer(app)
     lifetime = int(app.permanent_session_lifetime.total_seconds())
@@ -72,6 +80,8 @@ def test_every_kind_of_cookie_reads_as_flask_reads_it(app, make_app, member):
     tokens = reader(app)
     for header in headers * 2:  # the second time from what the reader remembered
         assert tokens.token(header) == flask_token(app, header), header
+        found = tokens.session(header)
+        assert (dict(found) if found is not None else None) == flask_session(app, header), header
     assert tokens.token(f"session={real}") is not None
     assert tokens.token(f"session={small}") == "a-token"
 

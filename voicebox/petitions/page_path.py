@@ -7,7 +7,8 @@ framed (voicebox.page_frame). This path keeps every check the normal one makes a
 only when the normal path would answer with a frame it has already built:
 
 - a "thank you for signing" cookie goes to the view, which shows the thanks and deletes it;
-- the session cookie's signature and age are checked with the app's own serializer, and
+- the session cookie's signature and age are checked as Flask checks them
+  (voicebox.session_cookie, shared with the short read paths), and
   the session holds nothing but the sign-in, the CSRF secret, the permanence flag and the
   home page's visit days (a flash to show, or any other key, goes to Flask, which may
   change the session);
@@ -28,17 +29,17 @@ writes: not the database, not the session.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import Flask
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from markupsafe import escape
 from sqlalchemy import bindparam, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header, parse_cookie
+from werkzeug.http import parse_accept_header
 
 from voicebox.i18n import LANGUAGE_COOKIE, language_for
 from voicebox.keystore import KeyStoreError
@@ -49,6 +50,7 @@ from voicebox.petitions.page import CACHE_KEY, FRAME_CACHE, version_key
 from voicebox.petitions.service import PetitionStanding, standing_in
 from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.security import BASE_HEADERS, HSTS
+from voicebox.session_cookie import SessionTokens, cookie_value
 from voicebox.web import today
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -101,9 +103,11 @@ class PetitionPagePath:
         self._app = app
         self._inner = inner
         self._engine = engine
-        self._serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        self._cookie = str(app.config["SESSION_COOKIE_NAME"])
-        self._max_age = int(app.permanent_session_lifetime.total_seconds())
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        self._sessions = None
+        if serializer is not None:
+            lifetime = int(app.permanent_session_lifetime.total_seconds())
+            self._sessions = SessionTokens(serializer, str(app.config["SESSION_COOKIE_NAME"]), lifetime)
         self._https = bool(app.config.get("SESSION_COOKIE_SECURE"))
         secret: str | bytes = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key or b""
         self._csrf = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")  # as Flask-WTF signs it
@@ -118,19 +122,13 @@ class PetitionPagePath:
                     return [page]
         return self._inner(environ, start_response)
 
-    def _session(self, cookies: Any) -> dict[str, Any] | None:
-        value = cookies.get(self._cookie)
-        if not value or self._serializer is None:
+    def _session(self, cookie_header: str) -> Mapping[str, Any] | None:
+        if self._sessions is None:
             return None
-        try:
-            session = self._serializer.loads(value, max_age=self._max_age)
-        except BadSignature:  # tampered, or older than the session lifetime
+        session = self._sessions.session(cookie_header)
+        if session is None or not session.keys() <= PLAIN_SESSION_KEYS:
             return None
-        if not isinstance(session, dict) or not session.keys() <= PLAIN_SESSION_KEYS:
-            return None
-        if not isinstance(session.get("_user_id"), str) or not isinstance(session.get("csrf_token"), str):
-            return None
-        return session
+        return session if isinstance(session.get("csrf_token"), str) else None
 
     def _frames(self) -> LruCache[Frame] | None:
         return self._app.extensions.get(CACHE_KEY, {}).get(FRAME_CACHE)
@@ -139,10 +137,10 @@ class PetitionPagePath:
         frames = self._frames()
         if frames is None or not frames.size:
             return None  # nothing framed yet in this process, or frames are switched off
-        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
-        if THANKS_COOKIE in cookies:
+        cookie_header = environ.get("HTTP_COOKIE", "")
+        if cookie_value(cookie_header, THANKS_COOKIE) is not None:
             return None  # the view shows "Thank you for signing." once, and deletes the cookie
-        session = self._session(cookies)
+        session = self._session(cookie_header)
         if session is None:
             return None
         self._start_background()
@@ -160,7 +158,7 @@ class PetitionPagePath:
         except (SQLAlchemyError, KeyStoreError):
             return None  # the normal path answers the outage as it always does
         accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
-        language = language_for(cookies.get(LANGUAGE_COOKIE, ""), accept)
+        language = language_for(cookie_value(cookie_header, LANGUAGE_COOKIE) or "", accept)
         script_root = environ.get("SCRIPT_NAME", "").rstrip("/")
         key = (*version_key(row, row, today(), language, script_root), role, standing, path)
         frame = frames.get(key)
