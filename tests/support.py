@@ -11,6 +11,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.timed import TimestampSigner
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import make_url
 
@@ -268,3 +270,46 @@ def run_races(app: Flask, rounds: list[list[tuple[Any, ...]]], act: RaceAct) -> 
         for worker in workers:
             worker.join(timeout=30)
     return outcomes
+
+
+class CountingApp:
+    """A short path's normal path (Flask), counting how often a request was handed to it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        self.calls += 1
+        return self.inner(environ, start_response)
+
+
+def tampered(cookie: str) -> str:
+    """The cookie with its signature's last two characters changed."""
+    return cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
+
+
+def signed_long_ago(app: Flask, monkeypatch: pytest.MonkeyPatch, sign_in: Callable[[], str]) -> str:
+    """A cookie signed just over the session lifetime ago, as one left in a browser overnight."""
+    signed_at = TimestampSigner.get_timestamp(None) - int(  # type: ignore[arg-type]
+        (app.permanent_session_lifetime + timedelta(minutes=1)).total_seconds()
+    )
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: signed_at)
+    try:
+        return sign_in()
+    finally:
+        monkeypatch.undo()
+
+
+def withdraw_now(app: Flask, petition: Any, user: Any) -> None:
+    """Withdraw `user`'s signature through the service, in its own unit of work."""
+    from voicebox.petitions import service
+    from voicebox.unit_of_work import unit_of_work
+
+    with unit_of_work(db.session):
+        service.remove_signature(
+            petition.id,
+            user.id,
+            keys=app.extensions["voicebox.keys"],
+            secrets=app.extensions["voicebox.secrets"],
+        )

@@ -203,8 +203,8 @@ class ShortReads:
         return cache.get(api.document_key(row)) if cache is not None else None
 
 
-def install_short_reads(app: Flask) -> None:
-    """Put the short paths in front of the app (after every other WSGI middleware is in place)."""
+def lazy_engine(app: Flask) -> Callable[[], Engine]:
+    """The app's engine, found on first use: after gunicorn's fork, never across it."""
     from voicebox.extensions import db
 
     found: list[Engine] = []
@@ -215,4 +215,9 @@ def install_short_reads(app: Flask) -> None:
                 found.append(db.engine)
         return found[0]
 
-    app.wsgi_app = ShortReads(app, app.wsgi_app, engine)  # type: ignore[method-assign]
+    return engine
+
+
+def install_short_reads(app: Flask) -> None:
+    """Put the short paths in front of the app (after every other WSGI middleware is in place)."""
+    app.wsgi_app = ShortReads(app, app.wsgi_app, lazy_engine(app))  # type: ignore[method-assign]

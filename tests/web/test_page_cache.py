@@ -11,7 +11,7 @@ import re
 import pytest
 from flask import url_for
 
-from tests.support import close_petition_now, count_queued_now, recorded_writes
+from tests.support import close_petition_now, count_queued_now, recorded_writes, withdraw_now
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Role
@@ -85,16 +85,6 @@ def _sign(app, petition, user, **choice):
     count_queued_now(app)
 
 
-def _withdraw(app, petition, user):
-    with unit_of_work(db.session):
-        service.remove_signature(
-            petition.id,
-            user.id,
-            keys=app.extensions["voicebox.keys"],
-            secrets=app.extensions["voicebox.secrets"],
-        )
-
-
 @pytest.mark.parametrize("state", ["open", "signed", "closed", "draft"])
 def test_cached_pages_equal_uncached_ones_for_every_role_and_language(
     app, plain, users, make_petition, make_group, state
@@ -165,7 +155,7 @@ def test_a_withdrawal_and_a_new_signature_that_leave_the_count_alone_still_show(
     reader = _signed_in(other, make_user(Role.MEMBER))
     before = _page(reader, petition)
     assert "<strong>2</strong>" in before and "<li>Alice</li>" in before
-    _withdraw(app, petition, alice)
+    withdraw_now(app, petition, alice)
     _sign(app, petition, carol, display_name="Carol")
     after = _page(reader, petition)
     assert "<strong>2</strong>" in after

@@ -4,40 +4,24 @@ from __future__ import annotations
 
 import contextvars
 import re
-from datetime import timedelta
 
-import itsdangerous
 import pytest
 from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.test import Client
 
-from tests.support import both_engines, count_queued_now
-from voicebox.anonymity import coarse_date
+from tests.support import CountingApp, both_engines, count_queued_now, signed_long_ago, tampered, withdraw_now
 from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.i18n import LANGUAGE_COOKIE
 from voicebox.models import Signature
-from voicebox.petitions import service
 from voicebox.petitions.page_path import PetitionPagePath
 from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.unit_of_work import unit_of_work
 
 # Flask-WTF's signed tokens carry the second they were made: two renders may differ there only.
 CSRF = re.compile(r"\.?[\w-]{16,}\.[\w-]{4,8}\.[\w-]{20,}")
-
-
-class CountingApp:
-    """The normal path, counting how often the short path handed a request to it."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return self.inner(environ, start_response)
 
 
 def _page_path(app) -> PetitionPagePath:
@@ -79,17 +63,6 @@ def answers(
     return response.status_code, CSRF.sub("CSRF", response.get_data(as_text=True)), kept
 
 
-def _sign(app, petition, user) -> None:
-    with unit_of_work(db.session):
-        service.sign_petition(
-            petition.id,
-            user.id,
-            service.SignatureChoice(),
-            keys=app.extensions["voicebox.keys"],
-            today=coarse_date(),
-        )
-
-
 def _both_ways(short, normal, counted, path, cookie, **options):
     answers(normal, path, cookie, **options)  # Flask builds the frame
     calls_before = counted.calls
@@ -101,16 +74,14 @@ def _both_ways(short, normal, counted, path, cookie, **options):
 @both_engines
 @pytest.mark.parametrize("standing", ["not signed", "being counted", "signed"])
 def test_a_members_page_is_answered_by_the_short_path_byte_for_byte(
-    app, paths, member, make_petition, sign_many, standing
+    app, paths, member, make_petition, sign_many, sign, standing
 ):
     short, normal, counted = paths
     petition = make_petition(goal=40)
     sign_many(petition, 3)
     cookie = signed_in_cookie(app, member)
     if standing != "not signed":
-        _sign(app, petition, member)
-    if standing == "signed":
-        count_queued_now(app)
+        sign(petition, member, counted=standing == "signed")
     path = url_for("petitions.detail", petition_id=petition.id)
 
     fast, slow, served_short = _both_ways(short, normal, counted, path, cookie)
@@ -204,15 +175,9 @@ def test_anything_unusual_is_left_to_the_normal_path(app, paths, users, make_pet
     if case == "no cookie":
         cookie = None
     elif case == "tampered":
-        cookie = cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
+        cookie = tampered(cookie)
     elif case == "expired":
-        # A cookie signed just over the session lifetime ago, as one left in a browser overnight.
-        signed_at = itsdangerous.timed.TimestampSigner.get_timestamp(None) - int(
-            (app.permanent_session_lifetime + timedelta(minutes=1)).total_seconds()
-        )
-        monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: signed_at)
-        cookie = signed_in_cookie(app, reader)
-        monkeypatch.undo()
+        cookie = signed_long_ago(app, monkeypatch, lambda: signed_in_cookie(app, reader))
     elif case == "signed out":
         with unit_of_work(db.session):
             accounts.end_sessions(reader.id)
@@ -258,22 +223,15 @@ class _Refusing:
         self.connect = refuse
 
 
-def test_a_withdrawal_shows_at_once_on_the_short_path(app, paths, member, make_petition):
+def test_a_withdrawal_shows_at_once_on_the_short_path(app, paths, member, make_petition, sign):
     short, normal, counted = paths
     petition = make_petition()
-    _sign(app, petition, member)
-    count_queued_now(app)
+    sign(petition, member)
     cookie = signed_in_cookie(app, member)
     path = url_for("petitions.detail", petition_id=petition.id)
     fast, _, served_short = _both_ways(short, normal, counted, path, cookie)
     assert served_short and "You have signed this petition." in fast[1]
-    with unit_of_work(db.session):
-        service.remove_signature(
-            petition.id,
-            member.id,
-            keys=app.extensions["voicebox.keys"],
-            secrets=app.extensions["voicebox.secrets"],
-        )
+    withdraw_now(app, petition, member)
     fast, slow, _ = _both_ways(short, normal, counted, path, cookie)
     assert fast == slow and 'class="sign-form"' in fast[1]
     assert "You have signed this petition." not in fast[1]

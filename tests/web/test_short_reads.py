@@ -4,15 +4,13 @@ path does, or leave the request to it."""
 from __future__ import annotations
 
 import contextvars
-from datetime import timedelta
 
-import itsdangerous
 import pytest
 from flask import Flask, url_for
 from werkzeug.test import Client
 
 from tests.blackhole import refused_port
-from tests.support import both_engines
+from tests.support import CountingApp, both_engines, signed_long_ago, tampered
 from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.models import Role
@@ -20,18 +18,6 @@ from voicebox.short_reads import ShortReads
 from voicebox.unit_of_work import unit_of_work
 
 READS = {"tally": "petitions.tally", "api": "api.petition"}
-
-
-class CountingApp:
-    """The normal path, counting how often the short path handed a request to it."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return self.inner(environ, start_response)
 
 
 class Paths:
@@ -128,15 +114,9 @@ def test_anything_unusual_is_left_to_the_normal_path(
     if case == "no cookie":
         cookie = None
     elif case == "tampered":
-        cookie = cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
+        cookie = tampered(cookie)
     elif case == "expired":
-        # A cookie signed just over the session lifetime ago, as one left in a browser overnight.
-        signed_at = itsdangerous.timed.TimestampSigner.get_timestamp(None) - int(
-            (app.permanent_session_lifetime + timedelta(minutes=1)).total_seconds()
-        )
-        monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: signed_at)
-        cookie = signed_in_cookie(app, member)
-        monkeypatch.undo()
+        cookie = signed_long_ago(app, monkeypatch, lambda: signed_in_cookie(app, member))
     elif case == "signed out":
         with unit_of_work(db.session):
             accounts.end_sessions(member.id)

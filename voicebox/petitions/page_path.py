@@ -51,6 +51,7 @@ from voicebox.petitions.service import PetitionStanding, standing_in
 from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.security import BASE_HEADERS, HSTS
 from voicebox.session_cookie import SessionTokens, cookie_value
+from voicebox.short_reads import lazy_engine
 from voicebox.web import today
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -189,14 +190,4 @@ class PetitionPagePath:
 
 def install_page_path(app: Flask) -> None:
     """Put the short page path in front of the app (after every other WSGI middleware)."""
-    from voicebox.extensions import db
-
-    found: list[Engine] = []
-
-    def engine() -> Engine:
-        if not found:
-            with app.app_context():
-                found.append(db.engine)
-        return found[0]
-
-    app.wsgi_app = PetitionPagePath(app, app.wsgi_app, engine)  # type: ignore[method-assign]
+    app.wsgi_app = PetitionPagePath(app, app.wsgi_app, lazy_engine(app))  # type: ignore[method-assign]
