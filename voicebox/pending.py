@@ -254,6 +254,13 @@ def hold_counting(session: DbSession) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _FLUSH_LOCK})
 
 
+def try_hold_counting(session: DbSession) -> bool:
+    """hold_counting without waiting: False at once if another worker is counting now."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:lock)"), {"lock": _FLUSH_LOCK}))
+
+
 def lock_value(session: DbSession, value: str) -> None:
     """Serialize writers of one nullifier across workers until the transaction ends
     (PostgreSQL; SQLite's single writer already does). Held in memory only, never written."""
@@ -269,7 +276,11 @@ def anything_queued(session: DbSession) -> bool:
 def count_window(session: DbSession, keys: KeyStore, window: Window, appliers: Mapping[str, Applier]) -> int:
     """Write one finished window's actions in shuffled order, in the caller's unit, and
     destroy its key once that commits; returns how many actions were written."""
-    hold_counting(session)
+    # Every worker's tick tries each finished window at once. Under load one of them may
+    # hold the lock for seconds; the others leave the window to it (or to their next tick)
+    # rather than queue behind it into the statement timeout.
+    if not try_hold_counting(session):
+        return 0
     # Deleting the window row is the barrier: an action still being queued in it
     # either committed before (and is read below) or finds the window gone and retries.
     closed = session.execute(delete(CountingWindow).where(CountingWindow.id == window.id))

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from flask import url_for
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from tests.support import both_engines, count_queued_now, count_rows, recorded_writes
 from tests.web.test_templates_never_query import PAGES_BY_ROLE, _item_pages
@@ -148,3 +148,19 @@ def test_a_signature_whose_window_is_counted_as_it_is_queued_lands_in_the_next_o
     db.session.expire_all()
     assert db.session.get(Petition, petition.id).signature_count == 2
     assert count_rows(Signature, Signature.petition_id == petition.id) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_engine", ["postgresql"], indirect=True)
+def test_a_tick_leaves_a_window_to_the_worker_already_counting(app, member, make_petition, sign):
+    petition = make_petition()
+    sign(petition, member, counted=False)
+    counting = db.engine.connect()  # another worker, in the middle of counting
+    try:
+        counting.execute(text("SELECT pg_advisory_lock(:lock)"), {"lock": pending._FLUSH_LOCK})
+        assert count_queued_now(app) == 0  # at once: no wait into the statement timeout
+        counting.execute(text("SELECT pg_advisory_unlock(:lock)"), {"lock": pending._FLUSH_LOCK})
+    finally:
+        counting.close()
+    assert count_queued_now(app) == 1
+    assert db.session.get(Petition, petition.id).signature_count == 1
