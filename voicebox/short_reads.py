@@ -203,6 +203,12 @@ class ShortReads:
         return cache.get(api.document_key(row)) if cache is not None else None
 
 
+def answers_without_flask(app: Flask) -> bool:
+    """Whether a short path can answer as Flask would: not when Flask re-sends the session
+    cookie on every request (SESSION_REFRESH_EACH_REQUEST), which a short path never does."""
+    return not app.config.get("SESSION_REFRESH_EACH_REQUEST", True)
+
+
 def lazy_engine(app: Flask) -> Callable[[], Engine]:
     """The app's engine, found on first use: after gunicorn's fork, never across it."""
     from voicebox.extensions import db
@@ -220,4 +226,6 @@ def lazy_engine(app: Flask) -> Callable[[], Engine]:
 
 def install_short_reads(app: Flask) -> None:
     """Put the short paths in front of the app (after every other WSGI middleware is in place)."""
+    if not answers_without_flask(app):
+        return
     app.wsgi_app = ShortReads(app, app.wsgi_app, lazy_engine(app))  # type: ignore[method-assign]

@@ -235,3 +235,11 @@ def test_a_withdrawal_shows_at_once_on_the_short_path(app, paths, member, make_p
     fast, slow, _ = _both_ways(short, normal, counted, path, cookie)
     assert fast == slow and 'class="sign-form"' in fast[1]
     assert "You have signed this petition." not in fast[1]
+
+
+def test_no_short_path_where_flask_would_refresh_the_cookie_on_every_request(make_app):
+    refreshing = make_app(SESSION_REFRESH_EACH_REQUEST=True)
+    layer = refreshing.wsgi_app
+    while hasattr(layer, "_inner"):
+        assert not isinstance(layer, PetitionPagePath)
+        layer = layer._inner

@@ -51,7 +51,7 @@ from voicebox.petitions.service import PetitionStanding, standing_in
 from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.security import BASE_HEADERS, HSTS
 from voicebox.session_cookie import SessionTokens, cookie_value
-from voicebox.short_reads import lazy_engine
+from voicebox.short_reads import answers_without_flask, lazy_engine
 from voicebox.web import today
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -190,4 +190,6 @@ class PetitionPagePath:
 
 def install_page_path(app: Flask) -> None:
     """Put the short page path in front of the app (after every other WSGI middleware)."""
+    if not answers_without_flask(app):
+        return
     app.wsgi_app = PetitionPagePath(app, app.wsgi_app, lazy_engine(app))  # type: ignore[method-assign]
