@@ -11,7 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.test import Client
 
-from tests.support import CountingApp, both_engines, count_queued_now, signed_long_ago, tampered, withdraw_now
+from tests.support import (
+    CountingApp,
+    both_engines,
+    count_queued_now,
+    signed_long_ago,
+    tampered,
+    withdraw_now,
+    without_csrf_tokens,
+)
 from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.i18n import LANGUAGE_COOKIE
@@ -19,9 +27,6 @@ from voicebox.models import Signature
 from voicebox.petitions.page_path import PetitionPagePath
 from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.unit_of_work import unit_of_work
-
-# Flask-WTF's signed tokens carry the second they were made: two renders may differ there only.
-CSRF = re.compile(r"\.?[\w-]{16,}\.[\w-]{4,8}\.[\w-]{20,}")
 
 
 def _page_path(app) -> PetitionPagePath:
@@ -60,7 +65,7 @@ def answers(
     # In a fresh context, as in production: no `g` (signed-in user, form token) left over.
     response = contextvars.Context().run(client.get, path, headers=headers)
     kept = sorted((k, v) for k, v in response.headers.items() if k not in {"Date", "Content-Length"})
-    return response.status_code, CSRF.sub("CSRF", response.get_data(as_text=True)), kept
+    return response.status_code, without_csrf_tokens(response.get_data(as_text=True)), kept
 
 
 def _both_ways(short, normal, counted, path, cookie, **options):
