@@ -13,7 +13,6 @@ from flask import url_for
 from tests.support import (
     CSRF_TOKEN,
     close_petition_now,
-    count_queued_now,
     recorded_writes,
     withdraw_now,
     without_csrf_tokens,
@@ -73,29 +72,17 @@ def _assert_same(page, reference, *where):
         pytest.fail(f"{where}: the cached page differs:\n" + "\n".join(list(diff)[:40]))
 
 
-def _sign(app, petition, user, **choice):
-    with unit_of_work(db.session):
-        service.sign_petition(
-            petition.id,
-            user.id,
-            service.SignatureChoice(**choice),
-            keys=app.extensions["voicebox.keys"],
-            today=coarse_date(),
-        )
-    count_queued_now(app)
-
-
 @pytest.mark.parametrize("state", ["open", "signed", "closed", "draft"])
 def test_cached_pages_equal_uncached_ones_for_every_role_and_language(
-    app, plain, users, make_petition, make_group, state
+    app, plain, users, make_petition, make_group, state, sign
 ):
     make_group()
     petition = make_petition(status="draft" if state == "draft" else "open")
     if state == "signed":
         for role in ("member", "organizer"):
-            _sign(app, petition, users[role], display_name=f"{role} in public", comment="Please do.")
+            sign(petition, users[role], display_name=f"{role} in public", comment="Please do.")
     if state == "closed":
-        _sign(app, petition, users["member"], display_name="Mira")
+        sign(petition, users["member"], display_name="Mira")
         close_petition_now(app, petition.id)
     # One cache across roles and languages: a key missing either would serve a wrong page here.
     readers = ("member", "leadership", "organizer", "admin")
@@ -135,28 +122,28 @@ def test_a_page_with_a_message_waiting_equals_the_uncached_one(app, plain, membe
 
 
 def test_figures_change_on_another_worker_right_after_a_window_is_counted(
-    app, other, member, make_user, make_petition
+    app, other, member, make_user, make_petition, sign
 ):
     petition = make_petition()
     reader = _signed_in(other, member)
     assert "<strong>0</strong>" in _page(reader, petition)
-    _sign(app, petition, make_user(Role.MEMBER), display_name="Carla")
+    sign(petition, make_user(Role.MEMBER), display_name="Carla")
     page = _page(reader, petition)
     assert "<strong>1</strong>" in page and "<li>Carla</li>" in page
 
 
 def test_a_withdrawal_and_a_new_signature_that_leave_the_count_alone_still_show(
-    app, other, make_user, make_petition
+    app, other, make_user, make_petition, sign
 ):
     petition = make_petition()
     alice, bob, carol = (make_user(Role.MEMBER) for _ in range(3))
-    _sign(app, petition, alice, display_name="Alice")
-    _sign(app, petition, bob)
+    sign(petition, alice, display_name="Alice")
+    sign(petition, bob)
     reader = _signed_in(other, make_user(Role.MEMBER))
     before = _page(reader, petition)
     assert "<strong>2</strong>" in before and "<li>Alice</li>" in before
     withdraw_now(app, petition, alice)
-    _sign(app, petition, carol, display_name="Carol")
+    sign(petition, carol, display_name="Carol")
     after = _page(reader, petition)
     assert "<strong>2</strong>" in after
     assert "<li>Carol</li>" in after and "Alice" not in after
@@ -207,10 +194,10 @@ def test_a_response_and_an_edit_show_at_once_on_another_worker(app, other, users
     assert "Second text." in page and "First text." not in page
 
 
-def test_nothing_of_one_member_reaches_another(app, make_user, make_petition):
+def test_nothing_of_one_member_reaches_another(app, make_user, make_petition, sign):
     petition = make_petition()
     signer, reader, organizer = make_user(Role.MEMBER), make_user(Role.MEMBER), make_user(Role.ORGANIZER)
-    _sign(app, petition, signer, comment="Fix it now.")
+    sign(petition, signer, comment="Fix it now.")
     signer_client, reader_client = _signed_in(app, signer), _signed_in(app, reader)
     signed_page = _page(signer_client, petition)
     other_page = _page(reader_client, petition)
@@ -239,9 +226,11 @@ def test_reading_the_page_and_api_writes_nothing(app, member, make_user, make_pe
     assert writes == []
 
 
-def test_the_api_entry_from_the_cache_equals_the_uncached_one(app, plain, member, make_user, make_petition):
+def test_the_api_entry_from_the_cache_equals_the_uncached_one(
+    app, plain, member, make_user, make_petition, sign
+):
     petition = make_petition()
-    _sign(app, petition, make_user(Role.MEMBER))
+    sign(petition, make_user(Role.MEMBER))
     cached, uncached = _signed_in(app, member), _signed_in(plain, member)
     path = f"/api/v1/petitions/{petition.id}"
     first, again, reference = cached.get(path), cached.get(path), uncached.get(path)
