@@ -41,7 +41,6 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,13 +49,12 @@ import contextlib
 
 from sqlalchemy import func, select
 
-from bench.harness import ROOT, MemberSession, Server, create_member_sessions, gunicorn_server
+from bench.harness import ROOT, MemberSession, Server, create_member_sessions, gunicorn_server, open_petition
 from voicebox import create_app
-from voicebox.anonymity import coarse_date, nullifier
+from voicebox.anonymity import nullifier
 from voicebox.extensions import db
 from voicebox.models import Petition, Signature, User
-from voicebox.petitions import drafts, service
-from voicebox.unit_of_work import unit_of_work
+from voicebox.petitions import service
 
 SIGN = getattr(service, "SIGN", "signature")  # the nullifier purpose of signatures
 
@@ -282,21 +280,9 @@ class Setup:
 
 def new_petition(setup: Setup, members: int) -> tuple[str, list[MemberSession]]:
     app = setup.app
-    today = coarse_date()
     with app.app_context():
-        with unit_of_work(db.session):
-            petition = service.start_petition(
-                "fault-author",
-                f"Fault run {time.monotonic_ns()}",
-                "Signed under faults.",
-                1_000_000,
-                today + timedelta(days=30),
-                keys=app.extensions["voicebox.keys"],
-                today=today,
-            )
-        with unit_of_work(db.session):
-            drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
-        petition_id = petition.id
+        title = f"Fault run {time.monotonic_ns()}"
+        petition_id = open_petition(app, title, "Signed under faults.", 1_000_000, open_days=30)
     return petition_id, create_member_sessions(app, members, prefix=f"m{petition_id[:8]}-")
 
 

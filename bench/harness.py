@@ -143,3 +143,28 @@ def create_member_sessions(app: Flask, count: int, prefix: str = "member") -> li
             for start in range(0, count, 5000):
                 db.session.execute(insert(User), rows[start : start + 5000])
     return sessions
+
+
+def open_petition(app: Flask, title: str, body: str, goal: int, open_days: int) -> str:
+    """Start a petition and open it at once (no co-sponsors needed), in `app`'s context; its id."""
+    from datetime import timedelta
+
+    from voicebox.anonymity import coarse_date
+    from voicebox.extensions import db
+    from voicebox.petitions import drafts, service
+    from voicebox.unit_of_work import unit_of_work
+
+    today = coarse_date()
+    with unit_of_work(db.session):
+        petition = service.start_petition(
+            "benchmark-author",
+            title,
+            body,
+            goal,
+            today + timedelta(days=open_days),
+            keys=app.extensions["voicebox.keys"],
+            today=today,
+        )
+    with unit_of_work(db.session):
+        drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+    return petition.id

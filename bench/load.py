@@ -32,12 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select
 
-from bench.harness import ROOT, MemberSession, Server, create_member_sessions, gunicorn_server
+from bench.harness import ROOT, MemberSession, Server, create_member_sessions, gunicorn_server, open_petition
 from voicebox import create_app
 from voicebox.anonymity import coarse_date, random_id
 from voicebox.extensions import db
 from voicebox.models import Petition, PetitionDayTally, Signature
-from voicebox.petitions import drafts, service
 from voicebox.settings import instance_settings
 from voicebox.tick import count_queued
 from voicebox.unit_of_work import unit_of_work
@@ -97,17 +96,13 @@ def load_signatures(app, count: int) -> tuple[str, float]:
     with app.app_context():
         with unit_of_work(db.session):
             instance_settings().headcount = 70_000
-            petition = service.start_petition(
-                "benchmark-author",
-                "Switch off keystroke recording",
-                "We ask that the **recording software** be removed.",
-                2_000_000,
-                today + timedelta(days=60),
-                keys=app.extensions["voicebox.keys"],
-                today=today,
-            )
-        with unit_of_work(db.session):
-            drafts.open_petition(petition.id, cosponsors_needed=0, actor_role="organizer", today=today)
+        petition_id = open_petition(
+            app,
+            "Switch off keystroke recording",
+            "We ask that the **recording software** be removed.",
+            2_000_000,
+            open_days=60,
+        )
         with unit_of_work(db.session):  # the bulk rows and their counters, together
             days = [today - timedelta(days=n) for n in range(30)]
             per_day: Counter = Counter()
@@ -120,7 +115,7 @@ def load_signatures(app, count: int) -> tuple[str, float]:
                     rows.append(
                         {
                             "id": random_id(),
-                            "petition_id": petition.id,
+                            "petition_id": petition_id,
                             "nullifier": os.urandom(32).hex(),
                             "signed_on": day,
                         }
@@ -128,10 +123,10 @@ def load_signatures(app, count: int) -> tuple[str, float]:
                 db.session.execute(insert(Signature), rows)
             db.session.execute(
                 insert(PetitionDayTally),
-                [{"petition_id": petition.id, "day": day, "signatures": n} for day, n in per_day.items()],
+                [{"petition_id": petition_id, "day": day, "signatures": n} for day, n in per_day.items()],
             )
-            db.session.get(Petition, petition.id).signature_count = count
-        return petition.id, time.perf_counter() - started
+            db.session.get(Petition, petition_id).signature_count = count
+        return petition_id, time.perf_counter() - started
 
 
 def write_credentials(sessions: list[MemberSession], path: Path) -> Path:
