@@ -198,10 +198,14 @@ class FramedReader:
         return hole("username")
 
 
+# Comment moderation and the answer form carry CSRF tokens: those roles' panels are their own.
+OWN_PARTS_ROLES = frozenset(str(r) for r in (*COMMENT_READERS, Role.LEADERSHIP))
+
+
 def has_own_parts(role: str) -> bool:
     """Whether this role's page carries panels of its own (comment moderation, the answer
     form) with CSRF tokens in them; other roles' comment and answer parts are shared."""
-    return role in {str(r) for r in (*COMMENT_READERS, Role.LEADERSHIP)}
+    return role in OWN_PARTS_ROLES
 
 
 def _frames_apply(petition: Petition) -> bool:
