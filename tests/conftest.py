@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 
 from tests.support import (
     PASSWORD,
@@ -182,7 +182,10 @@ def make_group(app: Flask) -> Callable[..., Group]:
 
 @pytest.fixture
 def make_petition(app: Flask, make_user: Callable[..., User]) -> Callable[..., Petition]:
-    """Start a petition through the service (as a fresh member) and, by default, open it."""
+    """Start a petition through the service (as a fresh member) and, by default, open it.
+
+    In the app whose context is current: a test's second app (make_app) keeps its own keys.
+    """
     from voicebox.petitions import service
 
     def build(
@@ -201,7 +204,7 @@ def make_petition(app: Flask, make_user: Callable[..., User]) -> Callable[..., P
                 body,
                 goal,
                 closes_on or coarse_date() + timedelta(days=30),
-                keys=app.extensions["voicebox.keys"],
+                keys=current_app.extensions["voicebox.keys"],
                 today=coarse_date(),
             )
         if status in {"open", "closed"}:
@@ -210,7 +213,7 @@ def make_petition(app: Flask, make_user: Callable[..., User]) -> Callable[..., P
                     petition.id, cosponsors_needed=0, actor_role="organizer", today=coarse_date()
                 )
         if status == "closed":
-            close_petition_now(app, petition.id)
+            close_petition_now(current_app._get_current_object(), petition.id)  # type: ignore[attr-defined]
         return db.session.get(Petition, petition.id)  # type: ignore[return-value]
 
     return build

@@ -284,6 +284,25 @@ class CountingApp:
         return self.inner(environ, start_response)
 
 
+def counted_short_path(app: Flask, kind: type) -> tuple[Any, CountingApp]:
+    """The app's short path of type `kind`, and its normal path (Flask) counting the requests
+    handed to it."""
+    short = app.wsgi_app
+    while not isinstance(short, kind):
+        short = short._inner  # type: ignore[attr-defined]
+    normal = CountingApp(short._inner)
+    short._inner = normal
+    return short, normal
+
+
+def signed_in_cookie(app: Flask, user: Any) -> str:
+    """The session cookie of `user` signed in, after the home page took the sign-in message."""
+    client = app.test_client()
+    client.login(user)
+    client.get("/")  # shows (and so takes) the sign-in flash, as a member's browser does
+    return client.get_cookie("session").value  # type: ignore[union-attr]
+
+
 def tampered(cookie: str) -> str:
     """The cookie with its signature's last two characters changed."""
     return cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")

@@ -89,6 +89,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     init_background(app)
+    if app.config.get("SIGN_SHORT_PATH", True):
+        from voicebox.petitions.sign_path import install_sign_path
+
+        install_sign_path(app)
     if app.config.get("PAGE_SHORT_PATH", True):
         from voicebox.petitions.page_path import install_page_path
 

@@ -253,6 +253,11 @@ def init_rate_limits(app: Flask) -> None:
         ) from exc
 
 
+def limits_every_request(app: Flask) -> bool:
+    """Whether a default, application-wide or meta limit applies to every view."""
+    return any(app.config.get(f"RATELIMIT_{name}") for name in ("DEFAULT", "APPLICATION", "META"))
+
+
 def _no_limiter_before_views(app: Flask) -> None:
     """Drop Flask-Limiter's check that runs before every view, when it has nothing to check.
 
@@ -261,7 +266,7 @@ def _no_limiter_before_views(app: Flask) -> None:
     any of the former configured, the hook only spent a few percent of every request --
     each page view, poll and signature -- finding nothing.
     """
-    if any(app.config.get(f"RATELIMIT_{name}") for name in ("DEFAULT", "APPLICATION", "META")):
+    if limits_every_request(app):
         return
     hooks = app.before_request_funcs.get(None, [])
     hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]

@@ -17,7 +17,7 @@ import hmac
 import json
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -73,14 +73,18 @@ class _Signer:
         return None
 
 
+def _timed_signers(serializer: URLSafeTimedSerializer) -> list[_Signer]:
+    signers = list(serializer.iter_unsigners())
+    if not all(isinstance(signer, TimestampSigner) for signer in signers):
+        raise ValueError("the serializer does not time its signatures")
+    return [_Signer(signer) for signer in signers]
+
+
 class SessionTokens:
     """The `_user_id` (the account's session token) of a valid, unexpired session cookie."""
 
     def __init__(self, serializer: URLSafeTimedSerializer, cookie_name: str, max_age: int) -> None:
-        signers = list(serializer.iter_unsigners())
-        if not all(isinstance(signer, TimestampSigner) for signer in signers):
-            raise ValueError("the session serializer does not time its signatures")
-        self._signers = [_Signer(signer) for signer in signers]
+        self._signers = _timed_signers(serializer)
         self._cookie = cookie_name
         self._max_age = max_age
         self._decoder = json.JSONDecoder(object_hook=serializer.serializer.untag)  # type: ignore[attr-defined]
@@ -118,24 +122,55 @@ class SessionTokens:
         return session if 0 <= age <= self._max_age else None
 
     def _verify(self, signed_value: bytes) -> tuple[Mapping[str, Any], int] | None:
-        # Serializer.loads: the first signer whose signature holds decides.
-        for candidate in self._signers:
-            stamped = candidate.signed(signed_value)
-            if stamped is not None:
-                return self._contents(stamped, candidate.signer.sep)
-        return None
-
-    def _contents(self, stamped: bytes, sep: bytes) -> tuple[Mapping[str, Any], int] | None:
-        # TimestampSigner.unsign's timestamp, then URLSafeSerializerMixin.load_payload.
-        payload, found, stamp = stamped.rpartition(sep)
-        if not found:
+        found = _opened(self._signers, signed_value, self._decoder.decode)
+        if found is None:
             return None
-        try:
-            signed_at = bytes_to_int(base64_decode(stamp))
-            compressed = payload.startswith(b".")
-            data = base64_decode(payload[1:] if compressed else payload)
-            session: Any = self._decoder.decode((zlib.decompress(data) if compressed else data).decode())
-        except Exception:
-            return None
+        session, signed_at = found
         token = session.get("_user_id") if isinstance(session, dict) else None
         return (MappingProxyType(session), signed_at) if isinstance(token, str) and token else None
+
+
+def _opened(
+    signers: list[_Signer], signed_value: bytes, decode: Callable[[str], Any]
+) -> tuple[Any, int] | None:
+    """What a timed serializer's `loads` returns, and the signing time; None where it raises."""
+    # Serializer.loads: the first signer whose signature holds decides.
+    for candidate in signers:
+        stamped = candidate.signed(signed_value)
+        if stamped is not None:
+            # TimestampSigner.unsign's timestamp, then URLSafeSerializerMixin.load_payload.
+            payload, found, stamp = stamped.rpartition(candidate.signer.sep)
+            if not found:
+                return None
+            try:
+                signed_at = bytes_to_int(base64_decode(stamp))
+                compressed = payload.startswith(b".")
+                data = base64_decode(payload[1:] if compressed else payload)
+                return decode((zlib.decompress(data) if compressed else data).decode()), signed_at
+            except Exception:
+                return None
+    return None
+
+
+class FormTokens:
+    """The CSRF secret a form token carries, read as Flask-WTF's `validate_csrf` reads it.
+
+    A token is the session's CSRF secret signed, with a timestamp, under the app's key and
+    Flask-WTF's salt; it is checked with the serializer's own signers and keys (worked out
+    once), and its age against `max_age` as itsdangerous checks it.
+    """
+
+    def __init__(self, serializer: URLSafeTimedSerializer, max_age: int | None) -> None:
+        self._signers = _timed_signers(serializer)
+        self._max_age = max_age
+
+    def secret(self, token: str) -> str | None:
+        """The secret a valid, unexpired token holds, or None (bad, expired or not a string)."""
+        found = _opened(self._signers, token.encode("utf-8"), json.loads)
+        if found is None or not isinstance(found[0], str):
+            return None
+        secret, signed_at = found
+        if self._max_age is None:
+            return secret
+        age = self._signers[0].signer.get_timestamp() - signed_at
+        return secret if 0 <= age <= self._max_age else None

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import Connection, bindparam, exists, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import Select
@@ -91,27 +91,44 @@ class DriverStatement:
 
     def first(self, **values: object) -> Sequence[Any] | None:
         """The first row for these parameters, None when there is none or the database fails."""
-        params: Any = {**self._values, **values}
-        if self._order is not None:
-            params = [params[name] for name in self._order]
         try:
             connection = self._engine.raw_connection()
         except (SQLAlchemyError, self._error):
             return None  # the normal path answers the outage (503) as it always does
         try:
-            cursor = connection.cursor()
-            cursor.execute(self._sql, params)
-            row = cursor.fetchone()
-            cursor.close()
+            return self._first_on(connection, values)
         except self._error:
             connection.invalidate()  # as SQLAlchemy would after a disconnect; a fresh one next time
             return None
         finally:
             connection.close()  # back to the pool, rolled back
+
+    def first_in(self, connection: Connection, **values: object) -> Sequence[Any] | None:
+        """The first row for these parameters inside `connection`'s transaction, or None.
+
+        Raises the driver's error, which the caller's unit of work rolls back.
+        """
+        return self._first_on(connection.connection, values)
+
+    def _first_on(self, connection: Any, values: dict[str, object]) -> Sequence[Any] | None:
+        params: Any = {**self._values, **values}
+        if self._order is not None:
+            params = [params[name] for name in self._order]
+        cursor = connection.cursor()
+        try:
+            cursor.execute(self._sql, params)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
         if row is None:
             return None
         pairs = zip(self._convert, row, strict=True)
         return [value if convert is None else convert(value) for convert, value in pairs]
+
+    @property
+    def driver_error(self) -> type[Exception]:
+        """The driver's base error class (not wrapped by SQLAlchemy on this path)."""
+        return self._error
 
 
 class ShortReads:

@@ -12,9 +12,10 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.test import Client
 
 from tests.support import (
-    CountingApp,
     both_engines,
     count_queued_now,
+    counted_short_path,
+    signed_in_cookie,
     signed_long_ago,
     tampered,
     withdraw_now,
@@ -29,26 +30,10 @@ from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.unit_of_work import unit_of_work
 
 
-def _page_path(app) -> PetitionPagePath:
-    layer = app.wsgi_app
-    while not isinstance(layer, PetitionPagePath):
-        layer = layer._inner
-    return layer
-
-
 @pytest.fixture
 def paths(app):
-    short = _page_path(app)
-    normal = CountingApp(short._inner)
-    short._inner = normal
+    short, normal = counted_short_path(app, PetitionPagePath)
     return short, normal, normal
-
-
-def signed_in_cookie(app, user) -> str:
-    client = app.test_client()
-    client.login(user)
-    client.get("/")  # shows (and so takes) the sign-in flash, as a member's browser does
-    return client.get_cookie("session").value
 
 
 def answers(

@@ -10,7 +10,14 @@ from flask import Flask, url_for
 from werkzeug.test import Client
 
 from tests.blackhole import refused_port
-from tests.support import CountingApp, both_engines, signed_long_ago, tampered, without_csrf_tokens
+from tests.support import (
+    CountingApp,
+    both_engines,
+    signed_in_cookie,
+    signed_long_ago,
+    tampered,
+    without_csrf_tokens,
+)
 from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.models import Role
@@ -41,12 +48,6 @@ class Paths:
 @pytest.fixture
 def paths(app):
     return Paths(app)
-
-
-def signed_in_cookie(app, user) -> str:
-    client = app.test_client()
-    client.login(user)
-    return client.get_cookie("session").value
 
 
 def answer(client: Client, path: str, cookie: str | None, method: str = "GET", headers=None):

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Response
 
 from voicebox.auth.access import login_required, role_required
@@ -55,7 +56,8 @@ def _load_visible(petition_id: str):  # noqa: ANN202 - returns a Petition
     return petition
 
 
-def _parse_group(raw: str | None) -> int | str | None:
+def parse_group(raw: str | None) -> int | str | None:
+    """The posted group: none, a group id to check, or "invalid" (not a number)."""
     if not raw:
         return None
     return int(raw) if raw.isascii() and raw.isdigit() else "invalid"
@@ -129,20 +131,19 @@ THANKS_COOKIE = "voicebox_thanks"
 THANKS_SECONDS = 60
 
 
+def thanks_set_cookie(path: str, *, secure: bool) -> str:
+    """The Set-Cookie value holding a signer's one-minute thanks, scoped to the petition page."""
+    return dump_cookie(
+        THANKS_COOKIE, "1", max_age=THANKS_SECONDS, path=path, secure=secure, httponly=True, samesite="Lax"
+    )
+
+
 def _thanks_cookie(response: Response, path: str, *, shown: bool) -> Response:
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
     if shown:
         response.delete_cookie(THANKS_COOKIE, path=path, secure=secure, httponly=True, samesite="Lax")
     else:
-        response.set_cookie(
-            THANKS_COOKIE,
-            "1",
-            max_age=THANKS_SECONDS,
-            path=path,
-            secure=secure,
-            httponly=True,
-            samesite="Lax",
-        )
+        response.headers.add("Set-Cookie", thanks_set_cookie(path, secure=secure))
     return response
 
 
@@ -180,7 +181,7 @@ def sign(petition_id: str) -> str | Response:
     # and the chosen group (no group list on POST either).
     fields = request.form
     target = url_for("petitions.detail", petition_id=petition_id)
-    group = _parse_group(fields.get("group"))
+    group = parse_group(fields.get("group"))
     if group == "invalid":
         flash(_("Choose a group from the list, or none."), "error")
         return redirect(target)
