@@ -5,6 +5,8 @@ temporary instance folder, loads one petition with --signatures rows (bulk SQL p
 tally counters), then drives it with wrk from a second process:
 
   * signing at 16 and 64 concurrent clients, every request from a different member;
+  * a member's whole path at 64 clients: the petition page, signing, the page again with
+    its thanks -- three requests a signature, each member a different one;
   * tally reads (the live counter the page polls, the whole petition page, the JSON API);
   * worker memory (RSS and PSS of each gunicorn worker after the load).
 
@@ -215,7 +217,7 @@ def main() -> None:
     )
     petition_id, build_seconds = load_signatures(app, args.signatures)
     print(f"loaded {args.signatures:,} signatures in {build_seconds:.1f} s")
-    sessions = create_member_sessions(app, args.members_per_run * len(clients) + 1)
+    sessions = create_member_sessions(app, args.members_per_run * (len(clients) + 1) + 1)
     reader = sessions.pop()
     env = {
         "VOICEBOX_INSTANCE_PATH": str(instance),
@@ -252,6 +254,19 @@ def main() -> None:
             )
             if ours[f"sign{level}"]["requests"] > len(pool):
                 print(f"warning: {level}-client run reused members; raise --members-per-run")
+        walkers = sessions[len(clients) * args.members_per_run : (len(clients) + 1) * args.members_per_run]
+        ours["journey"] = wrk(
+            server.url + page_path,
+            args.read_clients,
+            args.duration,
+            args.wrk_threads,
+            VOICEBOX_BENCH_MODE="journey",
+            VOICEBOX_BENCH_PATH=sign_path,
+            VOICEBOX_BENCH_PAGE=page_path,
+            VOICEBOX_BENCH_CREDENTIALS=str(write_credentials(walkers, folder / "members-journey.tsv")),
+        )
+        if ours["journey"]["requests"] > 3 * len(walkers):
+            print("warning: the journey run reused members; raise --members-per-run")
         ours["tally"] = wrk(
             server.url + tally_path,
             args.read_clients,
@@ -302,7 +317,7 @@ def main() -> None:
         db.session.remove()
         after = db.session.scalar(select(func.count()).select_from(Signature))
         tally = db.session.get(Petition, petition_id).signature_count
-    signed = sum(ours[f"sign{level}"]["requests"] for level in clients)
+    signed = sum(ours[f"sign{level}"]["requests"] for level in clients) + ours["journey"]["requests"] // 3
 
     with gunicorn_server(
         "bench.baseline_app:app",
@@ -357,6 +372,23 @@ def main() -> None:
             )
         )
     hello = base["hello"]
+    journey = ours["journey"]
+    print(
+        row(
+            f"page → sign → page, {args.read_clients} clients (signatures/s)",
+            f"{journey['rps'] / 3:.0f}",
+            f"{hello['rps'] / 3:.0f} (3 hellos)",
+            f"{journey['rps'] / hello['rps']:.0%}",
+            ">= 1,000/s",
+            journey["rps"] / 3 >= 1000,
+        )
+    )
+    print(
+        row(
+            "page → sign → page p50 / p99 per request (ms)",
+            f"{journey['p50_ms']:.1f} / {journey['p99_ms']:.1f}",
+        )
+    )
     for key, label in (
         ("tally", "tally read: live counter"),
         ("page", "tally read: petition page"),

@@ -24,7 +24,7 @@ from tests.support import (
 from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.i18n import LANGUAGE_COOKIE
-from voicebox.models import Signature
+from voicebox.models import Role, Signature
 from voicebox.petitions.page_path import PetitionPagePath
 from voicebox.petitions.views import THANKS_COOKIE
 from voicebox.unit_of_work import unit_of_work
@@ -130,6 +130,38 @@ def test_the_short_paths_form_token_signs_the_petition(app, paths, member, make_
     count_queued_now(app)
     signed = select(func.count()).select_from(Signature).where(Signature.petition_id == petition.id)
     assert db.session.scalar(signed) == 1
+
+
+@both_engines
+def test_the_page_after_signing_shows_the_thanks_once_as_flask_does(
+    app, paths, member, make_user, make_petition, sign, database_engine
+):
+    short, normal, counted = paths
+    petition = make_petition()
+    path = url_for("petitions.detail", petition_id=petition.id)
+    colleague = make_user(Role.MEMBER)
+    for signer in (colleague, member):
+        sign(petition, signer, counted=False)
+    # The view renders the thanks once in this language; from then on the short path serves it.
+    first = answers(normal, path, signed_in_cookie(app, colleague), thanks=True)
+    cookie = signed_in_cookie(app, member)
+    calls_before = counted.calls
+    fast = answers(short, path, cookie, thanks=True)
+    assert counted.calls == calls_before, "the short path handed the page after signing to Flask"
+    slow = answers(normal, path, cookie, thanks=True)
+    assert fast == slow and fast[0] == 200 and first[0] == 200
+    assert '<p class="flash flash-success">Thank you for signing.</p>' in fast[1]
+    assert "You have signed this petition." in fast[1]
+    cleared = [value for name, value in fast[2] if name == "Set-Cookie"]
+    assert len(cleared) == 1 and cleared[0].startswith(f"{THANKS_COOKIE}=; ") and "Max-Age=0" in cleared[0]
+    assert f"Path={path}" in cleared[0]
+
+    answers(normal, path, cookie, language="de")  # Flask frames the German page, without thanks
+    calls_before = counted.calls
+    german = answers(short, path, cookie, language="de", thanks=True)
+    assert counted.calls == calls_before + 1, "no German thanks rendered yet: the view's to render"
+    assert "Thank you for signing." not in german[1]  # never the English thanks on a German page
+    assert '<p class="flash flash-success">Danke' in german[1]
 
 
 CASES = [

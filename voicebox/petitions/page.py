@@ -47,6 +47,9 @@ from voicebox.web import today
 
 CACHE_KEY = "voicebox.page_cache"
 FRAME_CACHE = "petition-frame"
+# "Thank you for signing." as the page's messages, per language: the short page path
+# (voicebox.petitions.page_path) serves the page after signing with it.
+THANKS_CACHE = "petition-thanks"
 EMPTY = Markup("")
 
 
@@ -279,6 +282,14 @@ def detail_page(
             "username": str(escape(current_user.username)),
             "comments": comments,
             "answers": answers,
-            "flashes": flash_area(page_flashes),
+            "flashes": _messages(page_flashes, thanked=thanked),
         }
     )
+
+
+def _messages(page_flashes: list[tuple[str, str]], *, thanked: bool) -> str:
+    if thanked and "_flashes" not in session:
+        # The thanks alone reads the same for every signer in one language.
+        language = str(get_locale())
+        return fragment_cache(THANKS_CACHE).get_or_build(language, lambda: flash_area(page_flashes))
+    return flash_area(page_flashes)

@@ -6,7 +6,9 @@ limiter's bookkeeping and the after-request hooks -- more than the page itself o
 framed (voicebox.page_frame). This path keeps every check the normal one makes and answers
 only when the normal path would answer with a frame it has already built:
 
-- a "thank you for signing" cookie goes to the view, which shows the thanks and deletes it;
+- after signing, the page shows "Thank you for signing." once and deletes its cookie, as the
+  view does, with the thanks as the view last rendered it in the page's language (until the
+  view has, the request goes to it);
 - the session cookie's signature and age are checked as Flask checks them
   (voicebox.session_cookie, shared with the short read paths), and
   the session holds nothing but the sign-in, the CSRF secret, the permanence flag and the
@@ -46,9 +48,9 @@ from voicebox.keystore import KeyStoreError
 from voicebox.models import PARTICIPANT_ROLES, InstanceSettings, Petition, PetitionStatus, User
 from voicebox.page_cache import LruCache
 from voicebox.page_frame import Frame
-from voicebox.petitions.page import CACHE_KEY, FRAME_CACHE, version_key
+from voicebox.petitions.page import CACHE_KEY, FRAME_CACHE, THANKS_CACHE, version_key
 from voicebox.petitions.service import PetitionStanding, standing_in
-from voicebox.petitions.views import THANKS_COOKIE
+from voicebox.petitions.views import THANKS_COOKIE, thanks_cleared_cookie
 from voicebox.security import BASE_HEADERS, HSTS
 from voicebox.session_cookie import SessionTokens, cookie_value
 from voicebox.short_reads import answers_without_flask, lazy_engine
@@ -117,9 +119,10 @@ class PetitionPagePath:
         if environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
             found = PAGE_PATH.fullmatch(environ.get("PATH_INFO", ""))
             if found is not None:
-                page = self._page(found.group(0), found.group(1), environ)
-                if page is not None:
-                    start_response("200 OK", self._headers(len(page)))
+                answer = self._page(found.group(0), found.group(1), environ)
+                if answer is not None:
+                    page, thanked = answer
+                    start_response("200 OK", self._headers(len(page), thanked, environ, found.group(0)))
                     return [page]
         return self._inner(environ, start_response)
 
@@ -134,13 +137,14 @@ class PetitionPagePath:
     def _frames(self) -> LruCache[Frame] | None:
         return self._app.extensions.get(CACHE_KEY, {}).get(FRAME_CACHE)
 
-    def _page(self, path: str, petition_id: str, environ: dict[str, Any]) -> bytes | None:
+    def _page(self, path: str, petition_id: str, environ: dict[str, Any]) -> tuple[bytes, bool] | None:
         frames = self._frames()
         if frames is None or not frames.size:
             return None  # nothing framed yet in this process, or frames are switched off
         cookie_header = environ.get("HTTP_COOKIE", "")
-        if cookie_value(cookie_header, THANKS_COOKIE) is not None:
-            return None  # the view shows "Thank you for signing." once, and deletes the cookie
+        thanks = cookie_value(cookie_header, THANKS_COOKIE)
+        if thanks not in {None, "1"}:
+            return None  # the view's to read; it shows no thanks for that, and keeps the cookie
         session = self._session(cookie_header)
         if session is None:
             return None
@@ -165,12 +169,21 @@ class PetitionPagePath:
         frame = frames.get(key)
         if frame is None or not frame.holes <= FRAME_HOLES:
             return None
+        # A session with messages waiting never comes this far: the only message here is the
+        # thanks after signing, as the view last rendered it in this language.
+        messages = "" if thanks is None else self._thanks(language)
+        if messages is None:
+            return None
         values = {
             "csrf": self._csrf.dumps(session["csrf_token"]),
             "username": str(escape(row.username)),
-            "flashes": "",  # a session with messages waiting never comes this far
+            "flashes": messages,
         }
-        return frame.fill(values).encode()
+        return frame.fill(values).encode(), thanks is not None
+
+    def _thanks(self, language: str) -> str | None:
+        cache = self._app.extensions.get(CACHE_KEY, {}).get(THANKS_CACHE)
+        return cache.get(language) if cache is not None else None
 
     def _start_background(self) -> None:
         # The normal path starts this process's counting thread on its first request.
@@ -178,8 +191,13 @@ class PetitionPagePath:
 
         ensure_background(self._app)
 
-    def _headers(self, length: int) -> list[tuple[str, str]]:
+    def _headers(
+        self, length: int, thanked: bool, environ: dict[str, Any], path: str
+    ) -> list[tuple[str, str]]:
         headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(length))]
+        if thanked:  # shown once: the view deletes the cookie with the page
+            page = environ.get("SCRIPT_NAME", "").rstrip("/") + path
+            headers.append(("Set-Cookie", thanks_cleared_cookie(page, secure=self._https)))
         headers += list(BASE_HEADERS.items())
         headers += [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
         if self._https:

@@ -138,12 +138,17 @@ def thanks_set_cookie(path: str, *, secure: bool) -> str:
     )
 
 
+def thanks_cleared_cookie(path: str, *, secure: bool) -> str:
+    """The Set-Cookie value deleting the thanks cookie once the page has shown it."""
+    return dump_cookie(
+        THANKS_COOKIE, "", max_age=0, expires=0, path=path, secure=secure, httponly=True, samesite="Lax"
+    )
+
+
 def _thanks_cookie(response: Response, path: str, *, shown: bool) -> Response:
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
-    if shown:
-        response.delete_cookie(THANKS_COOKIE, path=path, secure=secure, httponly=True, samesite="Lax")
-    else:
-        response.headers.add("Set-Cookie", thanks_set_cookie(path, secure=secure))
+    made = thanks_cleared_cookie if shown else thanks_set_cookie
+    response.headers.add("Set-Cookie", made(path, secure=secure))
     return response
 
 
