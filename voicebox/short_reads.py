@@ -140,11 +140,7 @@ class ShortReads:
         self._engine = engine
         self._statements: dict[Select[Any], DriverStatement] = {}
         self._tally_bodies: dict[tuple[Any, ...], bytes] = {}
-        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        self._tokens = None
-        if serializer is not None:
-            lifetime = int(app.permanent_session_lifetime.total_seconds())
-            self._tokens = SessionTokens(serializer, str(app.config["SESSION_COOKIE_NAME"]), lifetime)
+        self._tokens = app_session_tokens(app)
         # Formatted as Flask's jsonify formats it (compact unless debugging), byte for byte.
         provider: Any = app.json
         compact = provider.compact or (provider.compact is None and not app.debug)
@@ -218,6 +214,26 @@ class ShortReads:
         caches: dict[str, LruCache[bytes]] = self._app.extensions.get(CACHE_KEY, {})
         cache = caches.get(api.DOCUMENT_CACHE)
         return cache.get(api.document_key(row)) if cache is not None else None
+
+
+_SESSION_TOKENS = "voicebox.session_tokens"
+
+
+def app_session_tokens(app: Flask) -> SessionTokens | None:
+    """The one session-cookie reader the app's short paths share (None without a secret key).
+
+    Shared, so that a cookie verified for a member's page view is remembered when they sign,
+    and each worker holds one bounded set of verified cookies, not one per path.
+    """
+    if _SESSION_TOKENS not in app.extensions:
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        tokens = None
+        if serializer is not None:
+            lifetime = int(app.permanent_session_lifetime.total_seconds())
+            tokens = SessionTokens(serializer, str(app.config["SESSION_COOKIE_NAME"]), lifetime)
+        app.extensions[_SESSION_TOKENS] = tokens
+    found: SessionTokens | None = app.extensions[_SESSION_TOKENS]
+    return found
 
 
 def answers_without_flask(app: Flask) -> bool:

@@ -23,8 +23,10 @@ from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.models import Group, Petition, Role, Signature
 from voicebox.petitions import drafts, service
+from voicebox.petitions.page_path import PetitionPagePath
 from voicebox.petitions.sign_path import SignPath
 from voicebox.petitions.views import THANKS_COOKIE
+from voicebox.short_reads import ShortReads
 from voicebox.unit_of_work import unit_of_work
 from voicebox.web import today
 
@@ -346,3 +348,12 @@ def test_every_hook_flask_runs_around_a_view_is_one_the_short_paths_know(app):
     assert set(app.before_request_funcs) == {None, "api"}
     assert set(app.after_request_funcs) == {None}
     assert not app.url_value_preprocessors and not app.url_default_functions
+
+
+def test_the_short_paths_share_one_session_reader(app):
+    # One bounded set of verified cookies per worker, and a cookie checked for the page is
+    # remembered when the member signs.
+    signing, _ = counted_short_path(app, SignPath)
+    page, _ = counted_short_path(app, PetitionPagePath)
+    reads, _ = counted_short_path(app, ShortReads)
+    assert signing._sessions is page._sessions is reads._tokens is not None

@@ -52,8 +52,8 @@ from voicebox.petitions.page import CACHE_KEY, FRAME_CACHE, THANKS_CACHE, versio
 from voicebox.petitions.service import PetitionStanding, standing_in
 from voicebox.petitions.views import THANKS_COOKIE, thanks_cleared_cookie
 from voicebox.security import BASE_HEADERS, HSTS
-from voicebox.session_cookie import SessionTokens, cookie_value
-from voicebox.short_reads import answers_without_flask, lazy_engine
+from voicebox.session_cookie import cookie_value
+from voicebox.short_reads import answers_without_flask, app_session_tokens, lazy_engine
 from voicebox.web import today
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -106,11 +106,7 @@ class PetitionPagePath:
         self._app = app
         self._inner = inner
         self._engine = engine
-        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        self._sessions = None
-        if serializer is not None:
-            lifetime = int(app.permanent_session_lifetime.total_seconds())
-            self._sessions = SessionTokens(serializer, str(app.config["SESSION_COOKIE_NAME"]), lifetime)
+        self._sessions = app_session_tokens(app)
         self._https = bool(app.config.get("SESSION_COOKIE_SECURE"))
         secret: str | bytes = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key or b""
         self._csrf = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")  # as Flask-WTF signs it

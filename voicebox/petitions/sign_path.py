@@ -56,8 +56,8 @@ from voicebox.petitions.page_path import PARTICIPANTS, PLAIN_SESSION_KEYS
 from voicebox.petitions.views import parse_group, thanks_set_cookie
 from voicebox.ratelimits import limits_every_request
 from voicebox.security import BASE_HEADERS, HSTS
-from voicebox.session_cookie import FormTokens, SessionTokens
-from voicebox.short_reads import DriverStatement, answers_without_flask
+from voicebox.session_cookie import FormTokens
+from voicebox.short_reads import DriverStatement, answers_without_flask, app_session_tokens
 from voicebox.unit_of_work import unit_of_work
 from voicebox.web import today
 
@@ -99,11 +99,10 @@ class SignPath:
         self._app = app
         self._inner = inner
         config = app.config
-        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        if serializer is None:
+        sessions = app_session_tokens(app)
+        if sessions is None:
             raise ValueError("signing needs a secret key")
-        lifetime = int(app.permanent_session_lifetime.total_seconds())
-        self._sessions = SessionTokens(serializer, str(config["SESSION_COOKIE_NAME"]), lifetime)
+        self._sessions = sessions
         secret: str | bytes = config.get("WTF_CSRF_SECRET_KEY") or app.secret_key or b""
         # As Flask-WTF signs them.
         csrf = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
