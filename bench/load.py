@@ -267,22 +267,19 @@ def main() -> None:
         )
         if ours["journey"]["requests"] > 3 * len(walkers):
             print("warning: the journey run reused members; raise --members-per-run")
-        ours["tally"] = wrk(
-            server.url + tally_path,
-            args.read_clients,
-            args.duration,
-            args.wrk_threads,
-            VOICEBOX_BENCH_MODE="get",
-            VOICEBOX_BENCH_COOKIE=reader.cookie,
-        )
-        ours["page"] = wrk(
-            server.url + page_path,
-            args.read_clients,
-            args.duration,
-            args.wrk_threads,
-            VOICEBOX_BENCH_MODE="get",
-            VOICEBOX_BENCH_COOKIE=reader.cookie,
-        )
+
+        def read(path: str) -> dict:
+            return wrk(
+                server.url + path,
+                args.read_clients,
+                args.duration,
+                args.wrk_threads,
+                VOICEBOX_BENCH_MODE="get",
+                VOICEBOX_BENCH_COOKIE=reader.cookie,
+            )
+
+        ours["tally"] = read(tally_path)
+        ours["page"] = read(page_path)
         probe = subprocess.run(
             [
                 "curl",
@@ -300,14 +297,7 @@ def main() -> None:
             check=False,
         )
         if probe.stdout == "200":
-            ours["api"] = wrk(
-                server.url + api_path,
-                args.read_clients,
-                args.duration,
-                args.wrk_threads,
-                VOICEBOX_BENCH_MODE="get",
-                VOICEBOX_BENCH_COOKIE=reader.cookie,
-            )
+            ours["api"] = read(api_path)
         rss, pss = worker_memory(server)
         failures = server.log().count("Traceback")
     with app.app_context():
