@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,15 +44,35 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _write_synced(path: Path, sealed: bytes) -> Path:
-    """Write `sealed` to a 0600 temporary file beside `path`, synced; returns its path."""
-    temporary = path.with_suffix(".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write `sealed` to a new 0600 temporary file beside `path`, synced; returns its path."""
+    # A name of this writer's own, created exclusively: two workers making one item's key at
+    # once must not write into (or link, or remove) each other's temporary file.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, sealed)
         os.fsync(fd)
     finally:
         os.close(fd)
     return temporary
+
+
+def _shred(path: Path) -> None:
+    """Overwrite a file's bytes (random, then zeros), syncing each pass, then remove it."""
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except FileNotFoundError:
+        return
+    try:
+        size = os.fstat(fd).st_size
+        os.write(fd, os.urandom(size))
+        os.fsync(fd)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, b"\x00" * size)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    path.unlink(missing_ok=True)
 
 
 class KeyStore:
@@ -134,6 +155,10 @@ class KeyStore:
     def destroy(self, kind: str, item_id: str) -> bool:
         """Overwrite, sync and remove the item's key file; returns False if there was none."""
         path = self._path(kind, item_id)
+        # A writer that died between writing its temporary copy and linking it left the
+        # wrapped key beside the real one: closing the item must take that copy too.
+        for leftover in self.folder.glob(f".{path.name}.*.tmp"):
+            _shred(leftover)
         # Renamed first (atomically): a reader then finds the key or no key, never the
         # half-overwritten bytes, and two destroyers never overwrite the same file.
         doomed = self.folder / f".destroying-{kind}-{item_id}-{os.getpid()}-{time.monotonic_ns()}"
@@ -141,17 +166,7 @@ class KeyStore:
             os.rename(path, doomed)
         except FileNotFoundError:
             return False
-        fd = os.open(doomed, os.O_WRONLY)
-        try:
-            size = os.fstat(fd).st_size
-            os.write(fd, os.urandom(size))
-            os.fsync(fd)
-            os.lseek(fd, 0, os.SEEK_SET)
-            os.write(fd, b"\x00" * size)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        doomed.unlink()
+        _shred(doomed)
         _fsync_folder(self.folder)
         return True
 

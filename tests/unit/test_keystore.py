@@ -75,3 +75,39 @@ def test_rotating_the_master_key_rewraps_every_key(store):
 
     assert store.rewrap(new_master) == 1
     assert KeyStore(store.folder, new_master).get("petition", ITEM) == key
+
+
+def test_two_workers_making_one_key_at_once_leave_one_whole_key(store, monkeypatch):
+    # The second worker writes and links its key between the first one's write and link,
+    # as two browsers asking for token keys at once do.
+    link = os.link
+    theirs = generate_key()
+
+    def link_after_another_worker(source, target):
+        monkeypatch.setattr(os, "link", link)
+        store.put("token", ITEM, theirs)
+        link(source, target)
+
+    monkeypatch.setattr(os, "link", link_after_another_worker)
+    with pytest.raises(KeyStoreError, match="already exists"):
+        store.put("token", ITEM, generate_key())
+
+    assert store.get("token", ITEM) == theirs
+    assert [path.name for path in store.folder.iterdir()] == [f"token-{ITEM}.key"]
+
+
+def test_closing_an_item_also_shreds_a_copy_a_killed_writer_left_behind(store):
+    store.create("petition", ITEM)
+    # A worker killed between writing its temporary copy and linking it never reaches its
+    # clean-up: the copy stays, wrapped under the same master key as the real file.
+    leftover = store.folder / f".petition-{ITEM}.key.4242.00ff00ff00ff00ff.tmp"
+    leftover.write_bytes((store.folder / f"petition-{ITEM}.key").read_bytes())
+    handle = os.open(leftover, os.O_RDONLY)
+    try:
+        assert store.destroy("petition", ITEM) is True
+        after = os.pread(handle, 64, 0)
+    finally:
+        os.close(handle)
+
+    assert set(after) == {0}
+    assert list(store.folder.iterdir()) == []
