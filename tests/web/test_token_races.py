@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from tests.support import both_engines, count_queued_now, run_races
 from tests.token_client import fetch_token
+from voicebox import blind_rsa
 from voicebox.anonymity import coarse_date
 from voicebox.extensions import db
 from voicebox.models import Concern, ConcernSupport, Petition, Signature
@@ -43,6 +44,12 @@ def _spend(job: tuple[Any, ...]) -> str:
                 service.redeem_token(
                     item_id, message, signature, petitions.SignatureChoice(), keys=keys, today=today
                 )
+            elif action == "keys":
+                return next(
+                    key.public_key_der.hex()
+                    for key in service.token_keys(keys=keys, today=today)
+                    if key.item_id == item_id
+                )
             elif action == "sign":
                 petitions.sign_petition(item_id, rest[0], petitions.SignatureChoice(), keys=keys, today=today)
             else:
@@ -61,6 +68,20 @@ def _spend(job: tuple[Any, ...]) -> str:
 def _run(app, rounds: list[list[tuple[Any, ...]]]) -> list[list[str]]:
     """Each round's jobs at once, one per worker process; the sorted outcomes per round."""
     return [sorted(outcome) for outcome in run_races(app, rounds, _spend)]
+
+
+def test_workers_asking_for_a_new_petitions_token_key_at_once_all_get_the_one_stored(
+    app, make_petition
+) -> None:
+    from voicebox.tokens import service
+
+    petitions = [make_petition().id for _ in range(2 * ROUNDS)]
+    outcomes = _run(app, [[("keys", petition_id)] * WORKERS for petition_id in petitions])
+    keys = app.extensions["voicebox.keys"]
+    for petition_id, outcome in zip(petitions, outcomes, strict=True):
+        stored = service.load_key("signature", petition_id, keys)
+        assert stored is not None
+        assert outcome == [blind_rsa.public_key_der(stored).hex()] * WORKERS
 
 
 @both_engines
@@ -105,7 +126,6 @@ def test_account_signing_and_token_issuance_at_once_never_both_succeed(
 ) -> None:
     from tests import blind_client
     from tests.token_client import public_keys
-    from voicebox import blind_rsa
     from voicebox.tokens import service
 
     petition_id = make_petition(goal=500).id
