@@ -320,6 +320,38 @@ def signed_long_ago(app: Flask, monkeypatch: pytest.MonkeyPatch, sign_in: Callab
         monkeypatch.undo()
 
 
+# The ways a member's session cookie can be wrong that every short path must leave to Flask.
+COOKIE_CASES = ("no cookie", "tampered cookie", "expired cookie", "signed out")
+
+
+def cookie_in_case(
+    app: Flask, user: Any, cookie: str, case: str, monkeypatch: pytest.MonkeyPatch
+) -> str | None:
+    """`user`'s `cookie` as `case` has it: gone, tampered with, signed long ago or signed out."""
+    from voicebox.auth import service as accounts
+    from voicebox.unit_of_work import unit_of_work
+
+    if case == "no cookie":
+        return None
+    if case == "tampered cookie":
+        return tampered(cookie)
+    if case == "expired cookie":
+        return signed_long_ago(app, monkeypatch, lambda: signed_in_cookie(app, user))
+    if case == "signed out":
+        with unit_of_work(db.session):
+            accounts.end_sessions(user.id)
+    return cookie
+
+
+def with_session_changed(app: Flask, cookie: str, change: Callable[[Any], None]) -> str:
+    """The session cookie after `change` (given the session) was made to it, as a view would."""
+    client = app.test_client()
+    client.set_cookie("session", cookie)
+    with client.session_transaction() as session:
+        change(session)
+    return client.get_cookie("session").value  # type: ignore[union-attr]
+
+
 def withdraw_now(app: Flask, petition: Any, user: Any) -> None:
     """Withdraw `user`'s signature through the service, in its own unit of work."""
     from voicebox.petitions import service

@@ -12,22 +12,21 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.test import Client
 
 from tests.support import (
+    COOKIE_CASES,
     both_engines,
+    cookie_in_case,
     count_queued_now,
     counted_short_path,
     signed_in_cookie,
-    signed_long_ago,
-    tampered,
+    with_session_changed,
     withdraw_now,
     without_csrf_tokens,
 )
-from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.i18n import LANGUAGE_COOKIE
 from voicebox.models import Role, Signature
 from voicebox.petitions.page_path import PetitionPagePath
 from voicebox.petitions.views import THANKS_COOKIE
-from voicebox.unit_of_work import unit_of_work
 
 
 @pytest.fixture
@@ -166,10 +165,7 @@ def test_the_page_after_signing_shows_the_thanks_once_as_flask_does(
 
 CASES = [
     "no frame yet",
-    "no cookie",
-    "tampered",
-    "expired",
-    "signed out",
+    *COOKIE_CASES,
     "flash waiting",
     "thanks waiting",
     "no form secret",
@@ -194,24 +190,13 @@ def test_anything_unusual_is_left_to_the_normal_path(app, paths, users, make_pet
     cookie: str | None = signed_in_cookie(app, reader)
     if case != "no frame yet":
         answers(normal, path, cookie)  # Flask frames the page first
-    if case == "no cookie":
-        cookie = None
-    elif case == "tampered":
-        cookie = tampered(cookie)
-    elif case == "expired":
-        cookie = signed_long_ago(app, monkeypatch, lambda: signed_in_cookie(app, reader))
-    elif case == "signed out":
-        with unit_of_work(db.session):
-            accounts.end_sessions(reader.id)
-    elif case in {"flash waiting", "no form secret"}:
-        client = app.test_client()
-        client.set_cookie("session", cookie)
-        with client.session_transaction() as session:
-            if case == "flash waiting":
-                session["_flashes"] = [("success", "Thank you for signing.")]
-            else:
-                session.pop("csrf_token")
-        cookie = client.get_cookie("session").value
+    cookie = cookie_in_case(app, reader, cookie, case, monkeypatch)
+    if case == "flash waiting":
+        cookie = with_session_changed(
+            app, cookie, lambda session: session.update(_flashes=[("success", "Thank you for signing.")])
+        )
+    elif case == "no form secret":
+        cookie = with_session_changed(app, cookie, lambda session: session.pop("csrf_token"))
     elif case == "query string":
         path += "?fresh=1"
     elif case == "database down":

@@ -11,11 +11,11 @@ from werkzeug.test import Client
 
 from tests.blackhole import refused_port
 from tests.support import (
+    COOKIE_CASES,
     CountingApp,
     both_engines,
+    cookie_in_case,
     signed_in_cookie,
-    signed_long_ago,
-    tampered,
     without_csrf_tokens,
 )
 from voicebox.auth import service as accounts
@@ -103,7 +103,7 @@ def test_a_closed_petition_reads_the_same_both_ways(app, paths, member, make_pet
 @pytest.mark.parametrize("kind", READS)
 @pytest.mark.parametrize(
     "case",
-    ["no cookie", "tampered", "expired", "signed out", "draft", "missing", "query string", "HEAD", "POST"],
+    [*COOKIE_CASES, "draft", "missing", "query string", "HEAD", "POST"],
 )
 def test_anything_unusual_is_left_to_the_normal_path(
     app, paths, member, make_petition, monkeypatch, case, kind
@@ -114,16 +114,8 @@ def test_anything_unusual_is_left_to_the_normal_path(
     if case != "draft":  # the API body of the petition itself cached: only the case differs
         warm(paths, kind, read_path(kind, petition.id), cookie)
     method = case if case in {"HEAD", "POST"} else "GET"
-    if case == "no cookie":
-        cookie = None
-    elif case == "tampered":
-        cookie = tampered(cookie)
-    elif case == "expired":
-        cookie = signed_long_ago(app, monkeypatch, lambda: signed_in_cookie(app, member))
-    elif case == "signed out":
-        with unit_of_work(db.session):
-            accounts.end_sessions(member.id)
-    elif case == "query string":
+    cookie = cookie_in_case(app, member, cookie, case, monkeypatch)
+    if case == "query string":
         path += "?fresh=1"
 
     fast, slow, by_itself = paths.both(path, cookie, method=method)

@@ -12,14 +12,15 @@ from sqlalchemy import func, select
 from werkzeug.test import Client
 
 from tests.support import (
+    COOKIE_CASES,
     both_engines,
+    cookie_in_case,
     count_queued_now,
     counted_short_path,
     signed_in_cookie,
-    signed_long_ago,
     tampered,
+    with_session_changed,
 )
-from voicebox.auth import service as accounts
 from voicebox.extensions import db
 from voicebox.models import Group, Petition, Role, Signature
 from voicebox.petitions import drafts, service
@@ -167,10 +168,7 @@ def test_over_https_the_referrer_is_checked_as_flask_wtf_checks_it(app, paths, m
 
 
 CASES = [
-    "no cookie",
-    "tampered cookie",
-    "expired cookie",
-    "signed out",
+    *COOKIE_CASES,
     "flash waiting",
     "no form token",
     "another session's form token",
@@ -213,22 +211,13 @@ def test_anything_unusual_is_left_to_the_normal_path(
     cookie: str | None = signed_in_cookie(app, signer)
     data: dict[str, object] = {"csrf_token": form_token(app, cookie)}
     options: dict[str, object] = {}
-    if case == "no cookie":
-        cookie = None
-    elif case == "tampered cookie":
-        cookie = tampered(cookie)
-    elif case == "expired cookie":
-        cookie = signed_long_ago(app, monkeypatch, lambda: signed_in_cookie(app, signer))
+    cookie = cookie_in_case(app, signer, cookie, case, monkeypatch)
+    if case == "expired cookie":
         data["csrf_token"] = form_token(app, cookie)
-    elif case == "signed out":
-        with unit_of_work(db.session):
-            accounts.end_sessions(signer.id)
     elif case == "flash waiting":
-        client = app.test_client()
-        client.set_cookie("session", cookie)
-        with client.session_transaction() as session:
-            session["_flashes"] = [("info", "Welcome back.")]
-        cookie = client.get_cookie("session").value
+        cookie = with_session_changed(
+            app, cookie, lambda session: session.update(_flashes=[("info", "Welcome back.")])
+        )
     elif case == "no form token":
         data = {}
     elif case == "another session's form token":
