@@ -11,6 +11,7 @@ and written at the next counting window, shuffled among the others (voicebox.pen
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from voicebox import pending
 from voicebox.anonymity import new_receipt_phrase, normalize_receipt, nullifier, random_id
 from voicebox.config import Secrets
-from voicebox.counters import add_to_column, insert_ignoring_duplicates
+from voicebox.counters import add_to_column, insert_new_rows
 from voicebox.crypto import CryptoError, decrypt_text, encrypt_text, keyed_hash
 from voicebox.extensions import db
 from voicebox.keyed_items import counted_or_queued, issued_item_token, marked
@@ -380,25 +381,21 @@ def support_applier(closing: str | None = None) -> pending.Applier:
                 )
             )
         )
-        statement = insert_ignoring_duplicates(
-            ConcernSupport.__table__, ("concern_id", "nullifier"), session.get_bind().dialect.name
+        rows = [
+            {
+                "id": random_id(),
+                "concern_id": payload["concern_id"],
+                "nullifier": payload["nullifier"],
+                "supported_on": date.fromisoformat(payload["supported_on"]),
+                "token_hash": payload.get("token_hash"),
+            }
+            for payload in batch
+            if payload["concern_id"] in open_ids
+        ]
+        written = Counter(
+            row["concern_id"]
+            for row in insert_new_rows(session, ConcernSupport.__table__, ("concern_id", "nullifier"), rows)
         )
-        written: dict[str, int] = {}
-        for payload in batch:
-            if payload["concern_id"] not in open_ids:
-                continue
-            result = session.execute(
-                statement,
-                {
-                    "id": random_id(),
-                    "concern_id": payload["concern_id"],
-                    "nullifier": payload["nullifier"],
-                    "supported_on": date.fromisoformat(payload["supported_on"]),
-                    "token_hash": payload.get("token_hash"),
-                },
-            )
-            if rows_affected(result):
-                written[payload["concern_id"]] = written.get(payload["concern_id"], 0) + 1
         for concern_id, count in sorted(written.items()):
             add_to_column(session, Concern, concern_id, "support_count", count)
 

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from voicebox.anonymity import random_id
 from voicebox.config import Secrets
-from voicebox.counters import add_to_column, add_to_counter_row, insert_ignoring_duplicates
+from voicebox.counters import add_to_column, add_to_counter_row, insert_new_rows
 from voicebox.crypto import encrypt_text
 from voicebox.models import Cosponsorship, Petition, PetitionDayTally, PetitionStatus, Signature
-from voicebox.models.base import DbSession, rows_affected
+from voicebox.models.base import DbSession
 from voicebox.page_cache import touch_pages
 from voicebox.pending import Applier
 from voicebox.petitions import breakdown
@@ -78,25 +78,22 @@ def signature_applier(secrets: Secrets, closing: str | None = None) -> Applier:
 
     def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
         open_ids = _petitions_in(session, batch, PetitionStatus.OPEN, also=closing)
-        statement = insert_ignoring_duplicates(
-            Signature.__table__, ("petition_id", "nullifier"), session.get_bind().dialect.name
-        )
-        written: dict[str, list[tuple[date, int | None]]] = {}
+        rows = []
+        groups: dict[str, int | None] = {}
         for payload in batch:
             petition_id = payload["petition_id"]
             if petition_id not in open_ids:
                 continue
             signature_id = random_id()
             comment = payload.get("comment")
-            day = date.fromisoformat(payload["signed_on"])
-            result = session.execute(
-                statement,
+            groups[signature_id] = payload.get("group_id")
+            rows.append(
                 {
                     "id": signature_id,
                     "petition_id": petition_id,
                     "nullifier": payload["nullifier"],
                     "token_hash": payload.get("token_hash"),
-                    "signed_on": day,
+                    "signed_on": date.fromisoformat(payload["signed_on"]),
                     "display_name": payload.get("display_name"),
                     "group_ciphertext": breakdown.seal_group(
                         secrets.data_key, signature_id, payload.get("group_id")
@@ -106,10 +103,11 @@ def signature_applier(secrets: Secrets, closing: str | None = None) -> Applier:
                         if comment
                         else None
                     ),
-                },
+                }
             )
-            if rows_affected(result):
-                written.setdefault(petition_id, []).append((day, payload.get("group_id")))
+        written: dict[str, list[tuple[date, int | None]]] = {}
+        for row in insert_new_rows(session, Signature.__table__, ("petition_id", "nullifier"), rows):
+            written.setdefault(row["petition_id"], []).append((row["signed_on"], groups[row["id"]]))
         for petition_id, signed in written.items():
             count_signatures(session, secrets.data_key, petition_id, signed, +1)
 
@@ -122,23 +120,20 @@ def cosponsor_applier(opening: str | None = None) -> Applier:
 
     def apply(session: DbSession, batch: list[dict[str, Any]]) -> None:
         drafts = _petitions_in(session, batch, PetitionStatus.DRAFT, also=opening)
-        statement = insert_ignoring_duplicates(
-            Cosponsorship.__table__, ("petition_id", "nullifier"), session.get_bind().dialect.name
+        rows = [
+            {
+                "id": random_id(),
+                "petition_id": payload["petition_id"],
+                "nullifier": payload["nullifier"],
+                "token_hash": payload["token_hash"],
+            }
+            for payload in batch
+            if payload["petition_id"] in drafts
+        ]
+        written = Counter(
+            row["petition_id"]
+            for row in insert_new_rows(session, Cosponsorship.__table__, ("petition_id", "nullifier"), rows)
         )
-        written: Counter[str] = Counter()
-        for payload in batch:
-            if payload["petition_id"] not in drafts:
-                continue
-            result = session.execute(
-                statement,
-                {
-                    "id": random_id(),
-                    "petition_id": payload["petition_id"],
-                    "nullifier": payload["nullifier"],
-                    "token_hash": payload["token_hash"],
-                },
-            )
-            written[payload["petition_id"]] += rows_affected(result)
         for petition_id, count in sorted(written.items()):
             if count:
                 add_to_column(session, Petition, petition_id, "cosponsor_count", count)
