@@ -28,7 +28,7 @@ from bench.load import load_signatures
 from voicebox import create_app, pending
 from voicebox.anonymity import coarse_date, random_id
 from voicebox.extensions import db
-from voicebox.petitions.service import SIGN
+from voicebox.petitions.service import SIGN, SignatureChoice, signature_payload
 from voicebox.tick import appliers
 from voicebox.unit_of_work import unit_of_work
 
@@ -59,14 +59,7 @@ def queue_window(app, petition_id: str, size: int) -> None:
         window, _ = pending.current_window(db.session, keys)
         for _ in range(size):
             mark = secrets.token_hex(32)
-            payload = {
-                "petition_id": petition_id,
-                "nullifier": mark,
-                "signed_on": coarse_date().isoformat(),
-                "display_name": None,
-                "group_id": None,
-                "comment": None,
-            }
+            payload = signature_payload(petition_id, mark, coarse_date(), SignatureChoice())
             pending.queue_action(db.session, window, SIGN, mark, payload)
     with unit_of_work(db.session):
         pending.start_window(db.session, keys)

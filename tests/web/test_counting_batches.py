@@ -18,7 +18,7 @@ from voicebox.anonymity import coarse_date
 from voicebox.counters import _upsert_increment, insert_ignoring_duplicates
 from voicebox.extensions import db
 from voicebox.models import ConcernSupport, Petition, PetitionDayTally, Signature
-from voicebox.petitions.service import SIGN
+from voicebox.petitions.service import SIGN, SignatureChoice, signature_payload
 from voicebox.unit_of_work import unit_of_work
 
 
@@ -28,14 +28,7 @@ def _queue_signatures(app, petition_id: str, nullifiers: list[str]) -> None:
     with unit_of_work(db.session):
         window, _ = pending.current_window(db.session, keys)
         for mark in nullifiers:
-            payload = {
-                "petition_id": petition_id,
-                "nullifier": mark,
-                "signed_on": coarse_date().isoformat(),
-                "display_name": None,
-                "group_id": None,
-                "comment": None,
-            }
+            payload = signature_payload(petition_id, mark, coarse_date(), SignatureChoice())
             # A tag of its own per row: the window's uniqueness check is what a replay slipped past.
             pending.queue_action(db.session, window, SIGN, secrets.token_hex(16), payload)
 

@@ -266,18 +266,10 @@ def sign_petition(
     if errors:
         raise InvalidPetition(errors)
     mark = nullifier(key, SIGN, member_id)
-    payload = {
-        "petition_id": petition_id,
-        "nullifier": mark,
-        "signed_on": today.isoformat(),
-        "display_name": choice.display_name.strip() or None,
-        "group_id": choice.group_id,
-        "comment": choice.comment.strip() or None,
-    }
     queue_signature(
         petition_id,
         mark,
-        payload,
+        signature_payload(petition_id, mark, today, choice),
         keys=keys,
         today=today,
         already=N_("You have already signed this petition."),
@@ -323,6 +315,21 @@ _SIGNING_CHECK = (
     .where(Petition.id == bindparam("petition_id"))
     .with_for_update(read=True, of=Petition)
 )
+
+
+def signature_payload(
+    petition_id: str, mark: str, today: date, choice: SignatureChoice, token_hash: str | None = None
+) -> dict[str, Any]:
+    """What a queued signature holds, sealed, until its window is counted; raises nothing."""
+    return {
+        "petition_id": petition_id,
+        "nullifier": mark,
+        "token_hash": token_hash,
+        "signed_on": today.isoformat(),
+        "display_name": choice.display_name.strip() or None,
+        "group_id": choice.group_id,
+        "comment": choice.comment.strip() or None,
+    }
 
 
 def queue_signature(

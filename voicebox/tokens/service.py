@@ -202,17 +202,13 @@ def redeem_token(
     if load_key(SIGNATURE, petition_id, keys) is None:
         raise PetitionNotOpen(N_("This petition is closed."))
     mark = verified_hash(SIGNATURE, petition_id, message, signature, keys)
-    payload = {
-        "petition_id": petition_id,
-        "nullifier": mark,
-        "token_hash": mark,
-        "signed_on": today.isoformat(),
-        "display_name": choice.display_name.strip() or None,
-        "group_id": choice.group_id,
-        "comment": choice.comment.strip() or None,
-    }
     petitions.queue_signature(
-        petition_id, mark, payload, keys=keys, today=today, already=N_("This token has already signed.")
+        petition_id,
+        mark,
+        petitions.signature_payload(petition_id, mark, today, choice, token_hash=mark),
+        keys=keys,
+        today=today,
+        already=N_("This token has already signed."),
     )
     return mark
 
