@@ -94,12 +94,22 @@ class Signature(Base):
             sqlite_where=text("display_name IS NOT NULL"),
             postgresql_where=text("display_name IS NOT NULL"),
         ),
-        Index("uq_signatures_petition_token_hash", "petition_id", "token_hash", unique=True),
+        # Only where a token signed. Every index a signature is in costs a random page write
+        # when its window is counted, with members signing waiting for the writer; the
+        # unique (petition_id, nullifier) one also serves lookups by petition (migration 0080).
+        Index(
+            "uq_signatures_petition_token_hash",
+            "petition_id",
+            "token_hash",
+            unique=True,
+            sqlite_where=text("token_hash IS NOT NULL"),
+            postgresql_where=text("token_hash IS NOT NULL"),
+        ),
         ANONYMOUS_TABLE_ARGS,
     )
 
     id: Mapped[str] = random_pk()
-    petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
     nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     signed_on: Mapped[date] = mapped_column(Date, default=coarse_date)
     display_name: Mapped[str | None] = mapped_column(String(60), nullable=True)
