@@ -6,7 +6,7 @@ This loads one petition with --signatures rows (as bench/load.py does), then, ro
 round, queues --window sealed signatures in a window, starts the next window and times
 counting the full one, from its first statement to its commit. The baseline, measured in
 the same rounds on the same table: one bare transaction inserting as many signature rows
-of the same shape with a single executemany on the driver's own connection.
+of the same shape with a single executemany on the connection.
 """
 
 from __future__ import annotations
@@ -22,21 +22,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
+from sqlalchemy import insert
 
 from bench.load import load_signatures
 from voicebox import create_app, pending
 from voicebox.anonymity import coarse_date, random_id
 from voicebox.extensions import db
+from voicebox.models import Signature
 from voicebox.petitions.service import SIGN, SignatureChoice, signature_payload
 from voicebox.tick import appliers
 from voicebox.unit_of_work import unit_of_work
-
-BARE_INSERT = text(
-    "INSERT INTO signatures (id, petition_id, nullifier, signed_on, display_name, "
-    "group_ciphertext, comment_ciphertext, token_hash) VALUES (:id, :petition_id, :nullifier, "
-    ":signed_on, NULL, :group_ciphertext, NULL, NULL)"
-)
 
 
 def parse_args() -> argparse.Namespace:
@@ -90,7 +85,8 @@ def time_bare_insert(petition_id: str, size: int) -> float:
     ]
     started = time.perf_counter()
     with unit_of_work(db.session):
-        db.session.connection().execute(BARE_INSERT, rows)
+        # Core on the connection: the driver's executemany, no ORM and no ON CONFLICT.
+        db.session.connection().execute(insert(Signature.__table__), rows)
     return time.perf_counter() - started
 
 
